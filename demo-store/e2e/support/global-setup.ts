@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { applyMigrations, buildAll, freePort, startWrangler, waitForHealthy } from '../../stack.mjs';
+import type { StackInfo } from './stack-info.ts';
+
+/** Starts one stack for every e2e file: fresh state in a temp dir, a free port, inspector on. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  buildAll({ quiet: true });
+  const persistTo = await mkdtemp(join(tmpdir(), 'pathmark-e2e-'));
+  applyMigrations({ persistTo, quiet: true });
+
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  let log = '';
+  const stack = startWrangler({
+    port,
+    ip: '127.0.0.1',
+    inspectorPort,
+    persistTo,
+    vars: {
+      PATHMARK_INSPECTOR: '1',
+      DEV_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
+    },
+    log: (chunk) => {
+      log = (log + chunk).slice(-20_000);
+      if (process.env.PATHMARK_E2E_LOG) process.stderr.write(chunk);
+    },
+  });
+  try {
+    await waitForHealthy(stack.origin, { isAlive: stack.isAlive });
+  } catch (error) {
+    await stack.stop();
+    throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler dev output ---\n${log}`);
+  }
+  const info: StackInfo = { origin: stack.origin, persistTo };
+  project.provide('stack', info);
+
+  return async () => {
+    await stack.stop();
+    await rm(persistTo, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,45 @@
+// `npm start`: builds the SDK and the store, prepares the local D1 database and
+// runs the whole stack under `wrangler dev` on http://localhost:8787 with the
+// live inspector on. No Cloudflare account and no network are needed.
+import { applyMigrations, buildAll, startWrangler, waitForHealthy } from './stack.mjs';
+
+const port = Number(process.env.PORT ?? 8787);
+
+buildAll();
+applyMigrations();
+
+const stack = startWrangler({ port, vars: { PATHMARK_INSPECTOR: '1' } });
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping the Pathmark stack…');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+stack.exit.then(() => {
+  if (!stopping) {
+    console.error('wrangler dev stopped.');
+    process.exit(1);
+  }
+});
+
+try {
+  await waitForHealthy(`http://localhost:${port}`, { isAlive: stack.isAlive });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await stack.stop();
+  process.exit(1);
+}
+
+console.log(`
+  Pathmark is running.
+
+    Store      http://localhost:${port}/
+    Journal    http://localhost:${port}/blog/   (plain HTML, script tag only)
+    Inspector  http://localhost:${port}/inspector
+
+  Press Ctrl-C to stop.
+`);
