@@ -1,0 +1,192 @@
+import type { JsonValue, Props, SendableConsentMode } from '../../sdk/src/protocol.ts';
+import { hmacHex } from './hmac.ts';
+import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
+import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
+import { redactText } from './redact.ts';
+import { cleanReferrer, cleanUrl } from './urls.ts';
+import type { ValidEvent } from './validate.ts';
+
+/**
+ * Turns one enforced event into a ForwardedRecord. Pure apart from WebCrypto: everything
+ * it needs (request facts, keys, policy) is passed in. The raw IP and user agent are read
+ * here and nowhere else, and never copied into the record.
+ */
+
+/** What the collector knows about the request. Comes from the request alone, never from the batch. */
+export interface RequestContext {
+  /** Collector clock, epoch ms. */
+  receivedAt: number;
+  /** Connecting IP: input to the daily visitor hash, never forwarded. */
+  ip: string | null;
+  /** Raw User-Agent: reduced, hashed, never forwarded. */
+  userAgent: string;
+  /** ISO country from `request.cf.country`. */
+  country: string | null;
+  /** ISO 3166-2 region code from `request.cf.regionCode`. */
+  region: string | null;
+  signals: PrivacySignals;
+}
+
+export interface KeyRef {
+  id: string;
+  key: CryptoKey;
+}
+
+export interface CollectorKeys {
+  /** Today's random salt (HMAC key) for the anonymous visitor hash. */
+  salt: KeyRef;
+  /** The site's pseudonymization key; null when none is configured (identifiers are then dropped). */
+  pseudonym: KeyRef | null;
+}
+
+/**
+ * Daily visitor hash: HMAC(salt, site + IP + user agent). The salt changes every day and
+ * is deleted after 48 h, so the same visitor cannot be linked across days, by anyone.
+ */
+export function visitorHash(site: string, context: Pick<RequestContext, 'ip' | 'userAgent'>, salt: KeyRef): Promise<string> {
+  return hmacHex(salt.key, `${site}\n${context.ip ?? ''}\n${context.userAgent}`, 16);
+}
+
+/** Property keys that claim what only the collector may derive; removed at any depth. */
+const CLIENT_DERIVED_KEYS = new Set([
+  'ip', 'ip_address', 'ipaddress', 'client_ip', 'remote_addr', 'user_agent', 'useragent', 'ua', 'geo', 'country',
+  'region', 'city', 'lat', 'lon', 'lng', 'latitude', 'longitude', 'visitor_id', 'visitor_hash', 'fingerprint',
+]);
+
+interface Cleaned<T> {
+  value: T;
+  redactions: number;
+  removed: string[];
+}
+
+/** Redacts every string (values and keys) and removes the policy's and the client-derived keys. */
+export function cleanProps(props: Props, redactKeys: readonly string[]): Cleaned<Props> {
+  const banned = new Set([...CLIENT_DERIVED_KEYS, ...redactKeys.map((key) => key.toLowerCase())]);
+  let redactions = 0;
+  const removed: string[] = [];
+  const visit = (value: JsonValue, path: string): JsonValue => {
+    if (typeof value === 'string') {
+      const result = redactText(value);
+      redactions += result.count;
+      return result.text;
+    }
+    if (Array.isArray(value)) return value.map((item, i) => visit(item, `${path}[${i}]`));
+    if (value === null || typeof value !== 'object') return value;
+    const out: { [key: string]: JsonValue } = {};
+    for (const [key, child] of Object.entries(value)) {
+      const safeKey = redactText(key);
+      if (safeKey.count > 0 || banned.has(key.toLowerCase())) {
+        redactions += safeKey.count;
+        removed.push(`${path}.${safeKey.text}`);
+        continue;
+      }
+      out[key] = visit(child, `${path}.${key}`);
+    }
+    return out;
+  };
+  return { value: visit(props, 'props') as Props, redactions, removed };
+}
+
+export interface AnonymizeInput {
+  site: string;
+  batchId: string;
+  sdk: string;
+  sentAt: number;
+  consent: SendableConsentMode;
+  event: ValidEvent;
+  /** Fields already removed by enforcement. */
+  removed: readonly string[];
+  policy: SitePolicy;
+  context: RequestContext;
+  keys: CollectorKeys;
+  /** `visitorHash(site, context, keys.salt)`, computed once per batch. */
+  dailyVisitor: string;
+  ua: ReducedUserAgent;
+}
+
+/** Device clock corrected by the offset between the device and the collector at send time. */
+export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt: number): number {
+  return Math.round(Math.min(receivedAt, receivedAt - (sentAt - clientTs)));
+}
+
+export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRecord> {
+  const { event, policy, context, keys } = input;
+  const keepParam = (name: string) => isCampaignParam(name) || policy.query_params.includes(name);
+  const removed = [...input.removed, ...event.unknownFields.map((field) => redactText(field).text)];
+  let redactions = 0;
+
+  // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
+  const url = cleanUrl(event.url, keepParam) ?? { url: '', path: '', redactions: 0, removed: ['url'] };
+  redactions += url.redactions;
+  removed.push(...url.removed);
+
+  let referrer: string | undefined;
+  if (event.referrer) {
+    const cleaned = cleanReferrer(event.referrer, event.url, keepParam);
+    if (cleaned) {
+      referrer = cleaned.url;
+      redactions += cleaned.redactions;
+      removed.push(...cleaned.removed);
+    } else removed.push('referrer');
+  }
+
+  let title: string | undefined;
+  if (event.title !== undefined) {
+    const cleaned = redactText(event.title);
+    title = cleaned.text;
+    redactions += cleaned.count;
+  }
+
+  const props = cleanProps(event.props, policy.redact_keys);
+  redactions += props.redactions;
+  removed.push(...props.removed);
+
+  let consent = input.consent;
+  let visitorId = input.dailyVisitor;
+  let sessionId: string | undefined;
+  let keyId: string | null = null;
+  if (consent === 'granted') {
+    if (keys.pseudonym) {
+      keyId = keys.pseudonym.id;
+      if (event.anonymous_id) visitorId = await hmacHex(keys.pseudonym.key, `${input.site}\n${event.anonymous_id}`, 16);
+      if (event.session_id) sessionId = await hmacHex(keys.pseudonym.key, `${input.site}\n${event.session_id}`, 16);
+    } else {
+      // No site key configured: fail closed, forward as anonymous.
+      consent = 'anonymous';
+      if (event.anonymous_id) removed.push('anonymous_id');
+      if (event.session_id) removed.push('session_id');
+    }
+  }
+  const usesDailyHash = visitorId === input.dailyVisitor;
+
+  const record: ForwardedRecord = {
+    event_id: event.id,
+    batch_id: input.batchId,
+    site: input.site,
+    name: event.name,
+    consent,
+    received_at: context.receivedAt,
+    ts: correctedTimestamp(event.ts, input.sentAt, context.receivedAt),
+    client_ts: event.ts,
+    seq: event.seq,
+    page_id: event.page_id,
+    url: url.url,
+    path: url.path,
+    props: props.value,
+    visitor_id: visitorId,
+    geo: { country: context.country, region: context.region },
+    ua: input.ua,
+    sdk: redactText(input.sdk).text,
+    audit: {
+      policy_version: policy.policy_version,
+      salt_id: usesDailyHash ? keys.salt.id : null,
+      key_id: keyId,
+      redactions,
+      removed,
+    },
+  };
+  if (title !== undefined) record.title = title;
+  if (referrer !== undefined) record.referrer = referrer;
+  if (sessionId !== undefined) record.session_id = sessionId;
+  return record;
+}

@@ -1,0 +1,21 @@
+/** Bindings and variables of the Worker, as configured in the root wrangler.toml. */
+export interface Env {
+  /** Carries serialized QueueMessageBody JSON (see record.ts). */
+  EVENTS_QUEUE: Queue<string>;
+  DB: D1Database;
+  ARCHIVE: R2Bucket;
+  RATE_LIMITER: RateLimit;
+  ASSETS: Fetcher;
+  /** "1" enables /inspector and /v1/inspect. */
+  PATHMARK_INSPECTOR?: string;
+  /** Webhook sink URL; empty = off. */
+  FORWARD_URL?: string;
+  /** Secret that signs webhook bodies (HMAC-SHA256). Required when FORWARD_URL is set. */
+  WEBHOOK_SECRET?: string;
+  /** Comma-separated origins allowed for every site (local runs on another port). */
+  DEV_ALLOWED_ORIGINS?: string;
+  /** Base of the consumer's retry backoff in seconds (default 10). */
+  RETRY_BASE_SECONDS?: string;
+  /** Per-site pseudonymization secrets are read as `PSEUDONYM_KEY_<SITE>` (see keys.ts). */
+  [secret: `PSEUDONYM_KEY_${string}`]: string | undefined;
+}

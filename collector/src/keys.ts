@@ -1,0 +1,42 @@
+import type { KeyRef } from './anonymize.ts';
+import type { Env } from './env.ts';
+import { importHmacKey, sha256Hex } from './hmac.ts';
+import { parseUrl } from './urls.ts';
+
+/**
+ * Per-site pseudonymization keys for `granted` identifiers. Each site's secret is set
+ * with `wrangler secret put PSEUDONYM_KEY_<SITE>`; the key id recorded in every record is
+ * a short hash of the secret, so a privacy officer can tell which key was used without
+ * seeing it. Without a secret, identifiers are dropped (fail closed), except on a
+ * loopback host where a fixed development key keeps `npm start` working.
+ */
+
+const DEVELOPMENT_SECRET = 'pathmark-local-development-only';
+
+export const secretName = (site: string): `PSEUDONYM_KEY_${string}` =>
+  `PSEUDONYM_KEY_${site.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/** True only for requests to this machine (wrangler dev, tests): never true on Cloudflare's network. */
+export function isLoopbackHost(url: string): boolean {
+  const host = parseUrl(url)?.hostname ?? '';
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
+}
+
+export class PseudonymKeys {
+  #imported = new Map<string, Promise<KeyRef>>();
+
+  get(env: Env, site: string, requestUrl: string): Promise<KeyRef | null> {
+    const configured = env[secretName(site)];
+    const secret = configured || (isLoopbackHost(requestUrl) ? DEVELOPMENT_SECRET : null);
+    if (!secret) return Promise.resolve(null);
+    let ref = this.#imported.get(secret);
+    if (!ref) {
+      ref = (async () => ({
+        id: `key:${(await sha256Hex(secret)).slice(0, 12)}${configured ? '' : ':development'}`,
+        key: await importHmacKey(secret),
+      }))();
+      this.#imported.set(secret, ref);
+    }
+    return ref;
+  }
+}

@@ -1,0 +1,150 @@
+import * as v from 'valibot';
+import {
+  CONSENT_MODES,
+  stricterConsent,
+  type ConsentMode,
+  type PrivacySignalCap,
+  type SendableConsentMode,
+  type SiteConfigResponse,
+} from '../../sdk/src/protocol.ts';
+import type { ValidBatch, ValidEvent } from './validate.ts';
+
+/**
+ * Site policy: the privacy officer's switches (collector/sites.json), and `enforce`,
+ * which applies them to a batch. Failing closed throughout: the stricter of what the
+ * client claims, what the policy allows and what the browser signals always wins.
+ */
+
+/** EU member states, the rest of the EEA (IS, LI, NO) and the UK, as ISO 3166-1 codes. */
+export const EU_EEA_UK = new Set([
+  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
+  'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO', 'GB',
+]);
+/** Name of the EU/EEA/UK group in `default_consent`. */
+export const EU_EEA_UK_KEY = 'EU/EEA/UK';
+
+/** Query parameters that always survive, whatever the allowlist: campaign attribution. */
+export const isCampaignParam = (name: string): boolean => /^utm_[a-z_]{1,32}$/.test(name);
+
+const signalCapSchema = v.picklist(['anonymous', 'denied', 'ignore']);
+const sitePolicySchema = v.object({
+  policy_version: v.pipe(v.string(), v.minLength(1)),
+  allowed_origins: v.array(v.pipe(v.string(), v.url())),
+  max_consent: v.picklist(['anonymous', 'granted']),
+  default_consent: v.pipe(
+    v.record(v.string(), v.picklist(CONSENT_MODES)),
+    v.check((map) => '*' in map, 'default_consent needs a "*" entry'),
+  ),
+  gpc: signalCapSchema,
+  dnt: signalCapSchema,
+  query_params: v.array(v.string()),
+  redact_keys: v.array(v.string()),
+});
+const sitesFileSchema = v.object({ sites: v.record(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)), sitePolicySchema) });
+
+export interface SitePolicy {
+  site: string;
+  policy_version: string;
+  /** Origins (scheme://host[:port]) whose pages may send to this site. */
+  allowed_origins: string[];
+  /** Highest mode the site may use. */
+  max_consent: SendableConsentMode;
+  /** Start mode per ISO country code, per `EU/EEA/UK`, and `*` for everyone else. */
+  default_consent: Record<string, ConsentMode>;
+  /** Cap for visitors sending `Sec-GPC: 1`. */
+  gpc: PrivacySignalCap;
+  /** Cap for visitors sending `DNT: 1`. */
+  dnt: PrivacySignalCap;
+  /** Query parameters kept in URLs besides `utm_*`; values are still redacted. */
+  query_params: string[];
+  /** Property keys removed from every event's props, at any depth. */
+  redact_keys: string[];
+}
+
+export type SitePolicies = ReadonlyMap<string, SitePolicy>;
+
+/** Parses the sites file; throws on a malformed file (a deploy-time mistake, not client input). */
+export function parseSitePolicies(file: unknown): SitePolicies {
+  const parsed = v.parse(sitesFileSchema, file);
+  return new Map(Object.entries(parsed.sites).map(([site, policy]) => [site, { site, ...policy }]));
+}
+
+/** Privacy signals the browser sent with the request. */
+export interface PrivacySignals {
+  gpc: boolean;
+  dnt: boolean;
+}
+
+export function signalsFrom(headers: Headers): PrivacySignals {
+  return { gpc: headers.get('Sec-GPC')?.trim() === '1', dnt: headers.get('DNT')?.trim() === '1' };
+}
+
+/** The strictest mode the signals allow under this policy (`granted` when none applies). */
+export function signalCap(policy: SitePolicy, signals: PrivacySignals): ConsentMode {
+  let cap: ConsentMode = 'granted';
+  if (signals.gpc && policy.gpc !== 'ignore') cap = stricterConsent(cap, policy.gpc);
+  if (signals.dnt && policy.dnt !== 'ignore') cap = stricterConsent(cap, policy.dnt);
+  return cap;
+}
+
+/** Start mode for a visitor from `country`; an unknown country gets the strictest listed default. */
+export function defaultConsentFor(policy: SitePolicy, country: string | null): ConsentMode {
+  const map = policy.default_consent;
+  const code = country?.toUpperCase() ?? null;
+  const known = code !== null && /^[A-Z]{2}$/.test(code) && code !== 'XX' && code !== 'T1';
+  if (!known) return Object.values(map).reduce<ConsentMode>((a, b) => stricterConsent(a, b), 'granted');
+  return map[code] ?? (EU_EEA_UK.has(code) ? map[EU_EEA_UK_KEY] : undefined) ?? map['*'] ?? 'pending';
+}
+
+/** What `GET /v1/config/:site` answers for this visitor. */
+export function siteConfigFor(policy: SitePolicy, country: string | null, signals: PrivacySignals): SiteConfigResponse {
+  const regional = stricterConsent(defaultConsentFor(policy, country), policy.max_consent);
+  return {
+    site: policy.site,
+    default_consent: stricterConsent(regional, signalCap(policy, signals)),
+    max_consent: policy.max_consent,
+    gpc: policy.gpc,
+    query_params: [...policy.query_params],
+    policy_version: policy.policy_version,
+  };
+}
+
+/** Consent the collector applies: the strictest of the claim, the site maximum and the signals. */
+export function effectiveConsent(policy: SitePolicy, claimed: ConsentMode, signals: PrivacySignals): ConsentMode {
+  return [policy.max_consent, signalCap(policy, signals)].reduce(stricterConsent, claimed);
+}
+
+export interface EnforcedEvent {
+  index: number;
+  event: ValidEvent;
+  /** Fields removed by enforcement (identifiers under `anonymous`). */
+  removed: string[];
+}
+
+export interface EnforcedBatch {
+  consent: ConsentMode;
+  events: EnforcedEvent[];
+  /** Events not forwarded because of consent, with the reason. */
+  dropped: { index: number; reason: string }[];
+}
+
+/**
+ * Applies the policy to a validated batch: `denied`/`pending` drop every event,
+ * `anonymous` strips identifiers, `granted` keeps them (they are pseudonymized later).
+ */
+export function enforce(policy: SitePolicy, batch: ValidBatch, signals: PrivacySignals): EnforcedBatch {
+  const consent = effectiveConsent(policy, batch.consent, signals);
+  if (consent === 'denied' || consent === 'pending') {
+    const reason = `consent: ${consent} (claimed ${batch.consent}${signals.gpc ? ', Sec-GPC' : ''}${signals.dnt ? ', DNT' : ''}); not collected`;
+    return { consent, events: [], dropped: batch.events.map(({ index }) => ({ index, reason })) };
+  }
+  const events = batch.events.map(({ index, event }) => {
+    if (consent === 'granted') return { index, event, removed: [] };
+    const { anonymous_id, session_id, ...rest } = event;
+    const removed = [anonymous_id !== undefined && 'anonymous_id', session_id !== undefined && 'session_id'].filter(
+      (field): field is string => field !== false,
+    );
+    return { index, event: rest, removed };
+  });
+  return { consent, events, dropped: [] };
+}

@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import type { SiteConfigResponse } from '../../../sdk/src/protocol.ts';
+import { siteCors } from '../cors.ts';
+import { originsOf, type AppEnv, type CollectorDeps } from '../deps.ts';
+import { ClientError } from '../http.ts';
+import { signalsFrom, siteConfigFor } from '../policy.ts';
+
+/** GET /v1/config/:site: the site's effective policy for this visitor (country from request.cf). */
+export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(
+    '/v1/config/:site',
+    siteCors<AppEnv>({ allowedOrigins: (c) => originsOf(deps.policies.get(c.req.param('site') ?? ''), c.env), methods: ['GET'] }),
+  );
+  app.get('/v1/config/:site', (c) => {
+    const site = c.req.param('site');
+    const policy = deps.policies.get(site);
+    if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
+    const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
+    const country = typeof cf?.country === 'string' ? cf.country : null;
+    const body: SiteConfigResponse = siteConfigFor(policy, country, signalsFrom(c.req.raw.headers));
+    // Varies by visitor (country, GPC): private, short-lived.
+    return c.json(body, 200, { 'Cache-Control': 'private, max-age=300', Vary: 'Sec-GPC, DNT' });
+  });
+  app.all('/v1/config/:site', () => {
+    throw new ClientError(405, 'method_not_allowed', 'method: use GET', { Allow: 'GET, OPTIONS' });
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+import { Hono, type Context } from 'hono';
+import { LIMITS, type BatchResponse, type ErrorResponse } from '../../../sdk/src/protocol.ts';
+import { visitorHash, type RequestContext } from '../anonymize.ts';
+import { siteCors } from '../cors.ts';
+import { anySiteOrigins, originsOf, type AppEnv, type CollectorDeps } from '../deps.ts';
+import { ClientError, isBatchContentType, readBodyText } from '../http.ts';
+import { saveInspectBatch } from '../inspect.ts';
+import { processParsed, parseBody } from '../pipeline.ts';
+import { signalsFrom } from '../policy.ts';
+
+/** Seconds a client waits before resending after a 429 (the rate limiter's window). */
+const RATE_LIMIT_RETRY_AFTER = '60';
+/** Seconds a client waits before resending after the queue refused a batch. */
+const QUEUE_RETRY_AFTER = '5';
+
+/**
+ * POST /v1/events: read (≤ 64 KB) → parse → site and origin → rate limit → pipeline →
+ * queue → 202. Answers only once the queue holds the batch, so a 202 means "kept".
+ */
+export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('/v1/events', siteCors<AppEnv>({ allowedOrigins: (c) => anySiteOrigins(deps.policies, c.env), methods: ['POST'] }));
+
+  app.post('/v1/events', async (c) => {
+    if (!isBatchContentType(c.req.header('Content-Type'))) {
+      throw new ClientError(415, 'unsupported_media_type', 'Content-Type: expected text/plain or application/json');
+    }
+    const receivedAt = deps.now();
+    const parsed = parseBody(await readBodyText(c.req.raw, LIMITS.maxBodyBytes));
+    if (!parsed.ok) throw new ClientError(400, parsed.error.error, parsed.error.detail);
+
+    const site = (parsed.value as { site?: unknown } | null)?.site;
+    if (typeof site !== 'string') throw new ClientError(400, 'invalid_batch', 'site: expected a site key');
+    const policy = deps.policies.get(site);
+    if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
+    const origin = c.req.header('Origin');
+    if (!origin || !originsOf(policy, c.env).has(origin)) {
+      throw new ClientError(403, 'origin_not_allowed', `Origin: ${origin?.slice(0, 200) ?? '(none)'} may not send to site "${site}"`);
+    }
+
+    const context = requestContext(c, receivedAt);
+    const salt = await deps.salts.today(c.env.DB, receivedAt);
+    const visitor = await visitorHash(site, context, salt);
+    const { success } = await c.env.RATE_LIMITER.limit({ key: `${site}:${visitor}` });
+    if (!success) {
+      throw new ClientError(429, 'rate_limited', `site "${site}": too many batches from this visitor`, { 'Retry-After': RATE_LIMIT_RETRY_AFTER });
+    }
+
+    const pseudonym = await deps.pseudonymKeys.get(c.env, site, c.req.url);
+    const batchId = crypto.randomUUID();
+    const result = await processParsed(parsed.value, context, policy, { salt, pseudonym }, { batchId });
+    if (result.status !== 202) {
+      const body = result.body as ErrorResponse;
+      throw new ClientError(result.status as 400 | 403, body.error, body.detail);
+    }
+
+    if (result.serialized.length > 0) {
+      try {
+        if (result.serialized.length === 1) await c.env.EVENTS_QUEUE.send(result.serialized[0]!, { contentType: 'text' });
+        else await c.env.EVENTS_QUEUE.sendBatch(result.serialized.map((body) => ({ body, contentType: 'text' as const })));
+      } catch (error) {
+        console.error('pathmark: queue refused a batch', error);
+        return c.json<ErrorResponse>(
+          { error: 'queue_unavailable', detail: 'queue: batch not accepted; retry later' },
+          503,
+          { 'Retry-After': QUEUE_RETRY_AFTER },
+        );
+      }
+    }
+
+    if (c.env.PATHMARK_INSPECTOR === '1') {
+      const response = result.body as BatchResponse;
+      c.executionCtx.waitUntil(
+        saveInspectBatch(c.env.DB, {
+          batch_id: batchId,
+          site,
+          received_at: receivedAt,
+          claimed_consent: result.consent?.claimed ?? null,
+          effective_consent: result.consent?.effective ?? null,
+          accepted: response.accepted,
+          rejected: response.rejected,
+          raw: parsed.value,
+        }).catch((error: unknown) => console.warn('pathmark: inspector write failed', error)),
+      );
+    }
+    return c.json(result.body as BatchResponse, 202);
+  });
+
+  app.all('/v1/events', () => {
+    throw new ClientError(405, 'method_not_allowed', 'method: use POST', { Allow: 'POST, OPTIONS' });
+  });
+  return app;
+}
+
+/** Facts taken from the request itself; nothing here comes from the batch. */
+function requestContext(c: Context<AppEnv>, receivedAt: number): RequestContext {
+  const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
+  return {
+    receivedAt,
+    ip: c.req.header('CF-Connecting-IP') ?? null,
+    userAgent: c.req.header('User-Agent') ?? '',
+    country: typeof cf?.country === 'string' ? cf.country : null,
+    region: typeof cf?.regionCode === 'string' ? cf.regionCode : null,
+    signals: signalsFrom(c.req.raw.headers),
+  };
+}

@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../deps.ts';
+import { ClientError } from '../http.ts';
+import { DEFAULT_INSPECT_LIMIT, MAX_INSPECT_LIMIT, readInspect, type InspectResponse } from '../inspect.ts';
+
+/**
+ * GET /v1/inspect and GET /inspector: development only. With PATHMARK_INSPECTOR other
+ * than "1" both are plain 404s, indistinguishable from routes that do not exist.
+ */
+export function inspectRoute(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const path of ['/v1/inspect', '/inspector', '/inspector/*']) {
+    app.use(path, async (c, next) => {
+      if (c.env.PATHMARK_INSPECTOR !== '1') throw new ClientError(404, 'not_found', `${c.req.path}: no such route`);
+      await next();
+    });
+  }
+  app.get('/v1/inspect', async (c) => {
+    const requested = c.req.query('limit');
+    const limit = requested === undefined ? DEFAULT_INSPECT_LIMIT : Number(requested);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_INSPECT_LIMIT) {
+      throw new ClientError(400, 'invalid_query', `limit: expected an integer from 1 to ${MAX_INSPECT_LIMIT}`);
+    }
+    const body: InspectResponse = await readInspect(c.env.DB, limit);
+    return c.json(body, 200, { 'Cache-Control': 'no-store' });
+  });
+  app.get('/inspector', (c) => c.env.ASSETS.fetch(new Request(new URL('/inspector/', c.req.url))));
+  app.get('/inspector/*', (c) => c.env.ASSETS.fetch(c.req.raw));
+  return app;
+}

@@ -1,0 +1,311 @@
+import * as v from 'valibot';
+import {
+  CONSENT_MODES,
+  CUSTOM_EVENT_NAME,
+  LIMITS,
+  PROTOCOL_VERSION,
+  STANDARD_EVENT_NAMES,
+  type Batch,
+  type ConsentMode,
+  type EventBase,
+  type Item,
+  type Props,
+  type StandardEventName,
+  type StandardEvents,
+} from '../../sdk/src/protocol.ts';
+import { parseUrl } from './urls.ts';
+
+/**
+ * Schema validation of a parsed batch: the envelope as a whole, then each event on its
+ * own so one bad event does not cost the others. Reasons name the field the way a
+ * developer would write it: `events[3].props.items[0].price: …`.
+ */
+
+/** Keys that would reach `Object.prototype` if some code merged the value naively. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Deeper than any valid event (event › props › 3 levels, or event › props › items › item). */
+const MAX_WALK_DEPTH = 8;
+
+const text = v.pipe(v.string(), v.maxLength(LIMITS.maxStringLength));
+/** Random ids made by the SDK (UUIDs and the like): a closed alphabet, so no free text hides in them. */
+const randomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'));
+const epochMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(8.64e15));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9));
+const money = v.pipe(v.number(), v.finite(), v.minValue(-1e12), v.maxValue(1e12));
+const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'));
+const httpUrl = v.pipe(
+  text,
+  v.check((value) => {
+    const url = parseUrl(value);
+    return url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
+  }, 'expected an absolute http(s) URL'),
+);
+
+const itemSchema = v.pipe(
+  v.object({
+    item_id: v.optional(text),
+    item_name: v.optional(text),
+    item_brand: v.optional(text),
+    item_category: v.optional(text),
+    item_variant: v.optional(text),
+    item_list_name: v.optional(text),
+    price: v.optional(money),
+    quantity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6))),
+    currency: v.optional(currency),
+    index: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6))),
+  }),
+  v.check((item) => item.item_id !== undefined || item.item_name !== undefined, 'an item needs item_id or item_name'),
+);
+const items = v.pipe(v.array(itemSchema), v.maxLength(LIMITS.maxItemsPerEvent));
+
+const ecommerceEntries = {
+  items,
+  value: v.optional(money),
+  currency: v.optional(currency),
+  search_id: v.optional(randomId),
+};
+const ecommerceProps = v.object(ecommerceEntries);
+
+const propsSchemas = {
+  page_view: v.object({
+    navigation: v.picklist(['load', 'reload', 'push', 'replace', 'pop', 'hash', 'bfcache', 'manual']),
+    previous_path: v.optional(text),
+    page_index: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1e6)),
+  }),
+  page_leave: v.object({
+    total_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.maxEventAgeMs)),
+    engaged_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.maxEventAgeMs)),
+    max_scroll: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  }),
+  scroll: v.object({ depth: v.picklist([25, 50, 75, 90, 100]) }),
+  search: v.object({
+    search_term: text,
+    search_id: randomId,
+    results: v.optional(count),
+    source: v.picklist(['api', 'url', 'form']),
+  }),
+  select_item: v.object({ ...ecommerceEntries, index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6)) }),
+  view_item: ecommerceProps,
+  add_to_cart: ecommerceProps,
+  remove_from_cart: ecommerceProps,
+  view_cart: ecommerceProps,
+  begin_checkout: ecommerceProps,
+  purchase: v.object({ ...ecommerceEntries, transaction_id: text, value: money, currency }),
+  web_vitals: v.object({
+    metric: v.picklist(['LCP', 'INP', 'CLS', 'FCP', 'TTFB']),
+    value: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1e7)),
+    rating: v.picklist(['good', 'needs-improvement', 'poor']),
+  }),
+  consent: v.object({
+    mode: v.picklist(CONSENT_MODES),
+    previous: v.picklist(CONSENT_MODES),
+    source: v.picklist(['api', 'config', 'gcm', 'gpc']),
+  }),
+} satisfies { [N in StandardEventName]: v.GenericSchema };
+
+const eventBaseEntries = {
+  id: randomId,
+  ts: epochMs,
+  seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9)),
+  page_id: randomId,
+  url: httpUrl,
+  title: v.optional(text),
+  referrer: v.optional(v.union([v.literal(''), httpUrl])),
+  anonymous_id: v.optional(randomId),
+  session_id: v.optional(randomId),
+};
+const eventBaseSchema = v.object({ ...eventBaseEntries, name: v.string() });
+
+const envelopeSchema = v.object({
+  v: v.literal(PROTOCOL_VERSION),
+  site: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a site key (a-z 0-9 _ -)')),
+  // Wider than the protocol's sendable modes: a batch claiming `pending`/`denied` is
+  // well-formed but dropped by the policy, which is the one place consent is decided.
+  consent: v.picklist(CONSENT_MODES),
+  sent_at: epochMs,
+  sdk: v.pipe(v.string(), v.maxLength(64)),
+  dropped: v.optional(count),
+  events: v.pipe(v.array(v.unknown()), v.minLength(1, 'a batch needs at least one event'), v.maxLength(LIMITS.maxEventsPerBatch)),
+});
+
+// The schemas must describe exactly the protocol's types: these lines stop compiling
+// when sdk/src/protocol.ts and this file drift apart.
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Expect<T extends true> = T;
+export type SchemaMatchesProtocol = [
+  Expect<Mutual<v.InferOutput<typeof itemSchema>, Item>>,
+  Expect<Mutual<v.InferOutput<typeof eventBaseSchema>, EventBase & { name: string }>>,
+  Expect<Mutual<Omit<v.InferOutput<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
+  Expect<Batch['consent'] extends v.InferOutput<typeof envelopeSchema>['consent'] ? true : false>,
+  Expect<PropsSchemasMatch[StandardEventName]>,
+];
+type PropsSchemasMatch = { [N in StandardEventName]: Mutual<v.InferOutput<(typeof propsSchemas)[N]>, StandardEvents[N]> };
+
+/** A valid event, normalised: unknown fields removed and listed. */
+export interface ValidEvent extends EventBase {
+  name: string;
+  props: Props;
+  /** Top-level fields the collector does not accept (e.g. a client-supplied `ip`), removed. */
+  unknownFields: string[];
+}
+
+export interface ValidBatch {
+  site: string;
+  /** Mode the client claims; the policy decides what is actually allowed. */
+  consent: ConsentMode;
+  sent_at: number;
+  sdk: string;
+  dropped: number;
+  events: { index: number; event: ValidEvent }[];
+  rejected: { index: number; reason: string }[];
+}
+
+export type ValidationResult =
+  | { ok: true; batch: ValidBatch }
+  | { ok: false; error: string; detail: string };
+
+export interface ValidationOptions {
+  /** Collector clock, epoch ms: bounds the device clock and event age. */
+  receivedAt: number;
+}
+
+/** Validates a parsed JSON value as a batch. Never throws. */
+export function validateBatch(value: unknown, { receivedAt }: ValidationOptions): ValidationResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: 'invalid_batch', detail: 'body: expected a JSON object' };
+  }
+  const forbidden = findForbiddenKey(value, '', 0, 1);
+  if (forbidden) return { ok: false, error: 'invalid_batch', detail: forbidden };
+
+  const envelope = v.safeParse(envelopeSchema, value);
+  if (!envelope.success) return { ok: false, error: 'invalid_batch', detail: formatIssue(envelope.issues[0], '') };
+  const batch = envelope.output;
+  if (batch.sent_at - receivedAt > LIMITS.maxClockAheadMs) {
+    return { ok: false, error: 'invalid_batch', detail: 'sent_at: device clock more than a day ahead' };
+  }
+
+  const events: ValidBatch['events'] = [];
+  const rejected: ValidBatch['rejected'] = [];
+  batch.events.forEach((raw, index) => {
+    const result = validateEvent(raw, `events[${index}]`, receivedAt);
+    if (typeof result === 'string') rejected.push({ index, reason: result });
+    else events.push({ index, event: result });
+  });
+  return {
+    ok: true,
+    batch: {
+      site: batch.site,
+      consent: batch.consent,
+      sent_at: batch.sent_at,
+      sdk: batch.sdk,
+      dropped: batch.dropped ?? 0,
+      events,
+      rejected,
+    },
+  };
+}
+
+/** Returns the valid event, or the reason it is rejected. */
+export function validateEvent(raw: unknown, path: string, receivedAt: number): ValidEvent | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `${path}: expected an object`;
+  const forbidden = findForbiddenKey(raw, path, 0, MAX_WALK_DEPTH);
+  if (forbidden) return forbidden;
+
+  const base = v.safeParse(eventBaseSchema, raw);
+  if (!base.success) return formatIssue(base.issues[0], path);
+  const event = base.output;
+  if (event.ts - receivedAt > LIMITS.maxClockAheadMs) return `${path}.ts: device time more than a day ahead`;
+  if (receivedAt - event.ts > LIMITS.maxEventAgeMs) return `${path}.ts: older than 30 days`;
+
+  const rawProps = (raw as { props?: unknown }).props;
+  let props: Props;
+  if (isStandardName(event.name)) {
+    const parsed = v.safeParse(propsSchemas[event.name], rawProps);
+    if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
+    props = parsed.output as Props;
+  } else if (CUSTOM_EVENT_NAME.test(event.name)) {
+    if (rawProps === undefined) props = {};
+    else {
+      const problem = checkCustomProps(rawProps, `${path}.props`);
+      if (problem) return problem;
+      props = rawProps as Props;
+    }
+  } else {
+    return `${path}.name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
+  }
+
+  const known = new Set([...Object.keys(eventBaseEntries), 'name', 'props']);
+  const unknownFields = Object.keys(raw).filter((key) => !known.has(key));
+  return { ...event, props, unknownFields };
+}
+
+function isStandardName(name: string): name is StandardEventName {
+  return (STANDARD_EVENT_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Limits for free-form `props` (custom events): JSON values only, ≤ 50 keys counted
+ * across nesting, depth ≤ 3, strings ≤ 2 KB, finite numbers.
+ */
+function checkCustomProps(value: unknown, path: string): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path}: expected an object`;
+  let keys = 0;
+  const visit = (node: unknown, at: string, depth: number): string | null => {
+    if (node === null || typeof node === 'boolean') return null;
+    if (typeof node === 'string') return node.length > LIMITS.maxStringLength ? `${at}: longer than ${LIMITS.maxStringLength} characters` : null;
+    if (typeof node === 'number') return Number.isFinite(node) ? null : `${at}: expected a finite number`;
+    if (typeof node !== 'object') return `${at}: expected a JSON value`;
+    if (depth > LIMITS.maxNestingDepth) return `${at}: nested deeper than ${LIMITS.maxNestingDepth} levels`;
+    const entries = Array.isArray(node) ? node.map((item, i) => [i, item] as const) : Object.entries(node);
+    if (!Array.isArray(node)) {
+      keys += entries.length;
+      if (keys > LIMITS.maxPropertyKeys) return `${at}: more than ${LIMITS.maxPropertyKeys} property keys`;
+    } else if (node.length > LIMITS.maxItemsPerEvent) {
+      return `${at}: more than ${LIMITS.maxItemsPerEvent} array elements`;
+    }
+    for (const [key, child] of entries) {
+      if (typeof key === 'string' && key.length > 128) return `${at}: key longer than 128 characters`;
+      const problem = visit(child, appendPath(at, key), depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  };
+  return visit(value, path, 1);
+}
+
+/** Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`; bounded depth. */
+function findForbiddenKey(value: unknown, path: string, depth: number, maxDepth: number): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (depth >= maxDepth) return depth > 1 ? `${path}: nested too deeply` : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = findForbiddenKey(value[i], `${path}[${i}]`, depth + 1, maxDepth);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const at = appendPath(path, key);
+    if (FORBIDDEN_KEYS.has(key)) return `${at}: key not allowed`;
+    const problem = findForbiddenKey((value as Record<string, unknown>)[key], at, depth + 1, maxDepth);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function appendPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  const plain = /^[A-Za-z_$][\w$]*$/.test(key);
+  if (plain) return path ? `${path}.${key}` : key;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+function formatIssue(issue: v.BaseIssue<unknown> | undefined, prefix: string): string {
+  if (!issue) return `${prefix || 'body'}: invalid`;
+  let path = prefix;
+  for (const item of issue.path ?? []) {
+    const key = item.key;
+    path = typeof key === 'number' || typeof key === 'string' ? appendPath(path, key) : path;
+  }
+  return `${path || 'body'}: ${issue.message}`;
+}
