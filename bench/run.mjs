@@ -15,17 +15,23 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const SECTIONS = [
   { id: 'sizes', title: 'Bundle size', file: 'bench/sizes.mjs' },
   { id: 'main-thread', title: 'Main-thread cost in Chromium', file: 'bench/main-thread.mjs' },
-  { id: 'pipeline', title: 'Collector pipeline (one core)', file: 'bench/pipeline.ts', tsx: true },
+  { id: 'pipeline', title: 'Collector pipeline (one core)', file: 'bench/pipeline.ts', tsx: true, pinToOneCpu: true },
   { id: 'end-to-end', title: 'Collector end to end through wrangler dev', file: 'bench/end-to-end.mjs' },
   { id: 'delivery', title: 'Delivery under a flapping connection', file: 'bench/delivery.mjs' },
 ];
 
 const only = process.argv.slice(2);
 
-function runChild({ file, tsx }, out) {
-  const args = [...(tsx ? ['--import', 'tsx'] : []), file];
+function commandOf({ file, tsx, pinToOneCpu }) {
+  const node = [process.execPath, ...(tsx ? ['--import', 'tsx'] : []), file];
+  return pinToOneCpu ? ['taskset', '-c', '0', ...node] : node;
+}
+
+function runChild(section, out) {
+  const [command, ...args] = commandOf(section);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_OUT: out } });
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_OUT: out } });
+    child.on('error', (error) => resolve(error.message));
     child.on('exit', (code, signal) => resolve(code === 0 ? null : `exited with ${signal ?? `code ${code}`}`));
   });
 }
@@ -37,10 +43,10 @@ const sections = [];
 for (const section of SECTIONS) {
   if (only.length && !only.includes(section.id)) continue;
   const out = join(tmp, `${section.id}.json`);
-  console.error(`\n[bench] ── ${section.title}: node ${section.tsx ? '--import tsx ' : ''}${section.file}`);
+  console.error(`\n[bench] ── ${section.title}: ${commandOf(section).join(' ')}`);
   const sectionStart = performance.now();
   const failure = await runChild(section, out);
-  const result = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { id: section.id, title: section.title, command: `node ${section.tsx ? '--import tsx ' : ''}${section.file}` };
+  const result = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { id: section.id, title: section.title, command: commandOf(section).join(' ').replace(process.execPath, 'node') };
   if (failure && !existsSync(out)) result.failed = `the section ${failure}; see the console output of \`npm run bench\``;
   console.error(`[bench] ${section.id} took ${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
   sections.push(result);

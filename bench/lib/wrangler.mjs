@@ -1,0 +1,78 @@
+import { spawn, execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = `${root}node_modules/wrangler/bin/wrangler.js`;
+const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `wrangler dev` on loopback with its own persistence directory. Resolves once
+ * `readyPath` answers (any status), with the origin and a `stop()` that ends
+ * this process group only.
+ */
+export async function startWranglerDev({ config, persistTo, vars = {}, readyPath = '/', timeoutMs = 90_000 }) {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const args = [
+    WRANGLER, 'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+    '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+  ];
+  const child = spawn(process.execPath, args, { cwd: root, env: quietEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = () => new Promise((resolve) => {
+    if (exited) return resolve();
+    child.once('exit', () => resolve());
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { resolve(); }
+    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`wrangler dev exited before it was ready${firstError(output)}:\n${output.slice(-3000)}`);
+    try {
+      await fetch(origin + readyPath, { signal: AbortSignal.timeout(2000) });
+      return { origin, port, stop, output: () => output };
+    } catch { await new Promise((r) => setTimeout(r, 250)); }
+  }
+  await stop();
+  throw new Error(`wrangler dev was not ready after ${timeoutMs / 1000} s${firstError(output)}:\n${output.slice(-3000)}`);
+}
+
+/** The first error wrangler printed, for a one-line reason. */
+function firstError(output) {
+  // eslint-disable-next-line no-control-regex
+  const line = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').find((l) => /✘|\bERROR\b/.test(l));
+  return line ? ` (${line.replace(/^.*?\[ERROR\]\s*/, '').trim()})` : '';
+}
+
+const run = promisify(execFile);
+
+export async function applyD1Migrations({ config, persistTo, database = 'pathmark' }) {
+  await run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', database, '--local', '--config', config, '--persist-to', persistTo], { cwd: root, env: quietEnv, timeout: 120_000 });
+}
+
+/** Runs one SQL statement on the local D1 database; returns its rows. */
+export async function queryD1({ config, persistTo, sql, database = 'pathmark' }) {
+  const { stdout } = await run(process.execPath, [WRANGLER, 'd1', 'execute', database, '--local', '--config', config, '--persist-to', persistTo, '--json', '--command', sql], { cwd: root, env: quietEnv, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  const parsed = JSON.parse(stdout.slice(stdout.indexOf('[')));
+  return parsed[0]?.results ?? [];
+}
