@@ -17,6 +17,7 @@ export default defineConfig(async () => ({
           PATHMARK_INSPECTOR: '1',
           PSEUDONYM_KEY_DEMO: 'test-only-pseudonym-secret',
           WEBHOOK_SECRET: 'test-only-webhook-secret',
+          FORWARD_URL: 'https://webhook.pathmark.test/ingest',
           // Queue retries back off by 0 s in tests, so retry → dead letter runs in seconds.
           RETRY_BASE_SECONDS: '0',
         },

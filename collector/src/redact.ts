@@ -27,15 +27,8 @@ export function luhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-/** True when some 13–19 digit window of `digits` passes Luhn (a card number next to other digits). */
-function containsCardNumber(digits: string): boolean {
-  for (let length = 13; length <= Math.min(19, digits.length); length++) {
-    for (let start = 0; start + length <= digits.length; start++) {
-      if (luhnValid(digits.slice(start, start + length))) return true;
-    }
-  }
-  return false;
-}
+/** Payment card numbers are 13–19 digits with a valid Luhn check digit. */
+const isCardNumber = (digits: string): boolean => digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
 
 const countDigits = (s: string): number => s.replace(/\D/g, '').length;
 
@@ -55,7 +48,7 @@ const RULES: Rule[] = [
   {
     marker: '[number]',
     pattern: /(?:\d[ -]?){12,}\d/g,
-    accept: (run) => (containsCardNumber(run.replace(/\D/g, '')) ? '[card]' : true),
+    accept: (run) => (isCardNumber(run.replace(/\D/g, '')) ? '[card]' : true),
   },
   // Phone numbers: + prefix with ≥ 7 digits, or ≥ 9 digits with separators.
   {

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { ConsentMode, PrivacySignalCap } from '../../sdk/src/protocol.ts';
+import type { CollectorKeys, RequestContext } from '../src/anonymize.ts';
+import { importHmacKey } from '../src/hmac.ts';
+import { processBatch } from '../src/pipeline.ts';
+import type { SitePolicy } from '../src/policy.ts';
+import { CHROME_UA, makeBatch, makeEvent } from './support.ts';
+
+const RANK: ConsentMode[] = ['denied', 'pending', 'anonymous', 'granted'];
+const strictest = (...modes: ConsentMode[]): ConsentMode => RANK[Math.min(...modes.map((mode) => RANK.indexOf(mode)))]!;
+
+export const basePolicy: SitePolicy = {
+  site: 'shop',
+  policy_version: 'test-1',
+  allowed_origins: ['https://shop.example'],
+  max_consent: 'granted',
+  default_consent: { '*': 'pending' },
+  gpc: 'anonymous',
+  dnt: 'ignore',
+  query_params: ['q'],
+  redact_keys: ['email'],
+};
+
+export async function testKeys(withPseudonymKey = true): Promise<CollectorKeys> {
+  return {
+    salt: { id: 'salt:test', key: await importHmacKey('daily-salt-for-tests') },
+    pseudonym: withPseudonymKey ? { id: 'key:test', key: await importHmacKey('site-key-for-tests') } : null,
+  };
+}
+
+export function context(overrides: Partial<RequestContext> = {}): RequestContext {
+  return {
+    receivedAt: Date.now(),
+    ip: '203.0.113.50',
+    userAgent: CHROME_UA,
+    country: 'DE',
+    region: 'BE',
+    signals: { gpc: false, dnt: false },
+    ...overrides,
+  };
+}
+
+const RAW_ANONYMOUS_ID = 'anon-device-id-1234';
+const RAW_SESSION_ID = 'session-id-5678';
+
+const clientModes: ConsentMode[] = ['denied', 'pending', 'anonymous', 'granted'];
+const siteVariants: { label: string; max: 'anonymous' | 'granted'; gpc: PrivacySignalCap }[] = [
+  { label: 'max granted, GPC→anonymous', max: 'granted', gpc: 'anonymous' },
+  { label: 'max granted, GPC→denied', max: 'granted', gpc: 'denied' },
+  { label: 'max anonymous, GPC→anonymous', max: 'anonymous', gpc: 'anonymous' },
+  { label: 'max granted, GPC ignored', max: 'granted', gpc: 'ignore' },
+];
+const cases = clientModes.flatMap((client) =>
+  siteVariants.flatMap((site) => [false, true].map((gpc) => ({ client, site, gpc }))),
+);
+
+describe('consent matrix: client mode × site policy × Sec-GPC', () => {
+  it.each(cases)('client $client, site ($site.label), GPC $gpc', async ({ client, site, gpc }) => {
+    const policy = { ...basePolicy, max_consent: site.max, gpc: site.gpc };
+    const expected = strictest(client, site.max, gpc && site.gpc !== 'ignore' ? site.gpc : 'granted');
+    const events = [
+      makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID }),
+      makeEvent({ name: 'add_to_cart', url: 'https://shop.example/p/1', props: { items: [{ item_id: 'mug' }] }, anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID }),
+    ];
+    const batch = makeBatch(events, { site: 'shop', consent: client as never });
+    const result = await processBatch(JSON.stringify(batch), context({ signals: { gpc, dnt: false } }), policy, await testKeys());
+
+    expect(result.status).toBe(202);
+    const serialized = result.serialized.join('\n');
+    expect(serialized).not.toContain(RAW_ANONYMOUS_ID);
+    expect(serialized).not.toContain(RAW_SESSION_ID);
+
+    if (expected === 'denied' || expected === 'pending') {
+      expect(result.body).toEqual({
+        accepted: 0,
+        rejected: [0, 1].map((index) => ({ index, reason: expect.stringContaining(`consent: ${expected}`) })),
+      });
+      expect(result.messages).toEqual([]);
+      return;
+    }
+    expect(result.body).toEqual({ accepted: 2, rejected: [] });
+    for (const record of result.records) {
+      expect(record.consent).toBe(expected);
+      expect(record.audit.policy_version).toBe('test-1');
+      if (expected === 'anonymous') {
+        expect(record.session_id).toBeUndefined();
+        expect(record.audit).toMatchObject({ salt_id: 'salt:test', key_id: null });
+        if (client === 'granted') expect(record.audit.removed).toEqual(expect.arrayContaining(['anonymous_id', 'session_id']));
+      } else {
+        expect(record.audit).toMatchObject({ salt_id: null, key_id: 'key:test' });
+        expect(record.session_id).toMatch(/^[0-9a-f]{32}$/);
+      }
+    }
+    // Within one batch every event carries the same visitor id, whichever mode.
+    expect(new Set(result.records.map((record) => record.visitor_id)).size).toBe(1);
+  });
+
+  it('granted ids are pseudonymized per site key: stable across batches, unlike the raw id', async () => {
+    const policy = basePolicy;
+    const send = async (keys: CollectorKeys, ip: string) =>
+      (await processBatch(
+        JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' })),
+        context({ ip }),
+        policy,
+        keys,
+      )).records[0]!;
+    const keys = await testKeys();
+    const first = await send(keys, '203.0.113.1');
+    const second = await send(keys, '198.51.100.2');
+    expect(first.visitor_id).toBe(second.visitor_id);
+    const otherKey = await send({ ...keys, pseudonym: { id: 'key:other', key: await importHmacKey('another-site-key') } }, '203.0.113.1');
+    expect(otherKey.visitor_id).not.toBe(first.visitor_id);
+  });
+
+  it('fails closed without a site key: granted becomes anonymous and the ids are dropped', async () => {
+    const batch = makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' });
+    const result = await processBatch(JSON.stringify(batch), context(), basePolicy, await testKeys(false));
+    const record = result.records[0]!;
+    expect(record.consent).toBe('anonymous');
+    expect(record.session_id).toBeUndefined();
+    expect(record.audit).toMatchObject({ key_id: null, salt_id: 'salt:test', removed: expect.arrayContaining(['anonymous_id', 'session_id']) });
+    expect(result.serialized.join()).not.toContain(RAW_ANONYMOUS_ID);
+  });
+
+  it('anonymous visitor hashes change with the daily salt', async () => {
+    const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop' }));
+    const today = await testKeys();
+    const tomorrow = { ...today, salt: { id: 'salt:next', key: await importHmacKey('another-day') } };
+    const a = (await processBatch(batch, context(), basePolicy, today)).records[0]!;
+    const b = (await processBatch(batch, context(), basePolicy, today)).records[0]!;
+    const c = (await processBatch(batch, context(), basePolicy, tomorrow)).records[0]!;
+    expect(a.visitor_id).toBe(b.visitor_id);
+    expect(c.visitor_id).not.toBe(a.visitor_id);
+  });
+
+  it('DNT caps like GPC when the policy says so', async () => {
+    const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop', consent: 'granted' }));
+    const result = await processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, await testKeys());
+    expect(result.body).toMatchObject({ accepted: 0 });
+  });
+});

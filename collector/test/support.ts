@@ -1,0 +1,106 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import type { Batch, PathmarkEvent } from '../../sdk/src/protocol.ts';
+import worker from '../src/index.ts';
+import type { Env } from '../src/env.ts';
+import type { ForwardedRecord, QueueMessageBody } from '../src/record.ts';
+
+export const ORIGIN = 'http://localhost:8787';
+export const ENDPOINT = 'http://localhost:8787/v1/events';
+export const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.86 Safari/537.36';
+
+let counter = 0;
+/** A fresh random-looking id (the SDK uses crypto.randomUUID). */
+export const newId = (): string => crypto.randomUUID();
+/** A unique documentation-range IP per call, so tests never share a rate-limit bucket. */
+export const newIp = (): string => `198.51.${Math.floor(++counter / 250) % 250}.${(counter % 250) + 1}`;
+
+export function makeEvent(overrides: Partial<PathmarkEvent> & Record<string, unknown> = {}): PathmarkEvent {
+  return {
+    id: newId(),
+    ts: Date.now() - 1000,
+    seq: 1,
+    page_id: newId(),
+    url: 'http://localhost:8787/products/blue-mug?q=mug&utm_source=news#reviews',
+    title: 'Blue mug — Pathmark demo',
+    name: 'page_view',
+    props: { navigation: 'load', page_index: 1 },
+    ...overrides,
+  } as PathmarkEvent;
+}
+
+export function makeBatch(events: PathmarkEvent[] = [makeEvent()], overrides: Partial<Batch> & Record<string, unknown> = {}): Batch {
+  return { v: 1, site: 'demo', consent: 'anonymous', sent_at: Date.now(), sdk: 'pathmark-js/0.1.0', events, ...overrides } as Batch;
+}
+
+export interface PostOptions {
+  headers?: Record<string, string>;
+  country?: string;
+  ip?: string;
+  userAgent?: string;
+  method?: string;
+  url?: string;
+  env?: Env;
+}
+
+/** A request as a browser on the demo origin would send it, with `cf` injected. */
+export function eventsRequest(body: unknown, options: PostOptions = {}): Request {
+  const headers: Record<string, string> = {
+    'Content-Type': 'text/plain;charset=UTF-8',
+    Origin: ORIGIN,
+    'User-Agent': options.userAgent ?? CHROME_UA,
+    'CF-Connecting-IP': options.ip ?? newIp(),
+    ...options.headers,
+  };
+  const method = options.method ?? 'POST';
+  return new Request(options.url ?? ENDPOINT, {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    cf: { country: options.country ?? 'US', regionCode: 'CA' },
+  });
+}
+
+/** Queue producer that records what it is given and passes it on to the real queue. */
+export function recordingQueue(queue: Queue<string>): Queue<string> & { sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    async send(body, options) {
+      sent.push(body);
+      await queue.send(body, options);
+    },
+    async sendBatch(messages, options) {
+      const list = [...messages];
+      sent.push(...list.map((message) => message.body));
+      await queue.sendBatch(list, options);
+    },
+    metrics: () => queue.metrics(),
+  } as Queue<string> & { sent: string[] };
+}
+
+export interface Posted {
+  response: Response;
+  body: any;
+  /** Raw strings the Worker put on the queue for this request. */
+  queued: string[];
+  records: ForwardedRecord[];
+}
+
+/** Calls the Worker's fetch handler with the real bindings, recording queue messages. */
+export async function post(body: unknown, options: PostOptions = {}): Promise<Posted> {
+  const queue = recordingQueue((options.env ?? env).EVENTS_QUEUE);
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(eventsRequest(body, options), { ...(options.env ?? env), EVENTS_QUEUE: queue }, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text for the assertion message.
+  }
+  const records = queue.sent.flatMap((message) => (JSON.parse(message) as QueueMessageBody).records);
+  return { response, body: parsed, queued: queue.sent, records };
+}
