@@ -45,7 +45,7 @@ export interface PostOptions {
 }
 
 /** A request as a browser on the demo origin would send it, with `cf` injected. */
-export function eventsRequest(body: unknown, options: PostOptions = {}): Request {
+export function eventsRequest(body: unknown, options: PostOptions = {}): Request<unknown, IncomingRequestCfProperties> {
   const headers: Record<string, string> = {
     'Content-Type': 'text/plain;charset=UTF-8',
     Origin: ORIGIN,
@@ -59,7 +59,7 @@ export function eventsRequest(body: unknown, options: PostOptions = {}): Request
     headers,
     body: method === 'GET' || method === 'HEAD' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     cf: { country: options.country ?? 'US', regionCode: 'CA' },
-  });
+  }) as unknown as Request<unknown, IncomingRequestCfProperties>;
 }
 
 /** Queue producer that records what it is given and passes it on to the real queue. */
@@ -67,17 +67,17 @@ export function recordingQueue(queue: Queue<string>): Queue<string> & { sent: st
   const sent: string[] = [];
   return {
     sent,
-    async send(body, options) {
+    send(body, options) {
       sent.push(body);
-      await queue.send(body, options);
+      return queue.send(body, options);
     },
-    async sendBatch(messages, options) {
+    sendBatch(messages, options) {
       const list = [...messages];
       sent.push(...list.map((message) => message.body));
-      await queue.sendBatch(list, options);
+      return queue.sendBatch(list, options);
     },
     metrics: () => queue.metrics(),
-  } as Queue<string> & { sent: string[] };
+  };
 }
 
 export interface Posted {
