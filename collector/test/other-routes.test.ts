@@ -1,0 +1,149 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import pathmarkScript from '../../sdk/dist/pathmark.js';
+import vitalsScript from '../../sdk/dist/pathmark-vitals.js';
+import { siteCors } from '../src/cors.ts';
+import type { Env } from '../src/env.ts';
+import worker from '../src/index.ts';
+import type { InspectResponse } from '../src/inspect.ts';
+import { siteConfigFor, type SitePolicy } from '../src/policy.ts';
+import { ORIGIN, makeBatch, makeEvent, post } from './support.ts';
+
+async function get(path: string, init: RequestInit & { cf?: Record<string, unknown> } = {}, bindings: Env = env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = new Request(`http://localhost:8787${path}`, init) as Request<unknown, IncomingRequestCfProperties>;
+  const response = await worker.fetch(request, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe('GET /v1/config/:site', () => {
+  it('answers the effective policy for the visitor, from the injected cf.country', async () => {
+    const response = await get('/v1/config/demo', { cf: { country: 'FR' }, headers: { Origin: ORIGIN } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      site: 'demo',
+      default_consent: 'pending',
+      max_consent: 'granted',
+      gpc: 'anonymous',
+      query_params: expect.arrayContaining(['q']),
+      policy_version: expect.any(String),
+    });
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe(ORIGIN);
+    expect(response.headers.get('Cache-Control')).toContain('private');
+  });
+
+  it('answers 403 for an unknown site and 405 for other methods', async () => {
+    expect(await (await get('/v1/config/nope')).json()).toEqual({ error: 'unknown_site', detail: expect.stringContaining('site') });
+    expect((await get('/v1/config/demo', { method: 'POST', body: '{}' })).status).toBe(405);
+  });
+
+  const policy: SitePolicy = {
+    site: 'shop', policy_version: 'v7', allowed_origins: [], max_consent: 'granted',
+    default_consent: { 'EU/EEA/UK': 'pending', CH: 'pending', '*': 'anonymous' },
+    gpc: 'denied', dnt: 'ignore', query_params: ['q'], redact_keys: [],
+  };
+  it.each([
+    ['DE', false, 'pending'],
+    ['GB', false, 'pending'],
+    ['NO', false, 'pending'],
+    ['CH', false, 'pending'],
+    ['US', false, 'anonymous'],
+    ['BR', false, 'anonymous'],
+    [null, false, 'pending'],
+    ['XX', false, 'pending'],
+    ['US', true, 'denied'],
+  ] as const)('country %s, GPC %s → default %s', (country, gpc, expected) => {
+    expect(siteConfigFor(policy, country, { gpc, dnt: false }).default_consent).toBe(expected);
+  });
+
+  it('uses the same country through the service binding', async () => {
+    const response = await exports.default.fetch(new Request('http://localhost:8787/v1/config/demo', { cf: { country: 'DE' } }));
+    expect(await response.json()).toMatchObject({ default_consent: 'pending' });
+  });
+});
+
+describe('GET /pathmark.js and /pathmark-vitals.js', () => {
+  it.each([
+    ['/pathmark.js', pathmarkScript],
+    ['/pathmark-vitals.js', vitalsScript],
+  ])('serves %s from sdk/dist with an ETag and a long cache', async (path, source) => {
+    const response = await get(path);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8');
+    expect(response.headers.get('Cache-Control')).toMatch(/max-age=\d{5,}/);
+    const etag = response.headers.get('ETag');
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(await response.text()).toBe(source);
+    expect(source.length).toBeGreaterThan(0);
+
+    const revalidated = await get(path, { headers: { 'If-None-Match': etag! } });
+    expect(revalidated.status).toBe(304);
+    expect(await revalidated.text()).toBe('');
+  });
+});
+
+describe('inspector routes', () => {
+  it('are 404 unless PATHMARK_INSPECTOR=1', async () => {
+    const off = { ...env, PATHMARK_INSPECTOR: '0' } as Env;
+    for (const path of ['/v1/inspect', '/inspector']) {
+      const response = await get(path, {}, off);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not_found', detail: `${path}: no such route` });
+    }
+  });
+
+  it('serves the inspector page through ASSETS when enabled', async () => {
+    const response = await get('/inspector');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toContain('text/html');
+    await response.body?.cancel();
+  });
+
+  it('shows each forwarded record beside the raw batch, from D1', async () => {
+    const marker = `spring-sale-${Math.floor(Math.random() * 1e6)}`;
+    const event = makeEvent({ name: 'newsletter_signup', props: { email: 'someone@example.com', campaign: marker } } as never);
+    const { queued } = await post(makeBatch([event]));
+    expect(queued).toHaveLength(1);
+    // Deliver through the real consumer (the test isolate runs the Worker's queue handler).
+    const deadline = Date.now() + 15_000;
+    let body: InspectResponse | undefined;
+    while (Date.now() < deadline) {
+      body = (await (await get('/v1/inspect?limit=1000')).json()) as InspectResponse;
+      if (body.records.some((entry) => entry.record.event_id === event.id)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const entry = body!.records.find((candidate) => candidate.record.event_id === event.id)!;
+    expect(entry).toBeDefined();
+    expect(entry.record.props).toEqual({ campaign: marker });
+    expect(entry.record.audit.removed).toContain('props.email');
+    expect(entry.raw_event).toMatchObject({ id: event.id, props: { email: 'someone@example.com' } });
+    const batch = body!.batches.find((candidate) => candidate.batch_id === entry.batch_id)!;
+    expect(batch).toMatchObject({ site: 'demo', claimed_consent: 'anonymous', effective_consent: 'anonymous', accepted: 1 });
+  });
+
+  it('validates ?limit=', async () => {
+    expect((await get('/v1/inspect?limit=5000')).status).toBe(400);
+    expect((await get('/v1/inspect?limit=abc')).status).toBe(400);
+  });
+});
+
+describe('siteCors middleware', () => {
+  const app = new Hono();
+  app.use('/x', siteCors({ allowedOrigins: () => new Set(['https://a.example']), methods: ['GET'] }));
+  app.get('/x', (c) => c.text('ok'));
+
+  it('adds Allow-Origin for an allowed origin only', async () => {
+    expect((await app.request('/x', { headers: { Origin: 'https://a.example' } })).headers.get('Access-Control-Allow-Origin')).toBe('https://a.example');
+    const other = await app.request('/x', { headers: { Origin: 'https://b.example' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('Access-Control-Allow-Origin')).toBeNull();
+  });
+
+  it('answers preflights: 204 when allowed, 403 otherwise', async () => {
+    expect((await app.request('/x', { method: 'OPTIONS', headers: { Origin: 'https://a.example' } })).status).toBe(204);
+    expect((await app.request('/x', { method: 'OPTIONS', headers: { Origin: 'https://b.example' } })).status).toBe(403);
+  });
+});
