@@ -1,44 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentMode, PrivacySignalCap } from '../../sdk/src/protocol.ts';
-import type { CollectorKeys, RequestContext } from '../src/anonymize.ts';
+import type { CollectorKeys } from '../src/anonymize.ts';
 import { importHmacKey } from '../src/hmac.ts';
 import { processBatch } from '../src/pipeline.ts';
-import type { SitePolicy } from '../src/policy.ts';
-import { CHROME_UA, makeBatch, makeEvent } from './support.ts';
+import { basePolicy, context, makeBatch, makeEvent, testKeys } from './support.ts';
 
 const RANK: ConsentMode[] = ['denied', 'pending', 'anonymous', 'granted'];
 const strictest = (...modes: ConsentMode[]): ConsentMode => RANK[Math.min(...modes.map((mode) => RANK.indexOf(mode)))]!;
-
-export const basePolicy: SitePolicy = {
-  site: 'shop',
-  policy_version: 'test-1',
-  allowed_origins: ['https://shop.example'],
-  max_consent: 'granted',
-  default_consent: { '*': 'pending' },
-  gpc: 'anonymous',
-  dnt: 'ignore',
-  query_params: ['q'],
-  redact_keys: ['email'],
-};
-
-export async function testKeys(withPseudonymKey = true): Promise<CollectorKeys> {
-  return {
-    salt: { id: 'salt:test', key: await importHmacKey('daily-salt-for-tests') },
-    pseudonym: withPseudonymKey ? { id: 'key:test', key: await importHmacKey('site-key-for-tests') } : null,
-  };
-}
-
-export function context(overrides: Partial<RequestContext> = {}): RequestContext {
-  return {
-    receivedAt: Date.now(),
-    ip: '203.0.113.50',
-    userAgent: CHROME_UA,
-    country: 'DE',
-    region: 'BE',
-    signals: { gpc: false, dnt: false },
-    ...overrides,
-  };
-}
 
 const RAW_ANONYMOUS_ID = 'anon-device-id-1234';
 const RAW_SESSION_ID = 'session-id-5678';

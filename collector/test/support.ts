@@ -3,6 +3,9 @@ import { env } from 'cloudflare:workers';
 import type { Batch, PathmarkEvent } from '../../sdk/src/protocol.ts';
 import worker from '../src/index.ts';
 import type { Env } from '../src/env.ts';
+import type { CollectorKeys, RequestContext } from '../src/anonymize.ts';
+import { importHmacKey } from '../src/hmac.ts';
+import type { SitePolicy } from '../src/policy.ts';
 import type { ForwardedRecord, QueueMessageBody } from '../src/record.ts';
 
 export const ORIGIN = 'http://localhost:8787';
@@ -104,3 +107,36 @@ export async function post(body: unknown, options: PostOptions = {}): Promise<Po
   const records = queue.sent.flatMap((message) => (JSON.parse(message) as QueueMessageBody).records);
   return { response, body: parsed, queued: queue.sent, records };
 }
+
+/** A site policy for pipeline-level tests (the Worker itself uses collector/sites.json). */
+export const basePolicy: SitePolicy = {
+  site: 'shop',
+  policy_version: 'test-1',
+  allowed_origins: ['https://shop.example'],
+  max_consent: 'granted',
+  default_consent: { '*': 'pending' },
+  gpc: 'anonymous',
+  dnt: 'ignore',
+  query_params: ['q'],
+  redact_keys: ['email'],
+};
+
+export async function testKeys(withPseudonymKey = true): Promise<CollectorKeys> {
+  return {
+    salt: { id: 'salt:test', key: await importHmacKey('daily-salt-for-tests') },
+    pseudonym: withPseudonymKey ? { id: 'key:test', key: await importHmacKey('site-key-for-tests') } : null,
+  };
+}
+
+export function context(overrides: Partial<RequestContext> = {}): RequestContext {
+  return {
+    receivedAt: Date.now(),
+    ip: '203.0.113.50',
+    userAgent: CHROME_UA,
+    country: 'DE',
+    region: 'BE',
+    signals: { gpc: false, dnt: false },
+    ...overrides,
+  };
+}
+

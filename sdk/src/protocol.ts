@@ -14,10 +14,14 @@ export const EVENTS_PATH = '/v1/events';
 /** Path of the collector route that answers a site's effective policy. */
 export const CONFIG_PATH = '/v1/config';
 
+/** Request body size. Also the `keepalive`/`sendBeacon` in-flight budget per page. */
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_EVENTS_PER_BATCH = 100;
+
 export const LIMITS = {
   /** Request body size. Also the `keepalive`/`sendBeacon` in-flight budget per page. */
-  maxBodyBytes: 64 * 1024,
-  maxEventsPerBatch: 100,
+  maxBodyBytes: MAX_BODY_BYTES,
+  maxEventsPerBatch: MAX_EVENTS_PER_BATCH,
   /** Any string value, in characters. */
   maxStringLength: 2048,
   /** Keys in one `props` object (nested objects count their own keys). */

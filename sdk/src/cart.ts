@@ -1,0 +1,115 @@
+import type { EcommerceProps, Item } from './protocol';
+import type { TrackerContext } from './createTracker';
+
+export interface Commerce {
+  add(item: unknown): void;
+  remove(item: unknown): void;
+  view(items?: unknown): void;
+  beginCheckout(items: unknown, value?: unknown): void;
+  purchase(order: unknown): void;
+  viewItem(item: unknown): void;
+  selectItem(item: unknown, index: number): void;
+  /** A new page view: elements marked `data-pm-view-item` are product views. */
+  pageStarted(): void;
+}
+
+const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
+const isAmount = (n: unknown): n is number => typeof n == 'number' && n >= 0 && n < Infinity;
+const isCurrency = (c: unknown): c is string => /^[A-Z]{3}$/.test(c as string);
+
+/** Item fields, how each is validated, and whether its `data-pm-item-*` attribute is a number. */
+const FIELDS: [keyof Item, (value: unknown) => boolean, boolean?][] = [
+  ['item_id', isText],
+  ['item_name', isText],
+  ['item_brand', isText],
+  ['item_category', isText],
+  ['item_variant', isText],
+  ['item_list_name', isText],
+  ['price', isAmount, true],
+  ['quantity', (q) => Number.isInteger(q) && (q as number) > 0, true],
+  ['currency', isCurrency],
+  ['index', Number.isInteger, true],
+];
+
+/** A GA4 item, or the name of the field that keeps it from being one. */
+export function toItem(raw: unknown): Item | string {
+  const source = (raw ?? {}) as Record<string, unknown>;
+  const item: Record<string, unknown> = {};
+  for (const [field, valid] of FIELDS) {
+    const value = source[field];
+    if (value == null || value === '') continue;
+    if (!valid(value)) return field;
+    item[field] = field.startsWith('item_') ? String(value).slice(0, 2048) : value;
+  }
+  return item.item_id || item.item_name ? item : 'item_id';
+}
+
+/** Item fields from `data-pm-item-*` attributes (`data-pm-item-list-name` → `item_list_name`); `toItem` validates. */
+export function itemFromElement(el: Element): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const [field, , numeric] of FIELDS) {
+    const value = el.getAttribute(`data-pm-item-${field.replace('item_', '').replace('_', '-')}`);
+    if (value) item[field] = numeric ? Number(value) : value;
+  }
+  return item;
+}
+
+/**
+ * Ecommerce events with GA4 names and item shape, from the API and from
+ * `data-pm-cart` / `data-pm-view-item` markup. An invalid item is dropped
+ * with a debug warning naming the field; nothing here throws.
+ */
+export function watchCommerce(ctx: TrackerContext): Commerce {
+  const validItems = (raw: unknown): Item[] =>
+    (Array.isArray(raw) ? raw.slice(0, 200) : []).flatMap((candidate) => {
+      const item = toItem(candidate);
+      if (typeof item != 'string') return [item];
+      ctx.warn(`item dropped, invalid ${item}`, candidate);
+      return [];
+    });
+
+  const send = (name: string, items: Item[], extra?: object) => {
+    const props: EcommerceProps = { items, ...extra };
+    if (props.value == null && items.some((i) => i.price != null)) {
+      props.value = Math.round(items.reduce((sum, i) => sum + (i.price ?? 0) * (i.quantity ?? 1), 0) * 100) / 100;
+    }
+    props.currency ??= items.find((i) => i.currency)?.currency;
+    props.search_id = ctx.searchId();
+    ctx.capture(name, props);
+  };
+
+  /** One-item events: nothing is sent for an invalid item. */
+  const single = (name: string, raw: unknown, extra?: object) => {
+    const [item] = validItems([raw]);
+    if (item) send(name, [item], extra);
+  };
+
+  const commerce: Commerce = {
+    add: (raw) => single('add_to_cart', raw),
+    remove: (raw) => single('remove_from_cart', raw),
+    view: (raw) => send('view_cart', validItems(raw)),
+    beginCheckout: (raw, value) => send('begin_checkout', validItems(raw), isAmount(value) ? { value } : {}),
+    purchase(raw) {
+      const { transaction_id, value, currency, items } = (raw ?? {}) as Record<string, unknown>;
+      if (!isText(transaction_id) || !isAmount(value) || !isCurrency(currency)) {
+        return ctx.warn('purchase needs transaction_id, value and currency', raw);
+      }
+      send('purchase', validItems(items), { transaction_id: String(transaction_id), value, currency });
+      // The conversion is complete: later carts start a new journey.
+      ctx.searchId(null);
+    },
+    viewItem: (raw) => single('view_item', raw),
+    selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),
+    pageStarted() {
+      document.querySelectorAll('[data-pm-view-item]').forEach((el) => commerce.viewItem(itemFromElement(el)));
+    },
+  };
+
+  ctx.on(document, 'click', (event) => {
+    const el = (event.target as Element).closest?.('[data-pm-cart]');
+    const action = el?.getAttribute('data-pm-cart');
+    if (action == 'add' || action == 'remove') commerce[action](itemFromElement(el!));
+  });
+
+  return commerce;
+}

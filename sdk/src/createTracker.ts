@@ -1,0 +1,316 @@
+import {
+  CONSENT_MODES,
+  CUSTOM_EVENT_NAME,
+  MAX_BODY_BYTES,
+  PROTOCOL_VERSION,
+  type SendableConsentMode,
+  type ConsentMode,
+  type ConsentSource,
+  type EventBase,
+  type Item,
+  type PathmarkEvent,
+  type PrivacySignalCap,
+  type Props,
+} from './protocol';
+import { allowsSending, bridgeGoogleConsentMode, effectiveConsent } from './consent';
+import { watchCommerce } from './cart';
+import { watchEngagement } from './engagement';
+import { watchPageviews } from './pageview';
+import { createQueue, idbDatabaseName, idbQueueStore, type QueueStore, type SenderLocks } from './queue';
+import { watchScroll } from './scroll';
+import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search';
+import { createSession } from './session';
+import { byteLength, createTransport, type Transport } from './transport';
+import { watchVitals, type VitalsModule } from './vitals';
+import { listen, type Disposer } from './lib/listen';
+import { loadWebVitals } from './lib/loadWebVitals';
+import { uuid } from './lib/uuid';
+
+export const SDK_VERSION = 'pathmark-js/0.1.0';
+
+export interface TrackerConfig {
+  /** Site key, as configured in the collector's `sites.json`. */
+  site: string;
+  /** Collector URL, e.g. `https://collector.example/v1/events`; may be relative. */
+  endpoint: string;
+  /** Mode until `consent.set()` (or Google Consent Mode) says otherwise. Default `pending`. */
+  consent?: ConsentMode;
+  /** Log dropped items, rejected batches and caught errors to the console. */
+  debug?: boolean;
+  /** Page views from History API navigations. `false`: the app calls `pageview()` from its router. Default `true`. */
+  autoPageviews?: boolean;
+  /** URL query parameters holding a search term. Default `q`, `query`, `search`, `s`, `keyword`. */
+  searchParams?: string[];
+  /** What Global Privacy Control does: cap at `anonymous` (default), cap at `denied`, or `ignore`. */
+  gpc?: PrivacySignalCap;
+  /** Follow `analytics_storage` from Google Consent Mode v2 on `dataLayer`. Default `true`. */
+  googleConsentMode?: boolean;
+  /** Collect LCP, INP, CLS, FCP and TTFB. Default `true`. */
+  vitals?: boolean;
+  /** Queue length that triggers a flush. Default 20. */
+  batchSize?: number;
+  /** Default 5000. */
+  flushIntervalMs?: number;
+  /** Queued events kept before the oldest are dropped. Default 1000. */
+  maxQueue?: number;
+  /** Inactivity that ends a session. Default 30 minutes. */
+  sessionTimeoutMs?: number;
+  /** Time without input after which the user no longer counts as engaged. Default 15 s. */
+  idleTimeoutMs?: number;
+}
+
+/** Effects the tracker uses, replaceable in tests and special hosts. */
+export interface TrackerDeps {
+  now?: () => number;
+  random?: () => number;
+  fetch?: typeof fetch;
+  transport?: Transport;
+  /** The persistent queue used in `granted` mode. Default: IndexedDB through idb-keyval. */
+  store?: (site: string) => QueueStore;
+  /** `null` uses the IndexedDB lease instead of Web Locks. */
+  locks?: SenderLocks | null;
+  /** Default `import('web-vitals')`. */
+  loadVitals?: () => Promise<VitalsModule>;
+}
+
+export interface Tracker {
+  search(query: string, options?: { results?: number }): void;
+  cart: { add(item: Item): void; remove(item: Item): void; view(items?: Item[]): void };
+  checkout: { begin(items: Item[], value?: number): void };
+  purchase(order: { transaction_id: string; value: number; currency: string; items: Item[] }): void;
+  viewItem(item: Item): void;
+  track(name: string, props?: Props): void;
+  pageview(): void;
+  consent: { set(mode: ConsentMode): void; get(): ConsentMode };
+  /** Sends what is queued now. */
+  flush(): Promise<void>;
+  /** Deletes the identifiers and every queued event, on the device and in memory. */
+  forget(): Promise<void>;
+  /** Removes every listener, restores `history` and stops sending. */
+  destroy(): void;
+}
+
+/** What the capability modules get from the tracker. */
+export interface TrackerContext {
+  now(): number;
+  capture(name: string, props?: object, extra?: Partial<EventBase>): void;
+  /** `listen()`, undone by `destroy()`. */
+  on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
+  cleanup(dispose: Disposer): void;
+  warn(message: string, detail?: unknown): void;
+  /** The current search's id; `null` ends it. */
+  searchId(next?: string | null): string | undefined;
+  destroyed(): boolean;
+}
+
+const PENDING_BUFFER = 100;
+
+const noop = () => {};
+/** What `createTracker` returns where there is no DOM (server-side rendering): every method does nothing. */
+const inertTracker = (): Tracker => ({
+  search: noop,
+  cart: { add: noop, remove: noop, view: noop },
+  checkout: { begin: noop },
+  purchase: noop,
+  viewItem: noop,
+  track: noop,
+  pageview: noop,
+  consent: { set: noop, get: () => 'denied' },
+  flush: async () => {},
+  forget: async () => {},
+  destroy: noop,
+});
+
+const stripIds = ({ anonymous_id, session_id, ...event }: PathmarkEvent) => event as PathmarkEvent;
+
+/**
+ * Creates a tracker. Nothing happens at import; all state lives in the
+ * returned object. Without a DOM (server-side rendering) the tracker does nothing.
+ */
+export const createTracker = (config: TrackerConfig, deps?: TrackerDeps): Tracker =>
+  typeof document == 'undefined' ? inertTracker() : createBrowserTracker(config, deps);
+
+/** `createTracker` where a DOM is known to exist (the script-tag build). */
+export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = {}): Tracker {
+  const { now = Date.now, store: openStore = idbQueueStore } = deps;
+  const { site, gpc = 'anonymous' } = config;
+  const disposers: Disposer[] = [];
+  let destroyed = false;
+  const warn = (message: string, detail?: unknown) => {
+    if (config.debug) console.warn(`[pathmark] ${message}`, detail ?? '');
+  };
+
+  let mode: ConsentMode = 'pending';
+  let buffer: PathmarkEvent[] = [];
+  let persistentStore: QueueStore | undefined;
+  const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
+  const withIds = (event: PathmarkEvent) => (mode == 'granted' ? { ...event, ...session.ids() } : event);
+
+  const queue = createQueue({
+    ...config,
+    ...deps,
+    transport: deps.transport ?? createTransport(new URL(config.endpoint, location.href).href, deps.fetch, now),
+    envelope: () => (allowsSending(mode) ? { v: PROTOCOL_VERSION, site, consent: mode as SendableConsentMode, sdk: SDK_VERSION } : undefined),
+    lockName: `pathmark-sender:${site}`,
+    warn,
+  });
+
+  const ctx: TrackerContext = {
+    now,
+    capture(name, props, extra) {
+      if (mode == 'denied' || destroyed) return;
+      const state = session.touch(name == 'page_view');
+      const json = JSON.stringify({
+        id: uuid(),
+        ts: now(),
+        seq: state.seq,
+        page_id: pages.current().id,
+        url: location.href,
+        title: document.title || undefined,
+        name,
+        props: name == 'page_view' ? { ...props, page_index: state.pages } : props,
+        ...extra,
+      });
+      // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
+      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn(`${name} too large, dropped`);
+      const event: PathmarkEvent = JSON.parse(json);
+      if (mode == 'pending') {
+        buffer.push(event);
+        buffer.splice(0, buffer.length - PENDING_BUFFER);
+      } else queue.push(withIds(event));
+    },
+    on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
+    cleanup: (dispose) => void disposers.push(dispose),
+    warn,
+    searchId: session.searchId,
+    destroyed: () => destroyed,
+  };
+
+  const engagement = watchEngagement(ctx, config.idleTimeoutMs ?? 15e3);
+  const scroll = watchScroll(ctx, (depth) => ctx.capture('scroll', { depth }));
+  const commerce = watchCommerce(ctx);
+  const search = watchSearch(ctx, commerce, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
+  let vitalsPage = '';
+  const pages = watchPageviews(
+    ctx,
+    {
+      leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.max() }),
+      started(page, navigation) {
+        if (navigation == 'load' || navigation == 'reload' || navigation == 'bfcache') vitalsPage = page.id;
+        engagement.reset();
+        scroll.reset();
+        search.pageStarted();
+        commerce.pageStarted();
+      },
+    },
+    config.autoPageviews != false,
+  );
+  vitalsPage = pages.current().id;
+
+  let vitalsStarted = false;
+  const startVitals = () => {
+    const load = deps.loadVitals ?? loadWebVitals;
+    // Loading the vitals script is a request: none in `denied`.
+    if (vitalsStarted || !load || config.vitals == false || mode == 'denied') return;
+    vitalsStarted = true;
+    watchVitals(ctx, load, () => vitalsPage).catch((error) => warn('web vitals unavailable', error));
+  };
+
+  /** Removes identifiers, the search link and the stored queue from the device. */
+  const purgeDevice = async () => {
+    session.persist(false);
+    const store = persistentStore;
+    persistentStore = undefined;
+    await queue.useStore();
+    try {
+      await store?.update(() => ({ events: [], dropped: 0 }));
+      store?.close?.();
+      // Deleting (rather than opening and clearing) creates nothing where there was nothing.
+      indexedDB.deleteDatabase(idbDatabaseName(site));
+    } catch {
+      /* no IndexedDB: nothing stored there */
+    }
+  };
+
+  const enterGranted = async () => {
+    session.persist(true);
+    await queue.useStore((persistentStore ??= openStore(site)));
+  };
+
+  const applyConsent = (requested: ConsentMode, source: ConsentSource) => {
+    const next = effectiveConsent(requested, gpc, navigator);
+    const previous = mode;
+    if (next == previous || destroyed) return;
+    mode = next;
+    if (next == 'granted') void enterGranted();
+    else if (previous == 'granted' || next == 'denied') void purgeDevice();
+    if (next == 'anonymous') queue.map(stripIds);
+    if (next == 'denied') {
+      buffer = [];
+      queue.clear();
+    }
+    if (allowsSending(next)) {
+      buffer.splice(0).forEach((event) => queue.push(withIds(event)));
+      // The configured starting mode is not a change.
+      if (source != 'config') ctx.capture('consent', { mode: next, previous, source });
+      void queue.flush();
+    }
+    startVitals();
+  };
+
+  applyConsent(config.consent ?? 'pending', 'config');
+  // A denied visitor's earlier data goes too, even though nothing changed in this page.
+  if ((mode as ConsentMode) == 'denied') void purgeDevice();
+  if (config.googleConsentMode != false) ctx.cleanup(bridgeGoogleConsentMode(window, applyConsent));
+
+  const pageGoesAway = (event: Event) => {
+    if (event.type == 'pagehide' || document.visibilityState == 'hidden') {
+      pages.leave();
+      void queue.flush(true);
+    }
+  };
+  ctx.on(document, 'visibilitychange', pageGoesAway);
+  ctx.on(window, 'pagehide', pageGoesAway);
+  ctx.on(window, 'online', queue.online);
+
+  /** Public methods never throw into the page, synchronously or as a rejected promise. */
+  const guard =
+    <A extends unknown[], R>(method: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        const result = method(...args);
+        return (result instanceof Promise ? result.catch((error) => warn('error', error)) : result) as R;
+      } catch (error) {
+        warn('error', error);
+        return undefined as R;
+      }
+    };
+
+  return {
+    search: guard((query: string, options?: { results?: number }) => search.search(query, options)),
+    cart: { add: guard(commerce.add), remove: guard(commerce.remove), view: guard(commerce.view) },
+    checkout: { begin: guard(commerce.beginCheckout) },
+    purchase: guard(commerce.purchase),
+    viewItem: guard(commerce.viewItem),
+    track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.capture(name, props) : warn(`invalid event name ${name}`))),
+    pageview: guard(() => pages.view('manual')),
+    consent: {
+      set: guard((next: ConsentMode) => (CONSENT_MODES.includes(next) ? applyConsent(next, 'api') : warn(`unknown consent mode ${next}`))),
+      get: () => mode,
+    },
+    flush: guard(() => queue.flush()),
+    forget: guard(async () => {
+      buffer = [];
+      queue.clear();
+      await purgeDevice();
+      if (mode == 'granted') await enterGranted();
+    }),
+    destroy: guard(() => {
+      if (!destroyed) {
+        destroyed = true;
+        queue.destroy();
+        disposers.splice(0).forEach((dispose) => dispose());
+      }
+    }),
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * RFC 4122 version 4 id. `crypto.randomUUID` only exists in secure contexts
+ * (not on plain-http pages), hence the `getRandomValues` fallback.
+ */
+export const uuid = (): string =>
+  crypto.randomUUID?.() ??
+  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) =>
+    (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16),
+  );

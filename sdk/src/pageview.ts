@@ -1,0 +1,130 @@
+import type { Navigation, PageViewProps } from './protocol';
+import type { TrackerContext } from './createTracker';
+import { afterSettle } from './lib/afterSettle';
+import { uuid } from './lib/uuid';
+import type { Disposer } from './lib/listen';
+
+export interface Page {
+  id: string;
+  /** `location.href` when viewed; empty until the first page view. */
+  url: string;
+  /** pathname + search. */
+  path: string;
+  /** `page_leave` already sent for this page view. */
+  left: boolean;
+}
+
+export interface Pageviews {
+  current(): Page;
+  /** A page view now (manual mode, or `pageview()`), unless this URL is the current page view. */
+  view(navigation: Navigation): void;
+  /** Ends the current page view with its `page_leave`, once. */
+  leave(): void;
+}
+
+export interface PageviewHooks {
+  /** Builds `page_leave` props for the page being left. */
+  leaveProps(): object;
+  /** The new page view started (reset per-page measures, read the URL's search…). */
+  started(page: Page, navigation: Navigation): void;
+}
+
+const PATCH = Symbol.for('pathmark.history');
+type Listeners = Set<(navigation: Navigation) => void> & { restore?: Disposer };
+
+/**
+ * Wraps `pushState`/`replaceState` once per page, however many trackers
+ * exist: the listeners live on the `history` object itself, and the last
+ * tracker to leave restores the originals (unless someone wrapped them since).
+ */
+function observeHistory(listener: (navigation: Navigation) => void): Disposer {
+  const h = history as History & { [PATCH]?: Listeners };
+  const listeners: Listeners = (h[PATCH] ??= new Set());
+  if (!listeners.size) {
+    const { pushState, replaceState } = h;
+    const wrap = (original: History['pushState'], navigation: Navigation) =>
+      function (this: History, ...args: Parameters<History['pushState']>) {
+        const result = original.apply(this, args);
+        listeners.forEach((l) => l(navigation));
+        return result;
+      };
+    const patched = (h.pushState = wrap(pushState, 'push'));
+    h.replaceState = wrap(replaceState, 'replace');
+    listeners.restore = () => {
+      if (h.pushState == patched) Object.assign(h, { pushState, replaceState });
+      delete h[PATCH];
+    };
+  }
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+    if (!listeners.size) listeners.restore!();
+  };
+}
+
+const pathOf = (href: string) => {
+  const url = new URL(href);
+  return url.pathname + url.search;
+};
+
+function initialNavigation(): Navigation {
+  const entry = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
+  return entry?.type == 'reload' ? 'reload' : 'load';
+}
+
+/**
+ * Page views and the browse path: the initial load, SPA navigations (History
+ * API, `popstate`, `hashchange`) and back/forward-cache restores. SPA
+ * captures wait for the app to render the new route so the title is the new
+ * page's. The same URL twice in a row is one page view.
+ */
+export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: boolean): Pageviews {
+  let page: Page = { id: uuid(), url: '', path: '', left: false };
+  let cancelSettle = () => {};
+  /** How the page view being settled came about: the first signal wins (a push then a redirecting replace is a push). */
+  let pending: Navigation | undefined;
+
+  const leave = () => {
+    if (!page.url || page.left) return;
+    page.left = true;
+    // After pushState `location` is already the next page's.
+    ctx.capture('page_leave', hooks.leaveProps(), { url: page.url });
+  };
+
+  const view = (navigation: Navigation) => {
+    cancelSettle();
+    pending = undefined;
+    const url = location.href;
+    if (url == page.url && navigation != 'bfcache') return;
+    leave();
+    const previous = page;
+    // Events captured before the first page view (pre-settle) belong to it.
+    page = { id: previous.url ? uuid() : previous.id, url, path: pathOf(url), left: false };
+    const props: Omit<PageViewProps, 'page_index'> = { navigation };
+    if (previous.path) props.previous_path = previous.path;
+    ctx.capture('page_view', props, { referrer: previous.url || document.referrer || undefined });
+    hooks.started(page, navigation);
+  };
+
+  const navigate = (navigation: Navigation) => {
+    if (location.href == page.url) return;
+    // The old page ends now; the new one is captured once the app rendered it.
+    leave();
+    cancelSettle();
+    const settled = (pending ??= navigation);
+    cancelSettle = afterSettle(() => view(settled));
+  };
+
+  if (auto) {
+    ctx.cleanup(observeHistory(navigate));
+    ctx.on(window, 'popstate', () => navigate('pop'));
+    ctx.on(window, 'hashchange', () => navigate('hash'));
+    navigate(initialNavigation());
+  }
+  ctx.on(window, 'pageshow', (event) => {
+    if ((event as PageTransitionEvent).persisted) view('bfcache');
+  });
+  ctx.cleanup(() => cancelSettle());
+
+  return { current: () => page, view, leave };
+}

@@ -1,0 +1,212 @@
+import { createStore, update, type UseStore } from 'idb-keyval';
+import type { PathmarkEvent } from './protocol';
+import { isRetryable, splitIntoBodies, type Envelope, type Transport } from './transport';
+
+/** What the persistent queue keeps on the device, under one key, changed atomically. */
+export interface StoredQueue {
+  events: PathmarkEvent[];
+  /** Events dropped by the cap and not yet reported to the collector. */
+  dropped: number;
+  /** Sender lease, for browsers without Web Locks. */
+  lease?: { by: string; until: number };
+}
+
+/** A queue shared by every tab of the site. `update` must be atomic (one IndexedDB transaction). */
+export interface QueueStore {
+  update(change: (queue: StoredQueue) => StoredQueue): Promise<StoredQueue>;
+  /** Closes the connection, so that the database can be deleted. */
+  close?(): void;
+}
+
+/** The part of `navigator.locks` the queue uses. */
+export interface SenderLocks {
+  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
+}
+
+export const idbDatabaseName = (site: string) => `pathmark-${site}`;
+
+/** The IndexedDB queue (idb-keyval). Opening it creates the database, so only call it in `granted` mode. */
+export function idbQueueStore(site: string): QueueStore {
+  const db: UseStore = createStore(idbDatabaseName(site), 'queue');
+  return {
+    async update(change) {
+      let result!: StoredQueue;
+      await update<StoredQueue>('queue', (old) => (result = change(old ?? { events: [], dropped: 0 })), db);
+      return result;
+    },
+    close: () => void db('readonly', (s) => s.transaction.db.close()),
+  };
+}
+
+export interface QueueOptions {
+  transport: Transport;
+  /** The batch envelope, or `undefined` while nothing may be sent (consent `pending`). */
+  envelope: () => Envelope | undefined;
+  now?: () => number;
+  random?: () => number;
+  /** Web Locks; `null` forces the lease fallback. Default `navigator.locks`. */
+  locks?: SenderLocks | null;
+  lockName?: string;
+  /** Events kept before the oldest are dropped. Default 1000. */
+  maxQueue?: number;
+  /** Queue length that triggers a flush. Default 20. */
+  batchSize?: number;
+  /** Default 5000. */
+  flushIntervalMs?: number;
+  maxBodyBytes?: number;
+  warn?: (message: string, detail?: unknown) => void;
+}
+
+export interface Queue {
+  push(event: PathmarkEvent): void;
+  /** `hidden`: the page is going away; send what this tab holds at once, with keepalive. */
+  flush(hidden?: boolean): Promise<void>;
+  /** Switches between the shared persistent store (`granted`) and memory only; events held here move along. */
+  useStore(store?: QueueStore): Promise<void>;
+  /** Forgets every event held in memory (the persistent store is the caller's to delete). */
+  clear(): void;
+  /** Rewrites the events held in memory, e.g. to strip identifiers when consent is lowered. */
+  map(change: (event: PathmarkEvent) => PathmarkEvent): void;
+  /** The `online` event: a network failure may be over. */
+  online(): void;
+  destroy(): void;
+}
+
+/**
+ * Batches events and delivers them at least once: an event keeps its id until
+ * a request carrying it was accepted (or refused with a 4xx). Transport,
+ * store, clock and lock are passed in, so tests hand in fakes.
+ */
+export function createQueue(options: QueueOptions): Queue {
+  const { transport, envelope, now = Date.now, random = Math.random, lockName = 'pathmark-sender', warn = () => {} } = options;
+  const cap = options.maxQueue ?? 1000;
+  const interval = options.flushIntervalMs ?? 5000;
+  const locks = options.locks === undefined ? (navigator as { locks?: SenderLocks }).locks : options.locks;
+  const owner = `${random()}`;
+
+  /** Events this tab captured and has not seen delivered (in `granted`, also in the store). */
+  let held: PathmarkEvent[] = [];
+  let heldDropped = 0;
+  let store: QueueStore | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let retryAt = 0;
+  let attempts = 0;
+  let offline = false;
+  let destroyed = false;
+
+  const trim = (events: PathmarkEvent[]) => events.splice(0, events.length - cap).length;
+
+  const schedule = (delay: number) => {
+    if (!timer && !destroyed) timer = setTimeout(() => ((timer = undefined), flush()), delay);
+  };
+
+  /** IndexedDB failing (quota, private mode, blocked) leaves this tab in memory mode, silently. */
+  const persist = async (change: (queue: StoredQueue) => StoredQueue) => {
+    const current = store;
+    try {
+      return await current?.update(change);
+    } catch (error) {
+      if (store == current) store = undefined;
+      warn('storage failed, queue kept in memory', error);
+    }
+  };
+
+  const append = (events: PathmarkEvent[]) => (queue: StoredQueue) => {
+    const all = queue.events.concat(events.filter((e) => !queue.events.some((q) => q.id == e.id)));
+    return { ...queue, events: all, dropped: queue.dropped + trim(all) };
+  };
+
+  /** Sends in as many requests as needed; stops at the first retryable failure. */
+  const send = async (events: PathmarkEvent[], dropped: number, hidden?: boolean) => {
+    const batch = envelope();
+    if (!batch || !events.length) return;
+    for (const { body, events: chunk } of splitIntoBodies({ ...batch, dropped: dropped || undefined }, events, now(), options.maxBodyBytes)) {
+      const { code, retryAfter = 0 } = await transport(body, !!hidden);
+      if (isRetryable(code)) {
+        offline = !code;
+        // Exponential backoff with jitter, so that tabs and devices do not retry in step.
+        const delay = Math.max(Math.min(3e5, 1000 * 2 ** attempts++) * (0.5 + random() / 2), retryAfter);
+        retryAt = now() + delay;
+        clearTimeout(timer);
+        timer = undefined;
+        return schedule(delay);
+      }
+      if (code > 299) warn(`batch refused (HTTP ${code}), dropped`);
+      attempts = 0;
+      const ids = new Set(chunk.map((e) => e.id));
+      const kept = (e: PathmarkEvent) => !ids.has(e.id);
+      held = held.filter(kept);
+      heldDropped = Math.max(0, heldDropped - dropped);
+      await persist((queue) => ({ ...queue, events: queue.events.filter(kept), dropped: Math.max(0, queue.dropped - dropped) }));
+      dropped = 0;
+    }
+  };
+
+  /** One sender per site across tabs, so that two tabs never post the same stored events. */
+  const asSoleSender = async (work: () => Promise<void>) => {
+    if (locks) return void (await locks.request(lockName, { ifAvailable: true }, async (lock) => void (lock && (await work()))));
+    const leased = await persist((queue) =>
+      !queue.lease || queue.lease.until < now() || queue.lease.by == owner ? { ...queue, lease: { by: owner, until: now() + 3e4 } } : queue,
+    );
+    if (leased?.lease?.by != owner) return;
+    try {
+      await work();
+    } finally {
+      await persist(({ lease, ...queue }) => (lease?.by == owner ? queue : { ...queue, lease }));
+    }
+  };
+
+  let inflight: Promise<void> | undefined;
+  /** Resolves once everything queued when called was attempted (a call during a send waits for it, then sends again). */
+  const flush = (hidden?: boolean): Promise<void> => {
+    if (destroyed || !envelope()) return Promise.resolve();
+    if (now() < retryAt) return Promise.resolve(schedule(retryAt - now()));
+    // Hidden: no await before the request, the page may be frozen after this task.
+    if (hidden) return send(held.slice(), heldDropped, true);
+    if (inflight) return inflight.then(() => flush());
+    clearTimeout(timer);
+    timer = undefined;
+    return (inflight = (store
+      ? asSoleSender(async () => {
+          const queue = await persist((q) => q);
+          await (queue ? send(append(held)(queue).events, queue.dropped) : send(held.slice(), heldDropped));
+        })
+      : send(held.slice(), heldDropped)
+    ).finally(() => {
+      inflight = undefined;
+      if (held.length) schedule(interval);
+    }));
+  };
+
+  return {
+    push(event) {
+      held.push(event);
+      const cut = trim(held);
+      if (store) void persist(append([event]));
+      else heldDropped += cut;
+      if (held.length >= (options.batchSize ?? 20)) void flush();
+      else schedule(interval);
+    },
+    flush,
+    async useStore(next) {
+      store = next;
+      await persist(append(held));
+    },
+    clear() {
+      held = [];
+      heldDropped = 0;
+      store = undefined;
+    },
+    map(change) {
+      held = held.map(change);
+    },
+    online() {
+      if (offline) retryAt = 0;
+      void flush();
+    },
+    destroy() {
+      destroyed = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { ScrollProps } from './protocol';
+import type { TrackerContext } from './createTracker';
+
+export interface ScrollDepth {
+  /** Starts a new page view: the part visible without scrolling counts as seen. */
+  reset(): void;
+  /** Maximum fraction of the page seen, 0..1. */
+  max(): number;
+}
+
+const THRESHOLDS: ScrollProps['depth'][] = [25, 50, 75, 90, 100];
+
+/** Fraction of the document seen so far, measured against its current height (lists grow). */
+function seenFraction(): number {
+  const height = Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0);
+  return height > 0 ? Math.min(1, (scrollY + innerHeight) / height) : 1;
+}
+
+/**
+ * Scroll depth with a passive listener measured at most once per animation
+ * frame. Each threshold is reported the first time the user scrolls past it
+ * (the part seen on arrival is reported with the first scroll).
+ */
+export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['depth']) => void): ScrollDepth {
+  let max = 0;
+  let reported = 0;
+  let frame = 0;
+  const measure = () => {
+    frame = 0;
+    max = Math.max(max, seenFraction());
+    while (reported < THRESHOLDS.length && Math.round(max * 1000) >= THRESHOLDS[reported]! * 10) {
+      onDepth(THRESHOLDS[reported++]!);
+    }
+  };
+  ctx.on(window, 'scroll', () => (frame ||= requestAnimationFrame(measure)));
+  ctx.cleanup(() => cancelAnimationFrame(frame));
+  return {
+    reset() {
+      cancelAnimationFrame(frame);
+      frame = 0;
+      max = seenFraction();
+      reported = 0;
+    },
+    max: () => max,
+  };
+}

@@ -1,0 +1,76 @@
+import { uuid } from './lib/uuid';
+
+/** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
+export interface SessionState {
+  /** Pseudonymous device id, only created once consent is granted. */
+  aid?: string;
+  sid: string;
+  /** Last event's `seq`. */
+  seq: number;
+  /** Last page view's `page_index`. */
+  pages: number;
+  /** Time of the last event, epoch ms. */
+  last: number;
+  /** The search the journey started from, carried to cart and purchase events. */
+  search?: string;
+}
+
+export interface Session {
+  /** Advances the session for a new event (starting a new one after the timeout) and returns it. */
+  touch(pageView?: boolean): SessionState;
+  /** `true`: persist first-party (granted); `false`: forget anything persisted. */
+  persist(on: boolean): void;
+  ids(): { anonymous_id?: string; session_id?: string };
+  /** The current search id; `null` ends the search journey. */
+  searchId(next?: string | null): string | undefined;
+}
+
+export const sessionStorageKey = (site: string) => `pathmark:${site}`;
+
+export function createSession(site: string, now: () => number, timeoutMs: number): Session {
+  const key = sessionStorageKey(site);
+  const fresh = (): SessionState => ({ sid: uuid(), seq: 0, pages: 0, last: now() });
+  let state = fresh();
+  let persisted = false;
+
+  // localStorage throws in sandboxed frames, with storage blocked, or over quota: memory is the fallback.
+  const load = (): SessionState | undefined => {
+    try {
+      const stored = JSON.parse(localStorage[key]);
+      return now() - stored.last < timeoutMs ? stored : undefined;
+    } catch {}
+  };
+  const save = (value?: SessionState) => {
+    try {
+      if (value) localStorage[key] = JSON.stringify(value);
+      else if (key in localStorage) localStorage.removeItem(key);
+    } catch {}
+  };
+
+  return {
+    touch(pageView) {
+      // Re-read in granted mode: other tabs of the site advance the same session.
+      state = (persisted && load()) || state;
+      if (now() - state.last > timeoutMs) state = { ...fresh(), aid: state.aid };
+      state.seq++;
+      if (pageView) state.pages++;
+      state.last = now();
+      if (persisted) save(state);
+      return { ...state };
+    },
+    persist(on) {
+      persisted = on;
+      const stored = load();
+      state = on ? { ...state, ...stored, aid: stored?.aid ?? state.aid ?? uuid() } : { ...state, aid: undefined, search: undefined };
+      save(on ? state : undefined);
+    },
+    ids: () => (persisted ? { anonymous_id: state.aid, session_id: state.sid } : {}),
+    searchId(next) {
+      if (next !== undefined) {
+        state.search = next ?? undefined;
+        if (persisted) save(state);
+      }
+      return state.search;
+    },
+  };
+}

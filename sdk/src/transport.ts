@@ -1,0 +1,70 @@
+import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, type Batch, type PathmarkEvent } from './protocol';
+
+/** What became of one request. */
+export interface Delivery {
+  /** HTTP status; 0 for a network error. */
+  code: number;
+  /** From `Retry-After`, in ms. */
+  retryAfter?: number;
+}
+
+export type Transport = (body: string, hidden: boolean) => Promise<Delivery>;
+
+/** The batch fields other than `events` and `sent_at`. */
+export type Envelope = Omit<Batch, 'events' | 'sent_at'>;
+
+/** Network errors, 5xx, 408 and 429 are worth retrying; other 4xx will fail again. */
+export const isRetryable = (code: number) => !code || code > 499 || code == 408 || code == 429;
+
+/**
+ * POSTs `text/plain` JSON, a CORS "simple request" that needs no preflight.
+ * When the page is being hidden the request must outlive it: `keepalive`
+ * fetch, or `sendBeacon` where such a fetch cannot be started.
+ */
+export function createTransport(endpoint: string, fetchImpl?: typeof fetch, now = Date.now): Transport {
+  return async (body, hidden) => {
+    try {
+      const response = await (fetchImpl ?? fetch)(endpoint, { method: 'POST', body, keepalive: hidden, headers: { 'content-type': 'text/plain' } });
+      // Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+      const header = response.headers.get('retry-after');
+      return { code: response.status, retryAfter: header ? (+header >= 0 ? +header * 1000 : Date.parse(header) - now()) : undefined };
+    } catch {
+      return { code: hidden && navigator.sendBeacon?.(endpoint, body) ? 202 : 0 };
+    }
+  };
+}
+
+export const byteLength = (text: string) => new TextEncoder().encode(text).length;
+
+/**
+ * Cuts events into request bodies of at most `maxBytes` and
+ * `MAX_EVENTS_PER_BATCH` events: keepalive requests and beacons share a
+ * 64 KB in-flight budget per page, and the collector refuses bigger bodies.
+ * (Events bigger than a request are refused at capture.) `dropped` is
+ * reported in the first body only.
+ */
+export function splitIntoBodies(envelope: Envelope, events: PathmarkEvent[], sentAt: number, maxBytes = MAX_BODY_BYTES) {
+  const bodies: { body: string; events: PathmarkEvent[] }[] = [];
+  let head = '';
+  let parts: string[] = [];
+  let chunk: PathmarkEvent[] = [];
+  let size = 0;
+  const close = () => {
+    if (chunk.length) bodies.push({ body: `${head}${parts.join()}]}`, events: chunk });
+    head = JSON.stringify({ ...envelope, dropped: bodies.length ? undefined : envelope.dropped, sent_at: sentAt, events: [] }).slice(0, -2);
+    size = byteLength(head) + 2;
+    parts = [];
+    chunk = [];
+  };
+  close();
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    const bytes = byteLength(json) + 1;
+    if (size + bytes > maxBytes || chunk.length == MAX_EVENTS_PER_BATCH) close();
+    parts.push(json);
+    chunk.push(event);
+    size += bytes;
+  }
+  close();
+  return bodies;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { collector, expectEvents, names, pageTransition, settle, tracker, useFakeTime } from './support';
+
+describe('page views and browse path', () => {
+  it('captures the initial load with title, referrer and page index', async () => {
+    useFakeTime();
+    const c = collector();
+    document.title = 'Shop home';
+    const t = tracker();
+    await settle();
+    await t.flush();
+    expectEvents(c.events(), {
+      expected: [{ name: 'page_view', title: 'Shop home', url: 'http://localhost:3000/', props: { navigation: 'load', page_index: 1 } }],
+    });
+    expect(c.events()[0]!.props).not.toHaveProperty('previous_path');
+  });
+
+  it('captures SPA navigations with the previous path and the new page title', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/products?cat=shoes');
+    // The app renders the route and sets its title after pushState returned.
+    document.title = 'Shoes';
+    await settle();
+    history.replaceState(null, '', '/products/42');
+    document.title = 'Red shoe';
+    await settle();
+    history.replaceState(null, '', '/products?cat=shoes');
+    history.replaceState(null, '', '/products?cat=shoes'); // same URL: not a page view
+    await settle();
+    location.hash = '#reviews';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await settle();
+    await t.flush();
+    const views = c.events().filter((e) => e.name == 'page_view');
+    expect(views.map((e) => [e.props && (e.props as { navigation: string }).navigation, e.title, (e.props as { previous_path?: string }).previous_path])).toEqual([
+      ['load', 'Home', undefined],
+      ['push', 'Shoes', '/'],
+      ['replace', 'Red shoe', '/products?cat=shoes'],
+      ['replace', 'Red shoe', '/products/42'],
+      ['hash', 'Red shoe', '/products?cat=shoes'],
+    ]);
+    expect(views.map((e) => (e.props as { page_index: number }).page_index)).toEqual([1, 2, 3, 4, 5]);
+    // SPA page views carry the previous page's URL as referrer.
+    expect(views[1]!.referrer).toBe('http://localhost:3000/');
+  });
+
+  it('captures popstate (Back/Forward) and ignores one that left the URL unchanged', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    await settle();
+    // The browser changes the URL itself on Back, without going through the History API.
+    History.prototype.replaceState.call(history, null, '', '/back-here');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    await settle();
+    await t.flush();
+    expectEvents(c.events(), {
+      expected: [
+        { name: 'page_view', props: { navigation: 'load' } },
+        { name: 'page_view', url: 'http://localhost:3000/back-here', props: { navigation: 'pop', previous_path: '/' } },
+      ],
+    });
+    expect(names(c.events()).filter((n) => n == 'page_view')).toHaveLength(2);
+  });
+
+  it('sends page_leave for the old page on a route change, linked by page_id', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/cart');
+    await settle();
+    await t.flush();
+    const [first, leave, second] = c.events();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave', 'page_view']);
+    expect(leave!.page_id).toBe(first!.page_id);
+    expect(second!.page_id).not.toBe(first!.page_id);
+    expect(leave!.url).toBe('http://localhost:3000/');
+    expect(second!.url).toBe('http://localhost:3000/cart');
+  });
+
+  it('starts a new page view when the page is restored from the back/forward cache', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    window.dispatchEvent(pageTransition('pagehide', true));
+    window.dispatchEvent(pageTransition('pageshow', true));
+    window.dispatchEvent(pageTransition('pageshow', false));
+    await settle();
+    await t.flush();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave', 'page_view']);
+    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { navigation: 'bfcache', previous_path: '/' } }] });
+  });
+
+  it('manual mode: no automatic page views, pageview() counts once per URL', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ autoPageviews: false });
+    await settle();
+    history.pushState(null, '', '/a');
+    await settle();
+    expect(c.attempts).toHaveLength(0);
+    t.pageview();
+    t.pageview();
+    history.pushState(null, '', '/b');
+    t.pageview();
+    await t.flush();
+    expectEvents(c.events(), {
+      expected: [{ name: 'page_view', url: 'http://localhost:3000/a', props: { navigation: 'manual' } }, { name: 'page_leave' }, { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } }],
+    });
+    expect(names(c.events())).toEqual(['page_view', 'page_leave', 'page_view']);
+  });
+
+  it('automatic mode plus a router calling pageview() does not double count', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/a');
+    t.pageview();
+    await settle();
+    await t.flush();
+    expect(names(c.events()).filter((n) => n == 'page_view')).toHaveLength(2);
+  });
+
+  it('starts a new session after 30 minutes without events', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    t.track('ping');
+    await settle(31 * 60_000);
+    t.track('ping');
+    await t.flush();
+    const [view, ping1, ping2] = c.events();
+    expect(ping1!.session_id).toBe(view!.session_id);
+    expect(ping2!.session_id).not.toBe(view!.session_id);
+    expect([view!.seq, ping1!.seq, ping2!.seq]).toEqual([1, 2, 1]);
+    expect(ping2!.anonymous_id).toBe(view!.anonymous_id);
+  });
+
+  it('destroy() restores history and removes every listener', async () => {
+    useFakeTime();
+    const c = collector();
+    const { pushState, replaceState } = history;
+    const a = tracker();
+    const b = tracker({ site: 'other' });
+    // Two trackers, one wrapper.
+    const wrapped = history.pushState;
+    expect(wrapped).not.toBe(pushState);
+    a.destroy();
+    expect(history.pushState).toBe(wrapped);
+    b.destroy();
+    expect(history.pushState).toBe(pushState);
+    expect(history.replaceState).toBe(replaceState);
+    history.pushState(null, '', '/after');
+    window.dispatchEvent(new Event('pagehide'));
+    document.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    window.dispatchEvent(new Event('scroll'));
+    await settle(10_000);
+    expect(c.attempts).toHaveLength(0);
+  });
+
+  it('pushState keeps returning what the browser returns', () => {
+    tracker();
+    expect(history.pushState(null, '', '/x')).toBeUndefined();
+    expect(location.pathname).toBe('/x');
+  });
+});

@@ -1,0 +1,107 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { expect, vi } from 'vitest';
+import { createTracker, type Tracker, type TrackerConfig, type TrackerDeps } from '../src/index';
+import type { Batch, PathmarkEvent } from '../src/protocol';
+
+export const ENDPOINT = 'http://localhost:3000/v1/events';
+export const server = setupServer();
+
+/** Every request that reached the network layer during the test. */
+export const requests: { url: string; unhandled?: boolean; keepalive?: boolean }[] = [];
+server.events.on('request:start', ({ request }) => void requests.push({ url: request.url, keepalive: request.keepalive }));
+server.events.on('request:unhandled', ({ request }) => void requests.push({ url: request.url, unhandled: true }));
+
+export interface Collector {
+  /** Batches the collector accepted (2xx). */
+  batches: Batch[];
+  /** Every body posted, accepted or not. */
+  attempts: Batch[];
+  events(): PathmarkEvent[];
+  contentTypes: (string | null)[];
+}
+
+/**
+ * An msw collector at ENDPOINT. `respond` may answer a request differently
+ * (given the attempt number from 1); by default it accepts with 202.
+ */
+export function collector(respond?: (attempt: number, batch: Batch) => Response | undefined): Collector {
+  const c: Collector = { batches: [], attempts: [], events: () => c.batches.flatMap((b) => b.events), contentTypes: [] };
+  server.use(
+    http.post(ENDPOINT, async ({ request }) => {
+      const batch = JSON.parse(await request.text()) as Batch;
+      c.attempts.push(batch);
+      c.contentTypes.push(request.headers.get('content-type'));
+      const answer = respond?.(c.attempts.length, batch);
+      if (answer) return answer;
+      c.batches.push(batch);
+      return HttpResponse.json({ accepted: batch.events.length, rejected: [] }, { status: 202 });
+    }),
+  );
+  return c;
+}
+
+const live: Tracker[] = [];
+/** createTracker with test defaults, destroyed after the test. */
+export function tracker(config: Partial<TrackerConfig> = {}, deps: TrackerDeps = {}): Tracker {
+  const t = createTracker({ site: 'demo', endpoint: '/v1/events', consent: 'granted', vitals: false, ...config }, { locks: null, ...deps });
+  live.push(t);
+  return t;
+}
+export function destroyTrackers() {
+  live.splice(0).forEach((t) => t.destroy());
+}
+
+/** Fake clock and timers, animation frames included; real Date moves with them. */
+export function useFakeTime() {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'requestAnimationFrame', 'cancelAnimationFrame'],
+  });
+}
+
+/** Lets page-view settling (animation frame + timeout) and pending promises run. */
+export async function settle(ms = 400) {
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+type Partial_<T> = { [K in keyof T]?: T[K] extends object ? Partial_<T[K]> | unknown : T[K] | unknown };
+export type EventPattern = Partial_<PathmarkEvent> & { name: string; props?: Record<string, unknown> };
+
+const matches = (actual: unknown, pattern: unknown): boolean => {
+  if (pattern && typeof pattern == 'object' && !Array.isArray(pattern)) {
+    if (!actual || typeof actual != 'object') return false;
+    return Object.entries(pattern).every(([k, v]) => matches((actual as Record<string, unknown>)[k], v));
+  }
+  if (Array.isArray(pattern)) return Array.isArray(actual) && pattern.length == actual.length && pattern.every((p, i) => matches(actual[i], p));
+  return Object.is(actual, pattern) || (pattern === undefined && actual === undefined);
+};
+
+/**
+ * The payload matcher: every `expected` pattern matches exactly one event
+ * (in order of appearance), and no event matches a `refuted` pattern.
+ * Patterns are partial: `{ name: 'scroll', props: { depth: 50 } }`.
+ */
+export function expectEvents(events: PathmarkEvent[], { expected = [], refuted = [] }: { expected?: EventPattern[]; refuted?: EventPattern[] }) {
+  let from = 0;
+  for (const pattern of expected) {
+    const hits = events.filter((e) => matches(e, pattern));
+    expect(hits, `expected exactly one event like ${JSON.stringify(pattern)} in ${JSON.stringify(events.map((e) => [e.name, e.props]))}`).toHaveLength(1);
+    const at = events.indexOf(hits[0]!);
+    expect(at, `${JSON.stringify(pattern)} out of order`).toBeGreaterThanOrEqual(from);
+    from = at;
+  }
+  for (const pattern of refuted) {
+    expect(events.filter((e) => matches(e, pattern)), `refuted ${JSON.stringify(pattern)}`).toEqual([]);
+  }
+}
+
+export const names = (events: PathmarkEvent[]) => events.map((e) => e.name);
+
+/** happy-dom's PageTransitionEvent ignores `persisted`; browsers set it for back/forward-cache pages. */
+export const pageTransition = (type: 'pagehide' | 'pageshow', persisted: boolean) => Object.assign(new Event(type), { persisted });
+
+/** Makes the document report `state` as its visibility and fires visibilitychange. */
+export function setVisibility(state: 'visible' | 'hidden') {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  document.dispatchEvent(new Event('visibilitychange'));
+}
