@@ -8,7 +8,10 @@ const port = Number(process.env.PORT ?? 8787);
 buildAll();
 applyMigrations();
 
-const stack = startWrangler({ port, vars: { PATHMARK_INSPECTOR: '1' } });
+const vars = { PATHMARK_INSPECTOR: '1' };
+// sites.json allows the demo on port 8787; another port must be allowed explicitly.
+if (port !== 8787) vars.DEV_ALLOWED_ORIGINS = `http://localhost:${port},http://127.0.0.1:${port}`;
+const stack = startWrangler({ port, vars });
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;

@@ -51,6 +51,9 @@ function main(): void {
     consent: readChoice(sessionStorage) ?? 'pending',
     // The router below calls pageview() itself, after the new view is on screen.
     autoPageviews: false,
+    // The search page reports its searches itself, with the number of results,
+    // so `?q=` in the address must not count as a second search.
+    searchParams: [],
     debug: new URLSearchParams(location.search).has('debug'),
   });
 

@@ -7,6 +7,14 @@ import type { StackInfo } from './stack-info.ts';
 
 /** Starts one stack for every e2e file: fresh state in a temp dir, a free port, inspector on. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // To iterate on the tests against a stack you already run (state in PATHMARK_E2E_PERSIST_TO).
+  const reuse = process.env.PATHMARK_E2E_ORIGIN;
+  if (reuse) {
+    const info: StackInfo = { origin: reuse, persistTo: process.env.PATHMARK_E2E_PERSIST_TO ?? '' };
+    project.provide('stack', info);
+    return async () => {};
+  }
+
   buildAll({ quiet: true });
   const persistTo = await mkdtemp(join(tmpdir(), 'pathmark-e2e-'));
   applyMigrations({ persistTo, quiet: true });

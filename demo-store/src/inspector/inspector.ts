@@ -2,7 +2,7 @@
 // sent it beside the records the collector forwarded, plus a per-page summary.
 import type { ForwardedRecord } from '../../../collector/src/record.ts';
 import { escapeHtml } from '../html.ts';
-import type { InspectEntry, InspectResponse } from './inspect-shape.ts';
+import type { InspectBatch, InspectResponse } from './inspect-shape.ts';
 import { summarizePageViews } from './page-views.ts';
 import { markRedactions, renderJson, type Marker } from './render-json.ts';
 
@@ -54,20 +54,19 @@ function rawEvents(raw: unknown): RawEvent[] {
   return Array.isArray(events) ? (events.filter((e) => e && typeof e === 'object') as RawEvent[]) : [];
 }
 
-function renderEntry(entry: InspectEntry): string {
-  const raw = entry.raw as { consent?: unknown; sdk?: unknown } | null;
-  const byId = new Map(entry.records.map((r) => [r.event_id, r]));
-  const rejected = new Map((entry.rejected ?? []).map((r) => [r.index, r.reason]));
-  const events = rawEvents(entry.raw);
+function renderBatch(batch: InspectBatch, records: Map<string, ForwardedRecord>): string {
+  const rejected = new Map(batch.rejected.map((r) => [r.index, r.reason]));
+  const events = rawEvents(batch.raw);
   const names = events.map((e) => String(e.name)).join(', ');
-  const statusClass = entry.status < 300 ? 'status-ok' : 'status-bad';
   const rows = events
     .map((event, index) => {
-      const record = typeof event.id === 'string' ? byId.get(event.id) : undefined;
+      const record = typeof event.id === 'string' ? records.get(event.id) : undefined;
       const right = record
         ? `<h3>forwarded ${consentBadge(record.consent)} <span class="hint">${record.audit.redactions} redacted</span></h3>
            <pre>${renderJson(record, recordMarker)}</pre>`
-        : `<h3 class="dropped">not forwarded</h3><p class="dropped">${escapeHtml(rejected.get(index) ?? 'dropped by the site policy')}</p>`;
+        : `<h3 class="dropped">not forwarded</h3><p class="dropped">${escapeHtml(
+            rejected.get(index) ?? (batch.effective_consent ? 'not in the sink yet' : 'dropped by the site policy'),
+          )}</p>`;
       return `<div class="event">
         <div><h3>${escapeHtml(String(event.name))} <span class="hint">#${index}</span></h3><pre>${renderJson(event, rawMarker(record))}</pre></div>
         <div>${right}</div>
@@ -76,10 +75,11 @@ function renderEntry(entry: InspectEntry): string {
     .join('');
   return `<article class="batch">
     <header>
-      <strong>${time(entry.received_at)}</strong>
-      <span class="badge ${statusClass}">${entry.status}</span>
-      sent as ${consentBadge(typeof raw?.consent === 'string' ? raw.consent : null)}
-      → kept as ${consentBadge(entry.consent)}
+      <strong>${time(batch.received_at)}</strong>
+      sent as ${consentBadge(batch.claimed_consent)} → kept as ${consentBadge(batch.effective_consent)}
+      <span class="badge ${batch.rejected.length ? 'status-bad' : 'status-ok'}">${batch.accepted} accepted${
+        batch.rejected.length ? `, ${batch.rejected.length} rejected` : ''
+      }</span>
       <span class="names">${escapeHtml(names)}</span>
     </header>
     ${rows || '<div class="event"><div class="dropped">No events in this batch.</div><div></div></div>'}
@@ -121,11 +121,12 @@ async function poll(state: { last: string }): Promise<void> {
     if (text === state.last) return;
     state.last = text;
     const data = JSON.parse(text) as InspectResponse;
-    const entries = [...data.entries].sort((a, b) => b.received_at - a.received_at);
+    const records = new Map(data.records.map((entry) => [entry.record.event_id, entry.record]));
+    const batches = [...data.batches].sort((a, b) => b.received_at - a.received_at);
     $<HTMLElement>('[data-batches]').innerHTML =
-      entries.map(renderEntry).join('') || '<p class="hint">Waiting for the first batch…</p>';
-    $<HTMLElement>('[data-count]').textContent = `(${entries.length})`;
-    $<HTMLElement>('[data-pages]').innerHTML = renderPages(entries.flatMap((e) => e.records));
+      batches.map((batch) => renderBatch(batch, records)).join('') || '<p class="hint">Waiting for the first batch…</p>';
+    $<HTMLElement>('[data-count]').textContent = `(${batches.length})`;
+    $<HTMLElement>('[data-pages]').innerHTML = renderPages([...records.values()]);
   } catch (error) {
     status.textContent = `Cannot reach the collector: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -13,6 +13,11 @@ export interface PageViewSummary {
   events: number;
 }
 
+/** Path and query of a forwarded URL; its host may read `[ip]`, as the collector redacts IP addresses. */
+export function pathAndQuery(url: string): string {
+  return url.replace(/^[a-z]+:\/\/[^/]+/i, '') || '/';
+}
+
 function numberProp(record: ForwardedRecord, key: string): number | undefined {
   const value = record.props[key];
   return typeof value === 'number' ? value : undefined;
@@ -24,12 +29,12 @@ export function summarizePageViews(records: readonly ForwardedRecord[]): PageVie
   for (const record of [...records].sort((a, b) => a.ts - b.ts)) {
     let page = pages.get(record.page_id);
     if (!page) {
-      page = { page_id: record.page_id, path: record.path, consent: record.consent, ts: record.ts, events: 0 };
+      page = { page_id: record.page_id, path: pathAndQuery(record.url), consent: record.consent, ts: record.ts, events: 0 };
       pages.set(record.page_id, page);
     }
     page.events += 1;
     if (record.name === 'page_view') {
-      page.path = record.path;
+      page.path = pathAndQuery(record.url);
       page.ts = record.ts;
     } else if (record.name === 'page_leave') {
       page.engaged_ms = numberProp(record, 'engaged_ms');

@@ -1,0 +1,65 @@
+import type { ForwardedRecord } from '../../../collector/src/record.ts';
+import type { InspectResponse } from '../../src/inspector/inspect-shape.ts';
+import { queryD1 } from '../../stack.mjs';
+import { stackInfo } from './stack-info.ts';
+
+/**
+ * Polls `read` until `done` accepts its value, or fails after `timeoutMs` with
+ * `describe(lastValue)`: the e2e tests wait on conditions, never on fixed sleeps.
+ */
+export async function waitFor<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  { timeoutMs = 30_000, intervalMs = 300, describe }: { timeoutMs?: number; intervalMs?: number; describe?: (value: T) => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms${describe ? `: ${describe(value)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await read();
+  }
+  return value;
+}
+
+/** GET /v1/inspect: batches as received beside the records forwarded from them. */
+export async function inspect(limit = 1000): Promise<InspectResponse> {
+  const response = await fetch(`${stackInfo().origin}/v1/inspect?limit=${limit}`);
+  if (!response.ok) throw new Error(`GET /v1/inspect answered ${response.status}`);
+  return (await response.json()) as InspectResponse;
+}
+
+/** Every forwarded record the inspector knows, one per event id. */
+export async function forwardedRecords(): Promise<ForwardedRecord[]> {
+  const byId = new Map<string, ForwardedRecord>();
+  for (const entry of (await inspect()).records) byId.set(entry.record.event_id, entry.record);
+  return [...byId.values()];
+}
+
+/** Waits until the sink holds a record for every one of `eventIds`; returns those records. */
+export async function waitForRecords(eventIds: readonly string[], timeoutMs = 30_000): Promise<ForwardedRecord[]> {
+  const wanted = new Set(eventIds);
+  const records = await waitFor(
+    forwardedRecords,
+    (all) => [...wanted].every((id) => all.some((r) => r.event_id === id)),
+    {
+      timeoutMs,
+      describe: (all) => {
+        const missing = [...wanted].filter((id) => !all.some((r) => r.event_id === id));
+        return `${missing.length} of ${wanted.size} events never reached the sink`;
+      },
+    },
+  );
+  return records.filter((r) => wanted.has(r.event_id));
+}
+
+/** Rows of the D1 `events` table (the sink keyed by event id) matching `where`. */
+export function d1Events(where: string): Record<string, unknown>[] {
+  return queryD1(stackInfo().persistTo, `SELECT * FROM events WHERE ${where}`);
+}
+
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
