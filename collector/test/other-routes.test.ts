@@ -19,6 +19,14 @@ async function get(path: string, init: RequestInit & { cf?: Record<string, unkno
   return response;
 }
 
+describe('GET /healthz', () => {
+  it('answers ok through the service binding', async () => {
+    const response = await exports.default.fetch('http://localhost:8787/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+});
+
 describe('GET /v1/config/:site', () => {
   it('answers the effective policy for the visitor, from the injected cf.country', async () => {
     const response = await get('/v1/config/demo', { cf: { country: 'FR' }, headers: { Origin: ORIGIN } });

@@ -1,0 +1,92 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { correctedTimestamp } from '../src/anonymize.ts';
+import { pruneSalts, SaltStore, utcDay } from '../src/salts.ts';
+import { cleanReferrer, cleanUrl } from '../src/urls.ts';
+import { reduceUserAgent } from '../src/user-agent.ts';
+
+const keep = (name: string) => name === 'q' || name.startsWith('utm_');
+
+describe('reduceUserAgent', () => {
+  it.each([
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', { browser: 'Chrome', browser_major: 131, os: 'Windows', device: 'desktop' }],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.70', { browser: 'Edge', browser_major: 131, os: 'Windows', device: 'desktop' }],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15', { browser: 'Safari', browser_major: 18, os: 'macOS', device: 'desktop' }],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1', { browser: 'Safari', browser_major: 18, os: 'iOS', device: 'mobile' }],
+    ['Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/130.0.6723.90 Mobile/15E148 Safari/604.1', { browser: 'Chrome', browser_major: 130, os: 'iOS', device: 'tablet' }],
+    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36', { browser: 'Chrome', browser_major: 131, os: 'Android', device: 'mobile' }],
+    ['Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Safari/537.36', { browser: 'Samsung Internet', browser_major: 26, os: 'Android', device: 'tablet' }],
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0', { browser: 'Firefox', browser_major: 133, os: 'Linux', device: 'desktop' }],
+    ['curl/8.5.0', { browser: 'Other', browser_major: null, os: 'Other', device: 'other' }],
+  ])('%s', (ua, expected) => {
+    expect(reduceUserAgent(ua)).toEqual(expected);
+  });
+});
+
+describe('cleanUrl and cleanReferrer', () => {
+  it('drops the fragment, credentials and non-allowlisted parameters, keeps utm_* and the allowlist', () => {
+    expect(cleanUrl('https://user:pw@shop.example/a/b?q=mug&utm_source=mail&session=abc&email=x#top', keep)).toEqual({
+      url: 'https://shop.example/a/b?q=mug&utm_source=mail',
+      path: '/a/b',
+      redactions: 0,
+      removed: ['url@credentials', 'url#fragment', 'url?session', 'url?email'],
+    });
+  });
+
+  it('redacts path segments and kept query values', () => {
+    const cleaned = cleanUrl('https://shop.example/users/bob%40example.com/orders?q=call%20%2B44%2020%207946%200958', keep)!;
+    expect(cleaned.path).toBe('/users/[email]/orders');
+    expect(cleaned.url).toBe('https://shop.example/users/[email]/orders?q=call+%5Bphone%5D');
+    expect(cleaned.redactions).toBe(2);
+  });
+
+  it('hides IP hosts', () => {
+    expect(cleanUrl('http://192.168.1.20:8080/x', keep)!.url).toBe('http://[ip]:8080/x');
+  });
+
+  it('reduces external referrers to their origin and cleans same-site ones like URLs', () => {
+    expect(cleanReferrer('https://mail.example/inbox/42?u=bob#m', 'https://shop.example/', keep)).toMatchObject({ url: 'https://mail.example', removed: ['referrer/path'] });
+    expect(cleanReferrer('https://shop.example/search?q=mug&token=1#x', 'https://shop.example/p', keep)).toMatchObject({
+      url: 'https://shop.example/search?q=mug',
+      removed: ['referrer#fragment', 'referrer?token'],
+    });
+    expect(cleanReferrer('android-app://com.example', 'https://shop.example/', keep)).toBeNull();
+  });
+});
+
+describe('correctedTimestamp', () => {
+  it('shifts the device time by the device-to-collector offset at send time', () => {
+    // Device clock 1 h fast: captured 10 s before sending.
+    const hour = 3_600_000;
+    expect(correctedTimestamp(1_000_000 + hour - 10_000, 1_000_000 + hour, 1_000_000)).toBe(990_000);
+  });
+  it('never puts an event after its arrival', () => {
+    expect(correctedTimestamp(2_000, 1_000, 5_000)).toBe(5_000);
+  });
+});
+
+describe('daily salt', () => {
+  it('is shared through D1, rotates with the UTC day and deletes the previous day', async () => {
+    const day1 = Date.UTC(2031, 0, 10, 12);
+    const day2 = Date.UTC(2031, 0, 11, 0, 5);
+    const a = await new SaltStore().today(env.DB, day1);
+    const b = await new SaltStore().today(env.DB, day1 + 3_600_000);
+    expect(a.id).toBe(`salt:${utcDay(day1)}`);
+    expect(b.id).toBe(a.id);
+    // Another isolate (new store) sees the same salt: same HMAC output.
+    const sign = async (key: CryptoKey) => new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('x'))).join();
+    expect(await sign(b.key)).toBe(await sign(a.key));
+
+    const next = await new SaltStore().today(env.DB, day2);
+    expect(next.id).toBe('salt:2031-01-11');
+    expect(await sign(next.key)).not.toBe(await sign(a.key));
+    const days = await env.DB.prepare("SELECT day FROM salts WHERE day LIKE '2031-%'").all<{ day: string }>();
+    expect(days.results.map((row) => row.day)).toEqual(['2031-01-11']);
+  });
+
+  it('is pruned by the cron once its day is over', async () => {
+    await env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)').bind('2030-05-01', 'ab'.repeat(32), 0).run();
+    await pruneSalts(env.DB, Date.UTC(2030, 4, 2, 0, 7));
+    expect(await env.DB.prepare("SELECT day FROM salts WHERE day = '2030-05-01'").first()).toBeNull();
+  });
+});
