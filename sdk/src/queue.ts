@@ -116,12 +116,19 @@ export function createQueue(options: QueueOptions): Queue {
     return { ...queue, events: all, dropped: queue.dropped + trim(all) };
   };
 
+  /** Ids of events in a request not yet answered: a second flush must not post them again. */
+  const inFlight = new Set<string>();
+
   /** Sends in as many requests as needed; stops at the first retryable failure. */
   const send = async (events: PathmarkEvent[], dropped: number, hidden?: boolean) => {
     const batch = envelope();
+    events = events.filter((e) => !inFlight.has(e.id));
     if (!batch || !events.length) return;
     for (const { body, events: chunk } of splitIntoBodies({ ...batch, dropped: dropped || undefined }, events, now(), options.maxBodyBytes)) {
+      const ids = new Set(chunk.map((e) => e.id));
+      ids.forEach((id) => inFlight.add(id));
       const { code, retryAfter = 0 } = await transport(body, !!hidden);
+      ids.forEach((id) => inFlight.delete(id));
       if (isRetryable(code)) {
         offline = !code;
         // Exponential backoff with jitter, so that tabs and devices do not retry in step.
@@ -133,7 +140,6 @@ export function createQueue(options: QueueOptions): Queue {
       }
       if (code > 299) warn(`batch refused (HTTP ${code}), dropped`);
       attempts = 0;
-      const ids = new Set(chunk.map((e) => e.id));
       const kept = (e: PathmarkEvent) => !ids.has(e.id);
       held = held.filter(kept);
       heldDropped = Math.max(0, heldDropped - dropped);
