@@ -50,7 +50,7 @@ export async function startWranglerDev({ config, persistTo, vars = {}, readyPath
     if (exited) throw new Error(`wrangler dev exited before it was ready${firstError(output)}:\n${output.slice(-3000)}`);
     try {
       await fetch(origin + readyPath, { signal: AbortSignal.timeout(2000) });
-      return { origin, port, stop, output: () => output };
+      return { origin, port, inspectorPort, stop, output: () => output };
     } catch { await new Promise((r) => setTimeout(r, 250)); }
   }
   await stop();
