@@ -259,6 +259,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   };
 
   applyConsent(config.consent ?? 'pending', 'config');
+  startVitals();
   // A denied visitor's earlier data goes too, even though nothing changed in this page.
   if ((mode as ConsentMode) == 'denied') void purgeDevice();
   if (config.googleConsentMode != false) ctx.cleanup(bridgeGoogleConsentMode(window, applyConsent));

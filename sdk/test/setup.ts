@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
-import { destroyTrackers, requests, server } from './support';
+import { destroyTrackers, drain, requests, server } from './support';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {
@@ -17,6 +17,8 @@ beforeEach(() => {
 afterEach(async () => {
   destroyTrackers();
   vi.useRealTimers();
+  // Requests still in flight finish against this test's handlers, not the next test's.
+  await drain();
   server.resetHandlers();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();

@@ -105,3 +105,20 @@ export function setVisibility(state: 'visible' | 'hidden') {
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
   document.dispatchEvent(new Event('visibilitychange'));
 }
+
+/** Lets IndexedDB (fake-indexeddb schedules with setImmediate, which stays real) and promises finish. */
+export async function drain(turns = 30) {
+  const { setImmediate } = globalThis as unknown as { setImmediate(fn: () => void): void };
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Names of the IndexedDB databases on the "device". */
+export async function databases() {
+  return (await indexedDB.databases()).map((d) => d.name);
+}
+
+/** Everything the SDK could have written to the device. */
+export async function deviceStorage() {
+  return { localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage }, cookie: document.cookie, databases: await databases() };
+}
+export const EMPTY_DEVICE = { localStorage: {}, sessionStorage: {}, cookie: '', databases: [] };
