@@ -90,3 +90,9 @@ describe('daily salt', () => {
     expect(await env.DB.prepare("SELECT day FROM salts WHERE day = '2030-05-01'").first()).toBeNull();
   });
 });
+
+describe('Worker entry module', () => {
+  it('exports only the default handler (workerd rejects other exports of the entry)', async () => {
+    expect(Object.keys(await import('../src/index.ts'))).toEqual(['default']);
+  });
+});
