@@ -101,6 +101,11 @@ export interface AnonymizeInput {
   keys: CollectorKeys;
   /** `visitorHash(site, context, keys.salt)`, computed once per batch. */
   dailyVisitor: string;
+  /**
+   * Per-batch cache of pseudonymized ids: the events of one batch nearly always share
+   * one anonymous id and one session id, so each is signed once, not once per event.
+   */
+  pseudonyms: Map<string, Promise<string>>;
   ua: ReducedUserAgent;
 }
 
@@ -146,10 +151,19 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
   let sessionId: string | undefined;
   let keyId: string | null = null;
   if (consent === 'granted') {
-    if (keys.pseudonym) {
-      keyId = keys.pseudonym.id;
-      if (event.anonymous_id) visitorId = await hmacHex(keys.pseudonym.key, `${input.site}\n${event.anonymous_id}`, 16);
-      if (event.session_id) sessionId = await hmacHex(keys.pseudonym.key, `${input.site}\n${event.session_id}`, 16);
+    const pseudonym = keys.pseudonym;
+    if (pseudonym) {
+      keyId = pseudonym.id;
+      const pseudonymize = (id: string): Promise<string> => {
+        let hashed = input.pseudonyms.get(id);
+        if (!hashed) {
+          hashed = hmacHex(pseudonym.key, `${input.site}\n${id}`, 16);
+          input.pseudonyms.set(id, hashed);
+        }
+        return hashed;
+      };
+      if (event.anonymous_id) visitorId = await pseudonymize(event.anonymous_id);
+      if (event.session_id) sessionId = await pseudonymize(event.session_id);
     } else {
       // No site key configured: fail closed, forward as anonymous.
       consent = 'anonymous';

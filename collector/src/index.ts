@@ -3,7 +3,7 @@ import { createApp } from './app.ts';
 import { handleQueue } from './consumer.ts';
 import { createDeps, type AppEnv } from './deps.ts';
 import type { Env } from './env.ts';
-import { pruneInspectBatches } from './inspect.ts';
+import { pruneInspectBatches } from './inspect-store.ts';
 import { pruneSalts } from './salts.ts';
 
 /**

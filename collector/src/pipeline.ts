@@ -85,6 +85,7 @@ export async function processParsed(
   const dailyVisitor = await visitorHash(policy.site, request, keys.salt);
   const ua = reduceUserAgent(request.userAgent);
   const sendable = enforced.consent;
+  const pseudonyms = new Map<string, Promise<string>>();
   const records = await Promise.all(
     enforced.events.map(({ event, removed }) =>
       anonymizeEvent({
@@ -99,6 +100,7 @@ export async function processParsed(
         context: request,
         keys,
         dailyVisitor,
+        pseudonyms,
         ua,
       }),
     ),
@@ -119,7 +121,7 @@ export function toMessages(
   const emit = (chunk: ForwardedRecord[]) => {
     const message: QueueMessageBody = { v: 1, batch_id: batchId, site, received_at: receivedAt, records: chunk };
     const json = JSON.stringify(message);
-    if (utf8Length(json) > MAX_MESSAGE_BYTES && chunk.length > 1) {
+    if (!fitsInMessage(json) && chunk.length > 1) {
       const half = Math.ceil(chunk.length / 2);
       emit(chunk.slice(0, half));
       emit(chunk.slice(half));
@@ -132,7 +134,9 @@ export function toMessages(
   return { messages, serialized };
 }
 
-const utf8Length = (text: string): number => new TextEncoder().encode(text).byteLength;
+/** Whether `text` fits a message; n UTF-16 units take at most 3n bytes, so short ones skip the encoding. */
+const fitsInMessage = (text: string): boolean =>
+  text.length * 3 <= MAX_MESSAGE_BYTES || new TextEncoder().encode(text).byteLength <= MAX_MESSAGE_BYTES;
 
 function failure(status: number, body: ErrorResponse): PipelineResult {
   return { status, body, records: [], messages: [], serialized: [], consent: null };

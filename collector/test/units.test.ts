@@ -96,3 +96,16 @@ describe('Worker entry module', () => {
     expect(Object.keys(await import('../src/index.ts'))).toEqual(['default']);
   });
 });
+
+describe('toMessages', () => {
+  it('keeps a batch in one message, splitting only what would exceed the queue limit', async () => {
+    const { toMessages, MAX_MESSAGE_BYTES } = await import('../src/pipeline.ts');
+    const record = (i: number, size: number) => ({ event_id: `e${i}`, title: 'é'.repeat(size) }) as never;
+    expect(toMessages([record(1, 10), record(2, 10)], 'b', 'demo', 1).messages).toHaveLength(1);
+    const big = Array.from({ length: 40 }, (_, i) => record(i, 2000));
+    const { messages, serialized } = toMessages(big, 'b', 'demo', 1);
+    expect(messages.length).toBeGreaterThan(1);
+    expect(messages.flatMap((message) => message.records)).toEqual(big);
+    for (const json of serialized) expect(new TextEncoder().encode(json).byteLength).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+  });
+});

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { ClientError } from '../http.ts';
-import { DEFAULT_INSPECT_LIMIT, MAX_INSPECT_LIMIT, readInspect, type InspectResponse } from '../inspect.ts';
+import type { InspectResponse } from '../inspect.ts';
+import { DEFAULT_INSPECT_LIMIT, MAX_INSPECT_LIMIT, readInspect } from '../inspect-store.ts';
 
 /**
  * GET /v1/inspect and GET /inspector: development only. With PATHMARK_INSPECTOR other
