@@ -25,12 +25,7 @@ export function decodeMessage(body: unknown): QueueMessageBody {
   return value as QueueMessageBody;
 }
 
-export interface DeliveryReport {
-  delivered: number;
-  failures: { sink: string; error: string }[];
-}
-
-export async function deliver(batch: MessageBatch<unknown>, sinks: readonly Sink[], retryBaseSeconds: number): Promise<DeliveryReport> {
+export async function deliver(batch: MessageBatch<unknown>, sinks: readonly Sink[], retryBaseSeconds: number): Promise<void> {
   const records: ForwardedRecord[] = [];
   const readable: Message<unknown>[] = [];
   for (const message of batch.messages) {
@@ -51,7 +46,6 @@ export async function deliver(batch: MessageBatch<unknown>, sinks: readonly Sink
     else message.retry({ delaySeconds: retryDelaySeconds(message.attempts, retryBaseSeconds) });
   }
   if (failures.length > 0) console.warn('pathmark: sink failure, messages retried', failures);
-  return { delivered: failures.length === 0 ? records.length : 0, failures };
 }
 
 /**

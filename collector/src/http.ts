@@ -1,6 +1,4 @@
-import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorResponse } from '../../sdk/src/protocol.ts';
 
 /** A fault of the client, answered as `{ error, detail }` with a 4xx status. */
 export class ClientError extends Error {
@@ -12,10 +10,6 @@ export class ClientError extends Error {
   ) {
     super(`${code}: ${detail}`);
   }
-}
-
-export function errorJson(c: Context, status: ContentfulStatusCode, body: ErrorResponse, headers: Record<string, string> = {}): Response {
-  return c.json(body, status, headers);
 }
 
 /**
