@@ -234,7 +234,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   const enterGranted = async () => {
     session.persist(true);
-    await queue.useStore((persistentStore ??= openStore(site)));
+    try {
+      persistentStore ??= openStore(site);
+    } catch (error) {
+      warn('storage failed, queue kept in memory', error);
+    }
+    await queue.useStore(persistentStore);
   };
 
   const applyConsent = (requested: ConsentMode, source: ConsentSource) => {
@@ -242,8 +247,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const previous = mode;
     if (next == previous || destroyed) return;
     mode = next;
-    if (next == 'granted') void enterGranted();
-    else if (previous == 'granted' || next == 'denied') void purgeDevice();
+    const stored = next == 'granted' ? enterGranted() : previous == 'granted' || next == 'denied' ? purgeDevice() : undefined;
     if (next == 'anonymous') queue.map(stripIds);
     if (next == 'denied') {
       buffer = [];
@@ -251,9 +255,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     }
     if (allowsSending(next)) {
       buffer.splice(0).forEach((event) => queue.push(withIds(event)));
-      // The configured starting mode is not a change.
-      if (source != 'config') ctx.capture('consent', { mode: next, previous, source });
-      void queue.flush();
+      // The configured starting mode is not a change (and the stored queue is sent on the next timer).
+      if (source != 'config') {
+        ctx.capture('consent', { mode: next, previous, source });
+        // Once the stored queue is open, so that events kept from earlier pages go too.
+        void Promise.resolve(stored).then(() => queue.flush());
+      }
     }
     startVitals();
   };

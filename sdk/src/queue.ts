@@ -175,7 +175,12 @@ export function createQueue(options: QueueOptions): Queue {
     return (inflight = (store
       ? asSoleSender(async () => {
           const queue = await persist((q) => q);
-          await (queue ? send(append(held)(queue).events, queue.dropped) : send(held.slice(), heldDropped));
+          if (queue) {
+            // The store is the truth: what another tab already delivered is gone from it.
+            const stored = new Set(queue.events.map((e) => e.id));
+            held = held.filter((e) => stored.has(e.id));
+            await send(queue.events, queue.dropped);
+          } else await send(held.slice(), heldDropped);
         })
       : send(held.slice(), heldDropped)
     ).finally(() => {
@@ -197,6 +202,8 @@ export function createQueue(options: QueueOptions): Queue {
     async useStore(next) {
       store = next;
       await persist(append(held));
+      // Events stored by earlier pages are waiting.
+      if (next) schedule(interval);
     },
     clear() {
       held = [];

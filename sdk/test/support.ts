@@ -19,6 +19,10 @@ export interface Collector {
   attempts: Batch[];
   events(): PathmarkEvent[];
   contentTypes: (string | null)[];
+  /** Request body sizes in bytes. */
+  sizes: number[];
+  /** Fake-clock time of each attempt. */
+  times: number[];
 }
 
 /**
@@ -26,10 +30,13 @@ export interface Collector {
  * (given the attempt number from 1); by default it accepts with 202.
  */
 export function collector(respond?: (attempt: number, batch: Batch) => Response | undefined): Collector {
-  const c: Collector = { batches: [], attempts: [], events: () => c.batches.flatMap((b) => b.events), contentTypes: [] };
+  const c: Collector = { batches: [], attempts: [], events: () => c.batches.flatMap((b) => b.events), contentTypes: [], sizes: [], times: [] };
   server.use(
     http.post(ENDPOINT, async ({ request }) => {
-      const batch = JSON.parse(await request.text()) as Batch;
+      const text = await request.text();
+      c.sizes.push(new TextEncoder().encode(text).length);
+      c.times.push(Date.now());
+      const batch = JSON.parse(text) as Batch;
       c.attempts.push(batch);
       c.contentTypes.push(request.headers.get('content-type'));
       const answer = respond?.(c.attempts.length, batch);
@@ -55,6 +62,7 @@ export function destroyTrackers() {
 /** Fake clock and timers, animation frames included; real Date moves with them. */
 export function useFakeTime() {
   vi.useFakeTimers({
+    // Not setImmediate: fake-indexeddb schedules with it, and IndexedDB should simply work.
     toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'requestAnimationFrame', 'cancelAnimationFrame'],
   });
 }
@@ -110,6 +118,17 @@ export function setVisibility(state: 'visible' | 'hidden') {
 export async function drain(turns = 30) {
   const { setImmediate } = globalThis as unknown as { setImmediate(fn: () => void): void };
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Advances the fake clock in steps, letting IndexedDB work (real
+ * setImmediate) in between, as it would while time passes in a browser.
+ */
+export async function advance(ms: number, step = 500) {
+  for (let left = ms; left > 0; left -= step) {
+    await vi.advanceTimersByTimeAsync(Math.min(step, left));
+    await drain(5);
+  }
 }
 
 /** Names of the IndexedDB databases on the "device". */

@@ -1,0 +1,330 @@
+import { HttpResponse } from 'msw';
+import { describe, expect, it, vi } from 'vitest';
+import type { SenderLocks } from '../src/queue';
+import type { QueueStore } from '../src/index';
+import { advance, collector, drain, expectEvents, names, settle, setVisibility, tracker, useFakeTime } from './support';
+
+const manual = { autoPageviews: false } as const;
+const ids = (events: { id: string }[]) => events.map((e) => e.id);
+const unique = (list: string[]) => new Set(list).size == list.length;
+
+describe('batching', () => {
+  it('flushes at 20 events, and otherwise every 5 seconds', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ ...manual, consent: 'anonymous' });
+    for (let i = 0; i < 19; i++) t.track('tick');
+    await settle(4_000);
+    expect(c.attempts).toHaveLength(0);
+    t.track('tick');
+    await drain();
+    expect(c.attempts.map((b) => b.events.length)).toEqual([20]);
+    t.track('tock');
+    await settle(4_900);
+    expect(c.attempts).toHaveLength(1);
+    await settle(100);
+    expect(c.attempts).toHaveLength(2);
+    expect(c.contentTypes.every((type) => type?.startsWith('text/plain'))).toBe(true);
+    const [batch] = c.batches;
+    expect(batch).toMatchObject({ v: 1, site: 'demo', consent: 'anonymous', sdk: 'pathmark-js/0.1.0' });
+    expect(batch!.sent_at).toBeGreaterThanOrEqual(batch!.events[19]!.ts);
+    expect(batch!.events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('sends on pagehide in the same task, with keepalive', async () => {
+    useFakeTime();
+    const c = collector();
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    tracker({ consent: 'anonymous' });
+    await settle();
+    window.dispatchEvent(new Event('pagehide'));
+    // No await in between: a page being unloaded gets no further tasks.
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    const [, init] = fetchSpy.mock.calls[0]!;
+    expect(init).toMatchObject({ method: 'POST', keepalive: true });
+    await drain();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave']);
+  });
+
+  it('sends when the page becomes hidden, with keepalive', async () => {
+    useFakeTime();
+    const c = collector();
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    tracker({ consent: 'anonymous' });
+    await settle();
+    setVisibility('hidden');
+    expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
+    setVisibility('visible');
+    await drain();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave']);
+  });
+
+  it('falls back to sendBeacon when a keepalive fetch cannot be made', async () => {
+    useFakeTime();
+    const beacon = vi.fn(() => true);
+    vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { sendBeacon: beacon }));
+    const failingFetch = vi.fn(() => Promise.reject(new TypeError('keepalive budget exceeded')));
+    const t = tracker({ consent: 'anonymous' }, { fetch: failingFetch });
+    await settle();
+    window.dispatchEvent(new Event('pagehide'));
+    await drain();
+    expect(failingFetch).toHaveBeenCalledTimes(1);
+    expect(beacon).toHaveBeenCalledTimes(1);
+    const [url, body] = beacon.mock.calls[0] as unknown as [string, string];
+    expect(url).toBe('http://localhost:3000/v1/events');
+    expect(names(JSON.parse(body).events)).toEqual(['page_view', 'page_leave']);
+    // Handed to the browser: not sent again.
+    await t.flush();
+    expect(failingFetch).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('retries', () => {
+  it('backs off exponentially with jitter on 5xx and network errors, then delivers once', async () => {
+    useFakeTime();
+    const c = collector((attempt) => (attempt == 1 ? new HttpResponse(null, { status: 503 }) : attempt == 2 ? HttpResponse.error() : attempt == 3 ? new HttpResponse(null, { status: 408 }) : undefined));
+    // random() = 0.5: every delay is 0.75 × 1 s × 2^n.
+    const t = tracker({ ...manual, consent: 'anonymous' }, { random: () => 0.5 });
+    t.track('important');
+    await t.flush();
+    expect(c.attempts).toHaveLength(1);
+    await settle(749);
+    expect(c.attempts).toHaveLength(1);
+    await settle(1);
+    expect(c.attempts).toHaveLength(2);
+    await settle(1_499);
+    expect(c.attempts).toHaveLength(2);
+    await settle(1);
+    expect(c.attempts).toHaveLength(3);
+    await settle(3_000);
+    expect(c.attempts).toHaveLength(4);
+    await settle(60_000);
+    expect(c.attempts).toHaveLength(4);
+    expect(c.times.slice(1).map((time, i) => time - c.times[i]!)).toEqual([750, 1500, 3000]);
+    expect(names(c.events())).toEqual(['important']);
+    // The same event, with the same id, in every attempt.
+    expect(new Set(c.attempts.map((b) => b.events[0]!.id)).size).toBe(1);
+  });
+
+  it('honours Retry-After on 429, in seconds or as a date', async () => {
+    useFakeTime();
+    let answer = 0;
+    const c = collector(() => {
+      answer++;
+      if (answer == 1) return new HttpResponse(null, { status: 429, headers: { 'Retry-After': '10' } });
+      if (answer == 2) return new HttpResponse(null, { status: 503, headers: { 'Retry-After': new Date(Date.now() + 20_000).toUTCString() } });
+      return undefined;
+    });
+    const t = tracker({ ...manual, consent: 'anonymous' }, { random: () => 0 });
+    t.track('limited');
+    await t.flush();
+    await settle(9_999);
+    expect(c.attempts).toHaveLength(1);
+    await t.flush(); // an explicit flush does not jump the queue either
+    expect(c.attempts).toHaveLength(1);
+    await settle(1);
+    expect(c.attempts).toHaveLength(2);
+    await settle(19_000);
+    expect(c.attempts).toHaveLength(2);
+    await settle(1_000);
+    expect(c.attempts).toHaveLength(3);
+    expect(names(c.events())).toEqual(['limited']);
+  });
+
+  it('drops a batch refused with 400 (debug warning) and carries on with the next one', async () => {
+    useFakeTime();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const c = collector((attempt) => (attempt == 1 ? HttpResponse.json({ error: 'invalid', detail: 'events[0].name' }, { status: 400 }) : undefined));
+    const t = tracker({ ...manual, consent: 'anonymous', debug: true });
+    t.track('refused');
+    await t.flush();
+    await settle(10 * 60_000);
+    expect(c.attempts).toHaveLength(1);
+    expect(warn.mock.calls.map((call) => call[0])).toContain('[pathmark] batch refused (HTTP 400), dropped');
+    t.track('accepted');
+    await t.flush();
+    expect(names(c.events())).toEqual(['accepted']);
+  });
+});
+
+describe('offline safety', () => {
+  it('offline → online: every event arrives, once, with the id it was captured with', async () => {
+    useFakeTime();
+    let online = false;
+    const c = collector(() => (online ? undefined : HttpResponse.error()));
+    const t = tracker(manual);
+    for (let i = 0; i < 45; i++) {
+      t.track('while_offline', { i });
+      await advance(1_000);
+    }
+    await advance(5 * 60_000, 5_000);
+    expect(c.batches).toHaveLength(0);
+    expect(c.attempts.length).toBeGreaterThan(3);
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    await advance(1_000);
+    await t.flush();
+    const delivered = c.events();
+    expect(delivered).toHaveLength(45);
+    expect(unique(ids(delivered))).toBe(true);
+    expect(delivered.map((e) => (e.props as { i: number }).i)).toEqual(Array.from({ length: 45 }, (_, i) => i));
+    // Ids seen in failed attempts are the ids delivered.
+    expect(new Set(c.attempts.flatMap((b) => ids(b.events)))).toEqual(new Set(ids(delivered)));
+  });
+
+  it('granted: events stored while offline survive a reload and are sent by the next page', async () => {
+    useFakeTime();
+    let online = false;
+    const c = collector(() => (online ? undefined : HttpResponse.error()));
+    const first = tracker(manual);
+    first.track('before_reload', { n: 1 });
+    first.track('before_reload', { n: 2 });
+    await first.flush();
+    await drain();
+    first.destroy(); // the tab goes away
+    online = true;
+    const second = tracker(manual);
+    await drain();
+    await settle(0);
+    await second.flush();
+    expect(c.events().map((e) => e.props)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(unique(ids(c.attempts.flatMap((b) => b.events)))).toBe(false); // retried …
+    expect(unique(ids(c.events()))).toBe(true); // … but delivered once
+  });
+
+  it('keeps at most maxQueue events, drops the oldest and reports how many (memory queue)', async () => {
+    useFakeTime();
+    let online = false;
+    const c = collector(() => (online ? undefined : HttpResponse.error()));
+    const t = tracker({ ...manual, consent: 'anonymous', maxQueue: 5 });
+    for (let i = 0; i < 8; i++) t.track('tick', { i });
+    await t.flush();
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    await drain();
+    await t.flush();
+    expect(c.events().map((e) => (e.props as { i: number }).i)).toEqual([3, 4, 5, 6, 7]);
+    expect(c.batches[0]!.dropped).toBe(3);
+    t.track('later');
+    await t.flush();
+    expect(c.batches[1]!.dropped).toBeUndefined();
+  });
+
+  it('keeps at most maxQueue events in the stored queue too', async () => {
+    useFakeTime();
+    let online = false;
+    const c = collector(() => (online ? undefined : HttpResponse.error()));
+    const t = tracker({ ...manual, maxQueue: 5 });
+    await drain();
+    for (let i = 0; i < 8; i++) t.track('tick', { i });
+    await drain();
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    await drain();
+    await t.flush();
+    expect(c.events().map((e) => (e.props as { i: number }).i)).toEqual([3, 4, 5, 6, 7]);
+    expect(c.batches[0]!.dropped).toBe(3);
+  });
+});
+
+describe('storage failures', () => {
+  it('falls back to memory when IndexedDB fails (quota, private mode), without an error reaching the page', async () => {
+    useFakeTime();
+    const c = collector();
+    const broken: QueueStore = { update: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')) };
+    const t = tracker(manual, { store: () => broken });
+    t.track('kept_in_memory');
+    await drain();
+    await t.flush();
+    expect(names(c.events())).toEqual(['kept_in_memory']);
+  });
+
+  it('works without IndexedDB or localStorage at all', async () => {
+    useFakeTime();
+    vi.stubGlobal('indexedDB', undefined);
+    vi.stubGlobal('localStorage', {
+      getItem() {
+        throw new DOMException('denied', 'SecurityError');
+      },
+    });
+    const c = collector();
+    const t = tracker(manual);
+    t.track('no_storage');
+    await drain();
+    await t.flush();
+    expectEvents(c.events(), { expected: [{ name: 'no_storage' }] });
+  });
+});
+
+describe('request size', () => {
+  it('splits batches so that every request stays under 64 KB and 100 events', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ ...manual, consent: 'anonymous', batchSize: 10_000 });
+    const blob = 'é'.repeat(2_000); // 4 KB of UTF-8
+    for (let i = 0; i < 40; i++) t.track('big', { blob, i });
+    for (let i = 0; i < 150; i++) t.track('small', { i });
+    await t.flush();
+    expect(c.attempts.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...c.sizes)).toBeLessThanOrEqual(64 * 1024);
+    expect(Math.max(...c.attempts.map((b) => b.events.length))).toBeLessThanOrEqual(100);
+    expect(c.events()).toHaveLength(190);
+    expect(unique(ids(c.events()))).toBe(true);
+  });
+
+  it('refuses at capture an event bigger than a request', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ ...manual, consent: 'anonymous' });
+    t.track('huge', { blob: 'x'.repeat(70_000) });
+    t.track('fine');
+    await t.flush();
+    expect(names(c.events())).toEqual(['fine']);
+  });
+});
+
+describe('one sender across tabs', () => {
+  /** Web Locks as specified for `ifAvailable`, shared by the "tabs" like the browser's lock manager. */
+  function webLocks(): SenderLocks & { granted: number } {
+    const held = new Set<string>();
+    const locks = {
+      granted: 0,
+      async request(name: string, _options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<void>) {
+        if (held.has(name)) return callback(null);
+        held.add(name);
+        locks.granted++;
+        try {
+          return await callback({ name });
+        } finally {
+          held.delete(name);
+        }
+      },
+    };
+    return locks;
+  }
+
+  for (const [label, locks] of [
+    ['Web Locks', webLocks],
+    ['the IndexedDB lease fallback', () => null],
+  ] as const) {
+    it(`two tabs sharing the stored queue never post the same event (${label})`, async () => {
+      const c = collector();
+      const shared = locks();
+      const tabA = tracker(manual, { locks: shared });
+      const tabB = tracker(manual, { locks: shared });
+      await drain();
+      for (let i = 0; i < 3; i++) {
+        tabA.track('from_a', { i });
+        tabB.track('from_b', { i });
+      }
+      await drain();
+      await Promise.all([tabA.flush(), tabB.flush(), tabA.flush(), tabB.flush()]);
+      await drain();
+      await Promise.all([tabA.flush(), tabB.flush()]);
+      const sent = c.attempts.flatMap((b) => ids(b.events));
+      expect(sent).toHaveLength(6);
+      expect(unique(sent)).toBe(true);
+      if (shared) expect(shared.granted).toBeGreaterThan(0);
+    });
+  }
+});
