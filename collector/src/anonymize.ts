@@ -3,7 +3,7 @@ import { hmacHex } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { redactText } from './redact.ts';
-import { cleanReferrer, cleanUrl } from './urls.ts';
+import { cleanReferrer, cleanUrl, parseUrl } from './urls.ts';
 import type { ValidEvent } from './validate.ts';
 
 /**
@@ -121,7 +121,7 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
   let redactions = 0;
 
   // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
-  const url = cleanUrl(event.url, keepParam) ?? { url: '', path: '', redactions: 0, removed: ['url'] };
+  const url = cleanUrl(event.url, keepParam) ?? { url: '', path: '', pathAndQuery: '', redactions: 0, removed: ['url'] };
   redactions += url.redactions;
   removed.push(...url.removed);
 
@@ -142,7 +142,20 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
     redactions += cleaned.count;
   }
 
-  const props = cleanProps(event.props, policy.redact_keys);
+  let rawProps = event.props;
+  if (typeof rawProps.previous_path === 'string') {
+    // A path with its query string: the same query allowlist as the page URL applies.
+    const previous = parseUrl(rawProps.previous_path, event.url);
+    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path');
+    rawProps = { ...rawProps };
+    if (cleaned) rawProps.previous_path = cleaned.pathAndQuery;
+    else delete rawProps.previous_path;
+    if (cleaned) {
+      redactions += cleaned.redactions;
+      removed.push(...cleaned.removed);
+    } else removed.push('props.previous_path');
+  }
+  const props = cleanProps(rawProps, policy.redact_keys);
   redactions += props.redactions;
   removed.push(...props.removed);
 

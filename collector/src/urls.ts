@@ -17,6 +17,8 @@ export function parseUrl(value: string, base?: string): URL | null {
 export interface CleanedUrl {
   url: string;
   path: string;
+  /** `path` plus the kept query, as in the SDK's `previous_path`. */
+  pathAndQuery: string;
   redactions: number;
   /** e.g. `url?email`, `url#fragment`, `url@credentials` (names redacted too). */
   removed: string[];
@@ -24,21 +26,34 @@ export interface CleanedUrl {
 
 const isIpHost = (hostname: string): boolean => /^\d{1,3}(?:\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[');
 
+/** The origin, with an IP host hidden and host labels redacted like text (a phone number as a subdomain). */
 function cleanOrigin(url: URL): { origin: string; redactions: number } {
-  if (!isIpHost(url.hostname)) return { origin: url.origin, redactions: 0 };
-  return { origin: `${url.protocol}//[ip]${url.port ? `:${url.port}` : ''}`, redactions: 1 };
+  const port = url.port ? `:${url.port}` : '';
+  if (isIpHost(url.hostname)) return { origin: `${url.protocol}//[ip]${port}`, redactions: 1 };
+  const host = redactText(url.hostname);
+  if (host.count === 0) return { origin: url.origin, redactions: 0 };
+  return { origin: `${url.protocol}//${host.text}${port}`, redactions: host.count };
+}
+
+/**
+ * Decodes each run of percent-escapes on its own, leaving malformed ones (`%zz`, a lone
+ * `%C3`) as they are: one bad escape must not keep the rest of the segment encoded, where
+ * `%20`-separated digits would slip past the phone and card rules.
+ */
+function decodeLeniently(segment: string): string {
+  return segment.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 function cleanPath(pathname: string): { path: string; redactions: number } {
   let redactions = 0;
   const segments = pathname.split('/').map((segment) => {
-    let decoded = segment;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      // Malformed percent-encoding: redact the segment as it came.
-    }
-    const result = redactText(decoded);
+    const result = redactText(decodeLeniently(segment));
     if (result.count === 0) return segment;
     redactions += result.count;
     return encodeURIComponent(result.text).replace(/%5B/g, '[').replace(/%5D/g, ']');
@@ -74,7 +89,7 @@ export function cleanUrl(raw: string, keepParam: (name: string) => boolean, labe
   }
   const query = kept.toString();
   const pathAndQuery = query ? `${path.path}?${query}` : path.path;
-  return { url: origin.origin + pathAndQuery, path: path.path, redactions, removed };
+  return { url: origin.origin + pathAndQuery, path: path.path, pathAndQuery, redactions, removed };
 }
 
 /**
@@ -87,5 +102,5 @@ export function cleanReferrer(raw: string, pageUrl: string, keepParam: (name: st
   if (referrer.origin === parseUrl(pageUrl)?.origin) return cleanUrl(raw, keepParam, 'referrer');
   const origin = cleanOrigin(referrer);
   const trimmed = referrer.pathname !== '/' || referrer.search || referrer.hash || referrer.username;
-  return { url: origin.origin, path: '/', redactions: origin.redactions, removed: trimmed ? ['referrer/path'] : [] };
+  return { url: origin.origin, path: '/', pathAndQuery: '/', redactions: origin.redactions, removed: trimmed ? ['referrer/path'] : [] };
 }

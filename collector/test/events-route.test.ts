@@ -80,6 +80,13 @@ describe('POST /v1/events: accepted batches', () => {
     expect(records.map((record) => record.event_id)).toEqual([events[0]!.id, events[2]!.id]);
   });
 
+  it('cleans previous_path like the page URL: allowlisted query only, no fragment', async () => {
+    const event = makeEvent({ props: { navigation: 'push', page_index: 2, previous_path: '/checkout?session=abc&q=mug#pay' } });
+    const { records } = await post(makeBatch([event]));
+    expect(records[0]!.props.previous_path).toBe('/checkout?q=mug');
+    expect(records[0]!.audit.removed).toEqual(expect.arrayContaining(['props.previous_path?session', 'props.previous_path#fragment']));
+  });
+
   it('takes application/json as well as text/plain', async () => {
     const { response } = await post(makeBatch(), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
     expect(response.status).toBe(202);

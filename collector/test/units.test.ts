@@ -28,6 +28,7 @@ describe('cleanUrl and cleanReferrer', () => {
     expect(cleanUrl('https://user:pw@shop.example/a/b?q=mug&utm_source=mail&session=abc&email=x#top', keep)).toEqual({
       url: 'https://shop.example/a/b?q=mug&utm_source=mail',
       path: '/a/b',
+      pathAndQuery: '/a/b?q=mug&utm_source=mail',
       redactions: 0,
       removed: ['url@credentials', 'url#fragment', 'url?session', 'url?email'],
     });
@@ -40,8 +41,15 @@ describe('cleanUrl and cleanReferrer', () => {
     expect(cleaned.redactions).toBe(2);
   });
 
-  it('hides IP hosts', () => {
+  it('decodes around malformed escapes before redacting', () => {
+    const cleaned = cleanUrl('https://shop.example/p/%zz+1%20415%20555%200100%C3', keep)!;
+    expect(cleaned.path).toBe('/p/%25zz[phone]%25C3');
+  });
+
+  it('hides IP hosts and redacts host labels', () => {
     expect(cleanUrl('http://192.168.1.20:8080/x', keep)!.url).toBe('http://[ip]:8080/x');
+    expect(cleanUrl('http://[2001:db8::1]/x', keep)!.url).toBe('http://[ip]/x');
+    expect(cleanReferrer('https://call-4155550100.example/x', 'https://shop.example/', keep)!.url).toBe('https://call-[phone].example');
   });
 
   it('reduces external referrers to their origin and cleans same-site ones like URLs', () => {
