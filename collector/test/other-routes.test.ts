@@ -103,11 +103,12 @@ describe('inspector routes', () => {
     }
   });
 
-  it('serves the inspector page through ASSETS when enabled', async () => {
+  it('serves demo-store/dist/inspector/ through ASSETS when enabled, not the store fallback', async () => {
     const response = await get('/inspector');
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toContain('text/html');
-    await response.body?.cancel();
+    const storeIndex = await (await env.ASSETS.fetch('http://localhost:8787/')).text();
+    expect(await response.text()).not.toBe(storeIndex);
   });
 
   it('shows each forwarded record beside the raw batch, from D1', async () => {
