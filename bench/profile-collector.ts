@@ -1,7 +1,7 @@
 // Not part of `npm run bench`: a CPU profile of the collector Worker inside
 // `wrangler dev` (workerd) under the end-to-end load, taken through the
 // DevTools inspector wrangler exposes. Used to explain section 4's figure.
-//   node --import tsx bench/profile-collector.ts [seconds]
+//   node --import tsx bench/profile-collector.ts [seconds] [--ingest-only]
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,11 @@ import WebSocket from 'ws';
 import { makeBatch, browserUserAgent } from './lib/batches.ts';
 import { startWranglerDev, applyD1Migrations } from './lib/wrangler.mjs';
 import { summariseProfile, printSummary } from './lib/profile-summary.mjs';
+import { writeIngestOnlyConfig } from './lib/ingest-only-config.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const seconds = Number(process.argv[2] ?? 8);
-const config = `${root}wrangler.toml`;
+const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 8);
+const config = process.argv.includes('--ingest-only') ? writeIngestOnlyConfig() : `${root}wrangler.toml`;
 const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-profile-'));
 
 async function inspector(port: number) {
