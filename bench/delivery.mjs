@@ -86,12 +86,20 @@ async function receivedByCollector(persistTo) {
   const rows = await queryD1({ config, persistTo, sql: 'SELECT raw FROM inspect_batches' });
   const ids = [];
   const ns = new Set();
+  const seen = new Set();
+  const duplicated = new Set();
   for (const { raw } of rows) {
     try {
-      for (const e of JSON.parse(raw).events ?? []) if (e.name === EVENT) { ids.push(e.id); ns.add(e.props?.n); }
+      for (const e of JSON.parse(raw).events ?? []) {
+        if (e.name !== EVENT) continue;
+        ids.push(e.id);
+        ns.add(e.props?.n);
+        if (seen.has(e.id)) duplicated.add(e.id);
+        seen.add(e.id);
+      }
     } catch { /* a raw body that did not parse carried nothing of ours */ }
   }
-  return { deliveries: rows.length, events: ids.length, distinctIds: new Set(ids).size, distinctN: ns.size };
+  return { deliveries: rows.length, events: ids.length, distinctIds: seen.size, distinctN: ns.size, duplicated };
 }
 
 runSection(async () => {
@@ -174,6 +182,9 @@ runSection(async () => {
     for (const a of sentAttempts) for (const e of a.events) (idsPerN.get(e.n) ?? idsPerN.set(e.n, new Set()).get(e.n)).add(e.id);
     const reIdentified = [...idsPerN.values()].filter((ids) => ids.size > 1).length;
     const acceptedEvents = accepted.reduce((s, a) => s + a.events.length, 0);
+    // Where the duplicates came from: requests the browser saw fail or abort that the collector had in fact received.
+    const unconfirmed = sentAttempts.filter((a) => a.status !== 202);
+    const dupInUnconfirmed = [...received.duplicated].filter((id) => unconfirmed.some((a) => a.events.some((e) => e.id === id))).length;
 
     const lost = TOTAL - counts.distinctN;
     const dupBefore = received.events - received.distinctIds;
@@ -198,6 +209,7 @@ runSection(async () => {
           ['Bench events received by the collector (before dedupe)', received.events],
           ['… distinct event ids', received.distinctIds],
           ['Duplicates before dedupe (received − distinct ids)', dupBefore],
+          ['… of which were in a request the browser saw fail or abort (then re-sent)', dupInUnconfirmed],
           ['Events whose SDK id changed between attempts (same n, new id)', reIdentified],
           ['Rows in D1 `events` for the bench events (after dedupe)', counts.rows],
           ['Distinct events in D1 (by the tracked sequence number n)', counts.distinctN],

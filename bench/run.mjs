@@ -16,7 +16,7 @@ const SECTIONS = [
   { id: 'sizes', title: 'Bundle size', file: 'bench/sizes.mjs' },
   { id: 'main-thread', title: 'Main-thread cost in Chromium', file: 'bench/main-thread.mjs' },
   { id: 'pipeline', title: 'Collector pipeline (one core)', file: 'bench/pipeline.ts', tsx: true, pinToOneCpu: true },
-  { id: 'end-to-end', title: 'Collector end to end through wrangler dev', file: 'bench/end-to-end.mjs' },
+  { id: 'end-to-end', title: 'Collector end to end through wrangler dev', file: 'bench/end-to-end.ts', tsx: true },
   { id: 'delivery', title: 'Delivery under a flapping connection', file: 'bench/delivery.mjs' },
 ];
 
@@ -43,7 +43,7 @@ const sections = [];
 for (const section of SECTIONS) {
   if (only.length && !only.includes(section.id)) continue;
   const out = join(tmp, `${section.id}.json`);
-  console.error(`\n[bench] ── ${section.title}: ${commandOf(section).join(' ')}`);
+  console.error(`\n[bench] ── ${section.title}: ${commandOf(section).join(' ').replace(process.execPath, 'node')}`);
   const sectionStart = performance.now();
   const failure = await runChild(section, out);
   const result = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { id: section.id, title: section.title, command: commandOf(section).join(' ').replace(process.execPath, 'node') };
@@ -57,5 +57,8 @@ const chartSection = sections.find((s) => s.chart);
 const chartFile = chartSection ? { name: 'benchmarks.svg', title: chartSection.chart.title } : null;
 if (chartSection) writeFileSync(join(root, 'docs/benchmarks.svg'), barChartSvg({ ...chartSection.chart, unit: ' B' }));
 const totalSeconds = (performance.now() - started) / 1000;
-writeFileSync(join(root, 'docs/benchmarks.md'), renderReport({ machine, sections, chartFile, totalSeconds }));
+// Hand-written analysis of the profiles behind the figures, kept beside the code that measures them.
+const findingsFile = join(root, 'bench/findings.md');
+const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : null;
+writeFileSync(join(root, 'docs/benchmarks.md'), renderReport({ machine, sections, chartFile, totalSeconds, findings }));
 console.error(`\n[bench] wrote docs/benchmarks.md${chartFile ? ' and docs/benchmarks.svg' : ''} in ${totalSeconds.toFixed(0)} s`);
