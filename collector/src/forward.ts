@@ -37,6 +37,7 @@ export async function deliver(batch: MessageBatch<unknown>, sinks: readonly Sink
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts, retryBaseSeconds) });
     }
   }
+  if (readable.length === 0) return;
   const outcomes = await Promise.allSettled(sinks.map((sink) => sink.write(records)));
   const failures = outcomes.flatMap((outcome, i) =>
     outcome.status === 'rejected' ? [{ sink: sinks[i]!.name, error: String(outcome.reason) }] : [],

@@ -81,6 +81,13 @@ describe('queue consumer', () => {
     expect(retryDelaySeconds(30, 10)).toBe(900);
   });
 
+  it('retries a message it cannot read (towards the dead-letter archive) and delivers the others', async () => {
+    const { queued } = await post(makeBatch());
+    const { result, ids } = await consume('pathmark-events', ['not a queue message', ...queued]);
+    expect(result.retryMessages.map((retry: { msgId: string }) => retry.msgId)).toEqual([ids[0]]);
+    expect(result.explicitAcks).toEqual([ids[1]]);
+  });
+
   it('archives dead letters to R2 under dead-letter/, exactly as enqueued', async () => {
     const { queued } = await post(makeBatch());
     const { result } = await consume('pathmark-events-dlq', queued, { attempts: 6 });

@@ -8,8 +8,8 @@ import { saveInspectBatch } from '../inspect-store.ts';
 import { processParsed, parseBody } from '../pipeline.ts';
 import { signalsFrom } from '../policy.ts';
 
-/** Seconds a client waits before resending after a 429 (the rate limiter's window). */
-const RATE_LIMIT_RETRY_AFTER = '60';
+/** Seconds a client waits before resending after a 429: the rate limiter's period (wrangler.toml). */
+const RATE_LIMIT_RETRY_AFTER = '10';
 /** Seconds a client waits before resending after the queue refused a batch. */
 const QUEUE_RETRY_AFTER = '5';
 

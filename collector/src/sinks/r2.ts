@@ -23,7 +23,9 @@ export function createR2Sink(bucket: R2Bucket, newId: () => string = () => crypt
       const partitions = new Map<string, ForwardedRecord[]>();
       for (const record of records) {
         const key = partitionKey(record);
-        partitions.set(key, [...(partitions.get(key) ?? []), record]);
+        const group = partitions.get(key);
+        if (group) group.push(record);
+        else partitions.set(key, [record]);
       }
       await Promise.all(
         [...partitions].map(([prefix, group]) =>
