@@ -24,7 +24,6 @@ const FIELDS: [keyof Item, (value: unknown) => boolean, boolean?][] = [
   ['item_brand', isText],
   ['item_category', isText],
   ['item_variant', isText],
-  ['item_list_name', isText],
   ['price', isAmount, true],
   ['quantity', (q) => Number.isInteger(q) && (q as number) > 0, true],
   ['currency', isCurrency],
@@ -75,7 +74,7 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
     }
     props.currency ??= items.find((i) => i.currency)?.currency;
     props.search_id = ctx.searchId();
-    ctx.capture(name, props);
+    ctx.emit(name, props);
   };
 
   /** One-item events: nothing is sent for an invalid item. */
@@ -92,7 +91,7 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
     purchase(raw) {
       const { transaction_id, value, currency, items } = (raw ?? {}) as Record<string, unknown>;
       if (!isText(transaction_id) || !isAmount(value) || !isCurrency(currency)) {
-        return ctx.warn('purchase needs transaction_id, value and currency', raw);
+        return ctx.warn('invalid purchase', raw);
       }
       send('purchase', validItems(items), { transaction_id: String(transaction_id), value, currency });
       // The conversion is complete: later carts start a new journey.
@@ -106,7 +105,7 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
   };
 
   ctx.on(document, 'click', (event) => {
-    const el = (event.target as Element).closest?.('[data-pm-cart]');
+    const el = (event.target as Element).closest('[data-pm-cart]');
     const action = el?.getAttribute('data-pm-cart');
     if (action == 'add' || action == 'remove') commerce[action](itemFromElement(el!));
   });

@@ -1,5 +1,5 @@
 import { stricterConsent, type ConsentMode, type ConsentSource, type PrivacySignalCap } from './protocol';
-import type { Disposer } from './lib/listen';
+import { safely, type Disposer } from './lib/listen';
 
 /** The mode the SDK actually uses: the requested one, capped by Global Privacy Control. */
 export function effectiveConsent(requested: ConsentMode, gpcCap: PrivacySignalCap, nav?: Navigator): ConsentMode {
@@ -23,27 +23,20 @@ export function bridgeGoogleConsentMode(
 ): Disposer {
   const dataLayer = (win as { dataLayer?: unknown[] }).dataLayer;
   if (!Array.isArray(dataLayer)) return () => {};
-  const read = (entry: unknown) => {
-    const args = entry as ArrayLike<unknown> | undefined;
-    const settings = args?.[2] as { analytics_storage?: string } | undefined;
-    if (args?.[0] == 'consent' && (args[1] == 'default' || args[1] == 'update') && settings) {
-      const storage = settings.analytics_storage;
-      if (storage == 'granted' || storage == 'denied') onMode(storage, 'gcm');
-    }
-  };
+  // `consent` commands are `default` and `update`; anything malformed is ignored (safely).
+  const read = safely((entry: unknown) => {
+    const args = entry as [string, string, { analytics_storage?: string }];
+    const storage = args[0] == 'consent' && args[2].analytics_storage;
+    if (storage == 'granted' || storage == 'denied') onMode(storage, 'gcm');
+  });
   dataLayer.forEach(read);
   const original = dataLayer.push;
   const observed = function (this: unknown[], ...entries: unknown[]) {
-    const length = original.apply(this, entries);
-    try {
-      entries.forEach(read);
-    } catch {
-      /* the page's own dataLayer.push must not fail because of us */
-    }
-    return length;
+    entries.forEach(read);
+    return original.apply(this, entries);
   };
   dataLayer.push = observed;
   return () => {
-    if (dataLayer.push === observed) dataLayer.push = original;
+    if (dataLayer.push == observed) dataLayer.push = original;
   };
 }

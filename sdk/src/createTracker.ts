@@ -16,12 +16,13 @@ import { allowsSending, bridgeGoogleConsentMode, effectiveConsent } from './cons
 import { watchCommerce } from './cart';
 import { watchEngagement } from './engagement';
 import { watchPageviews } from './pageview';
-import { createQueue, idbDatabaseName, idbQueueStore, type QueueStore, type SenderLocks } from './queue';
+import { createQueue, idbQueueStore, type QueueStore, type SenderLocks } from './queue';
+import { deviceKey } from './lib/deviceKey';
 import { watchScroll } from './scroll';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search';
 import { createSession } from './session';
 import { byteLength, createTransport, type Transport } from './transport';
-import { watchVitals, type VitalsModule } from './vitals';
+import type { VitalsModule } from './vitals';
 import { listen, type Disposer } from './lib/listen';
 import { loadWebVitals } from './lib/loadWebVitals';
 import { uuid } from './lib/uuid';
@@ -69,7 +70,7 @@ export interface TrackerDeps {
   store?: (site: string) => QueueStore;
   /** `null` uses the IndexedDB lease instead of Web Locks. */
   locks?: SenderLocks | null;
-  /** Default `import('web-vitals')`. */
+  /** Loads the web-vitals part. Default: `import()` of the split chunk. */
   loadVitals?: () => Promise<VitalsModule>;
 }
 
@@ -93,14 +94,14 @@ export interface Tracker {
 /** What the capability modules get from the tracker. */
 export interface TrackerContext {
   now(): number;
-  capture(name: string, props?: object, extra?: Partial<EventBase>): void;
+  /** Captures an event (consent permitting). */
+  emit(name: string, props?: object, extra?: Partial<EventBase>): void;
   /** `listen()`, undone by `destroy()`. */
   on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
   cleanup(dispose: Disposer): void;
   warn(message: string, detail?: unknown): void;
   /** The current search's id; `null` ends it. */
   searchId(next?: string | null): string | undefined;
-  destroyed(): boolean;
 }
 
 const PENDING_BUFFER = 100;
@@ -151,13 +152,13 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     ...deps,
     transport: deps.transport ?? createTransport(new URL(config.endpoint, location.href).href, deps.fetch, now),
     envelope: () => (allowsSending(mode) ? { v: PROTOCOL_VERSION, site, consent: mode as SendableConsentMode, sdk: SDK_VERSION } : undefined),
-    lockName: `pathmark-sender:${site}`,
+    lockName: deviceKey(site),
     warn,
   });
 
   const ctx: TrackerContext = {
     now,
-    capture(name, props, extra) {
+    emit(name, props, extra) {
       if (mode == 'denied' || destroyed) return;
       const state = session.touch(name == 'page_view');
       const json = JSON.stringify({
@@ -177,17 +178,16 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       if (mode == 'pending') {
         buffer.push(event);
         buffer.splice(0, buffer.length - PENDING_BUFFER);
-      } else queue.push(withIds(event));
+      } else queue.enqueue(withIds(event));
     },
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
     warn,
     searchId: session.searchId,
-    destroyed: () => destroyed,
   };
 
   const engagement = watchEngagement(ctx, config.idleTimeoutMs ?? 15e3);
-  const scroll = watchScroll(ctx, (depth) => ctx.capture('scroll', { depth }));
+  const scroll = watchScroll(ctx, (depth) => ctx.emit('scroll', { depth }));
   const commerce = watchCommerce(ctx);
   const search = watchSearch(ctx, commerce, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
   let vitalsPage = '';
@@ -196,7 +196,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     {
       leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.max() }),
       started(page, navigation) {
-        if (navigation == 'load' || navigation == 'reload' || navigation == 'bfcache') vitalsPage = page.id;
+        if (navigation == 'load' || navigation == 'bfcache') vitalsPage = page.id;
         engagement.reset();
         scroll.reset();
         search.pageStarted();
@@ -213,7 +213,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     // Loading the vitals script is a request: none in `denied`.
     if (vitalsStarted || !load || config.vitals == false || mode == 'denied') return;
     vitalsStarted = true;
-    watchVitals(ctx, load, () => vitalsPage).catch((error) => warn('web vitals unavailable', error));
+    Promise.resolve()
+      .then(load)
+      .then((vitals) => vitals.watchVitals((props, page_id) => ctx.emit('web_vitals', props, { page_id }), () => vitalsPage))
+      .catch((error) => warn('vitals failed', error));
   };
 
   /** Removes identifiers, the search link and the stored queue from the device. */
@@ -226,7 +229,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       await store?.update(() => ({ events: [], dropped: 0 }));
       store?.close?.();
       // Deleting (rather than opening and clearing) creates nothing where there was nothing.
-      indexedDB.deleteDatabase(idbDatabaseName(site));
+      indexedDB.deleteDatabase(deviceKey(site));
     } catch {
       /* no IndexedDB: nothing stored there */
     }
@@ -237,7 +240,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     try {
       persistentStore ??= openStore(site);
     } catch (error) {
-      warn('storage failed, queue kept in memory', error);
+      warn('storage failed', error);
     }
     await queue.useStore(persistentStore);
   };
@@ -248,16 +251,16 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     if (next == previous || destroyed) return;
     mode = next;
     const stored = next == 'granted' ? enterGranted() : previous == 'granted' || next == 'denied' ? purgeDevice() : undefined;
-    if (next == 'anonymous') queue.map(stripIds);
+    if (next == 'anonymous') queue.rewrite(stripIds);
     if (next == 'denied') {
       buffer = [];
       queue.clear();
     }
     if (allowsSending(next)) {
-      buffer.splice(0).forEach((event) => queue.push(withIds(event)));
+      buffer.splice(0).forEach((event) => queue.enqueue(withIds(event)));
       // The configured starting mode is not a change (and the stored queue is sent on the next timer).
       if (source != 'config') {
-        ctx.capture('consent', { mode: next, previous, source });
+        ctx.emit('consent', { mode: next, previous, source });
         // Once the stored queue is open, so that events kept from earlier pages go too.
         void Promise.resolve(stored).then(() => queue.flush());
       }
@@ -281,13 +284,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   ctx.on(window, 'pagehide', pageGoesAway);
   ctx.on(window, 'online', queue.online);
 
-  /** Public methods never throw into the page, synchronously or as a rejected promise. */
+  /** Public methods never throw into the page (the asynchronous ones, flush and forget, never reject). */
   const guard =
     <A extends unknown[], R>(method: (...args: A) => R) =>
     (...args: A): R => {
       try {
-        const result = method(...args);
-        return (result instanceof Promise ? result.catch((error) => warn('error', error)) : result) as R;
+        return method(...args);
       } catch (error) {
         warn('error', error);
         return undefined as R;
@@ -300,18 +302,19 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     checkout: { begin: guard(commerce.beginCheckout) },
     purchase: guard(commerce.purchase),
     viewItem: guard(commerce.viewItem),
-    track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.capture(name, props) : warn(`invalid event name ${name}`))),
+    track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn(`invalid name ${name}`))),
     pageview: guard(() => pages.view('manual')),
     consent: {
-      set: guard((next: ConsentMode) => (CONSENT_MODES.includes(next) ? applyConsent(next, 'api') : warn(`unknown consent mode ${next}`))),
+      set: guard((next: ConsentMode) => (CONSENT_MODES.includes(next) ? applyConsent(next, 'api') : warn(`invalid consent ${next}`))),
       get: () => mode,
     },
     flush: guard(() => queue.flush()),
-    forget: guard(async () => {
+    forget: guard(() => {
       buffer = [];
       queue.clear();
-      await purgeDevice();
-      if (mode == 'granted') await enterGranted();
+      return purgeDevice()
+        .then(() => (mode == 'granted' ? enterGranted() : undefined))
+        .then(noop, (error) => warn('error', error));
     }),
     destroy: guard(() => {
       if (!destroyed) {

@@ -6,7 +6,7 @@ export interface Engagement {
   read(): { total_ms: number; engaged_ms: number };
 }
 
-const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'scroll', 'wheel', 'touchstart', 'focus'];
+const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'scroll', 'touchstart'];
 
 /**
  * Engaged time: the page is visible, has focus, and the user did something

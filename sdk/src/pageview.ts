@@ -2,7 +2,7 @@ import type { Navigation, PageViewProps } from './protocol';
 import type { TrackerContext } from './createTracker';
 import { afterSettle } from './lib/afterSettle';
 import { uuid } from './lib/uuid';
-import type { Disposer } from './lib/listen';
+import { safely, type Disposer } from './lib/listen';
 
 export interface Page {
   id: string;
@@ -29,7 +29,8 @@ export interface PageviewHooks {
   started(page: Page, navigation: Navigation): void;
 }
 
-const PATCH = Symbol.for('pathmark.history');
+/** Where the listeners live, shared by every tracker (and every copy of the SDK) in the page. */
+const PATCH = '__pathmark';
 type Listeners = Set<(navigation: Navigation) => void> & { restore?: Disposer };
 
 /**
@@ -45,7 +46,7 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
     const wrap = (original: History['pushState'], navigation: Navigation) =>
       function (this: History, ...args: Parameters<History['pushState']>) {
         const result = original.apply(this, args);
-        listeners.forEach((l) => l(navigation));
+        listeners.forEach(safely((l: (navigation: Navigation) => void) => l(navigation)));
         return result;
       };
     const patched = (h.pushState = wrap(pushState, 'push'));
@@ -60,16 +61,6 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
     listeners.delete(listener);
     if (!listeners.size) listeners.restore!();
   };
-}
-
-const pathOf = (href: string) => {
-  const url = new URL(href);
-  return url.pathname + url.search;
-};
-
-function initialNavigation(): Navigation {
-  const entry = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
-  return entry?.type == 'reload' ? 'reload' : 'load';
 }
 
 /**
@@ -88,7 +79,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     if (!page.url || page.left) return;
     page.left = true;
     // After pushState `location` is already the next page's.
-    ctx.capture('page_leave', hooks.leaveProps(), { url: page.url });
+    ctx.emit('page_leave', hooks.leaveProps(), { url: page.url });
   };
 
   const view = (navigation: Navigation) => {
@@ -99,10 +90,9 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     leave();
     const previous = page;
     // Events captured before the first page view (pre-settle) belong to it.
-    page = { id: previous.url ? uuid() : previous.id, url, path: pathOf(url), left: false };
-    const props: Omit<PageViewProps, 'page_index'> = { navigation };
-    if (previous.path) props.previous_path = previous.path;
-    ctx.capture('page_view', props, { referrer: previous.url || document.referrer || undefined });
+    page = { id: previous.url ? uuid() : previous.id, url, path: location.pathname + location.search, left: false };
+    const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
+    ctx.emit('page_view', props, { referrer: previous.url || document.referrer || undefined });
     hooks.started(page, navigation);
   };
 
@@ -119,7 +109,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     ctx.cleanup(observeHistory(navigate));
     ctx.on(window, 'popstate', () => navigate('pop'));
     ctx.on(window, 'hashchange', () => navigate('hash'));
-    navigate(initialNavigation());
+    navigate('load');
   }
   ctx.on(window, 'pageshow', (event) => {
     if ((event as PageTransitionEvent).persisted) view('bfcache');

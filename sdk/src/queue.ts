@@ -1,5 +1,6 @@
 import { createStore, update, type UseStore } from 'idb-keyval';
 import type { PathmarkEvent } from './protocol';
+import { deviceKey } from './lib/deviceKey';
 import { isRetryable, splitIntoBodies, type Envelope, type Transport } from './transport';
 
 /** What the persistent queue keeps on the device, under one key, changed atomically. */
@@ -23,11 +24,9 @@ export interface SenderLocks {
   request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
 }
 
-export const idbDatabaseName = (site: string) => `pathmark-${site}`;
-
 /** The IndexedDB queue (idb-keyval). Opening it creates the database, so only call it in `granted` mode. */
 export function idbQueueStore(site: string): QueueStore {
-  const db: UseStore = createStore(idbDatabaseName(site), 'queue');
+  const db: UseStore = createStore(deviceKey(site), 'queue');
   return {
     async update(change) {
       let result!: StoredQueue;
@@ -46,19 +45,20 @@ export interface QueueOptions {
   random?: () => number;
   /** Web Locks; `null` forces the lease fallback. Default `navigator.locks`. */
   locks?: SenderLocks | null;
-  lockName?: string;
+  /** One sender per name: the site's tabs share it. */
+  lockName: string;
   /** Events kept before the oldest are dropped. Default 1000. */
   maxQueue?: number;
   /** Queue length that triggers a flush. Default 20. */
   batchSize?: number;
   /** Default 5000. */
   flushIntervalMs?: number;
-  maxBodyBytes?: number;
-  warn?: (message: string, detail?: unknown) => void;
+  /** Debug output. */
+  warn: (message: string, detail?: unknown) => void;
 }
 
 export interface Queue {
-  push(event: PathmarkEvent): void;
+  enqueue(event: PathmarkEvent): void;
   /** `hidden`: the page is going away; send what this tab holds at once, with keepalive. */
   flush(hidden?: boolean): Promise<void>;
   /** Switches between the shared persistent store (`granted`) and memory only; events held here move along. */
@@ -66,7 +66,7 @@ export interface Queue {
   /** Forgets every event held in memory (the persistent store is the caller's to delete). */
   clear(): void;
   /** Rewrites the events held in memory, e.g. to strip identifiers when consent is lowered. */
-  map(change: (event: PathmarkEvent) => PathmarkEvent): void;
+  rewrite(change: (event: PathmarkEvent) => PathmarkEvent): void;
   /** The `online` event: a network failure may be over. */
   online(): void;
   destroy(): void;
@@ -78,7 +78,7 @@ export interface Queue {
  * store, clock and lock are passed in, so tests hand in fakes.
  */
 export function createQueue(options: QueueOptions): Queue {
-  const { transport, envelope, now = Date.now, random = Math.random, lockName = 'pathmark-sender', warn = () => {} } = options;
+  const { transport, envelope, now = Date.now, random = Math.random, lockName, warn } = options;
   const cap = options.maxQueue ?? 1000;
   const interval = options.flushIntervalMs ?? 5000;
   const locks = options.locks === undefined ? (navigator as { locks?: SenderLocks }).locks : options.locks;
@@ -86,18 +86,20 @@ export function createQueue(options: QueueOptions): Queue {
 
   /** Events this tab captured and has not seen delivered (in `granted`, also in the store). */
   let held: PathmarkEvent[] = [];
-  let heldDropped = 0;
+  /** Events dropped by the cap in memory-only mode, not yet reported (the store counts its own). */
+  let dropped = 0;
   let store: QueueStore | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let retryAt = 0;
   let attempts = 0;
   let offline = false;
   let destroyed = false;
-
-  const trim = (events: PathmarkEvent[]) => events.splice(0, events.length - cap).length;
+  let inflight: Promise<void> | undefined;
+  /** Ids in a request not yet answered: a second flush must not post them again. */
+  const posting = new Set<string>();
 
   const schedule = (delay: number) => {
-    if (!timer && !destroyed) timer = setTimeout(() => ((timer = undefined), flush()), delay);
+    if (!timer && !destroyed) timer = setTimeout(() => ((timer = undefined), void flush()), delay);
   };
 
   /** IndexedDB failing (quota, private mode, blocked) leaves this tab in memory mode, silently. */
@@ -107,28 +109,25 @@ export function createQueue(options: QueueOptions): Queue {
       return await current?.update(change);
     } catch (error) {
       if (store == current) store = undefined;
-      warn('storage failed, queue kept in memory', error);
+      warn('storage failed', error);
     }
   };
 
   const append = (events: PathmarkEvent[]) => (queue: StoredQueue) => {
     const all = queue.events.concat(events.filter((e) => !queue.events.some((q) => q.id == e.id)));
-    return { ...queue, events: all, dropped: queue.dropped + trim(all) };
+    return { ...queue, events: all.slice(-cap), dropped: queue.dropped + Math.max(0, all.length - cap) };
   };
 
-  /** Ids of events in a request not yet answered: a second flush must not post them again. */
-  const inFlight = new Set<string>();
-
   /** Sends in as many requests as needed; stops at the first retryable failure. */
-  const send = async (events: PathmarkEvent[], dropped: number, hidden?: boolean) => {
-    const batch = envelope();
-    events = events.filter((e) => !inFlight.has(e.id));
-    if (!batch || !events.length) return;
-    for (const { body, events: chunk } of splitIntoBodies({ ...batch, dropped: dropped || undefined }, events, now(), options.maxBodyBytes)) {
+  const send = async (events: PathmarkEvent[], unreported: number, hidden?: boolean) => {
+    const batch = envelope()!;
+    events = events.filter((e) => !posting.has(e.id));
+    for (const { body, events: chunk } of events.length ? splitIntoBodies({ ...batch, dropped: unreported || undefined }, events, now()) : []) {
       const ids = new Set(chunk.map((e) => e.id));
-      ids.forEach((id) => inFlight.add(id));
+      const sent = (e: PathmarkEvent) => ids.has(e.id);
+      ids.forEach((id) => posting.add(id));
       const { code, retryAfter = 0 } = await transport(body, !!hidden);
-      ids.forEach((id) => inFlight.delete(id));
+      ids.forEach((id) => posting.delete(id));
       if (isRetryable(code)) {
         offline = !code;
         // Exponential backoff with jitter, so that tabs and devices do not retry in step.
@@ -138,63 +137,62 @@ export function createQueue(options: QueueOptions): Queue {
         timer = undefined;
         return schedule(delay);
       }
-      if (code > 299) warn(`batch refused (HTTP ${code}), dropped`);
+      if (code > 299) warn(`HTTP ${code}, batch dropped`);
       attempts = 0;
-      const kept = (e: PathmarkEvent) => !ids.has(e.id);
-      held = held.filter(kept);
-      heldDropped = Math.max(0, heldDropped - dropped);
-      await persist((queue) => ({ ...queue, events: queue.events.filter(kept), dropped: Math.max(0, queue.dropped - dropped) }));
-      dropped = 0;
+      held = held.filter((e) => !sent(e));
+      if (!store) dropped -= unreported;
+      await persist((queue) => ({ events: queue.events.filter((e) => !sent(e)), dropped: queue.dropped - unreported, lease: queue.lease }));
+      unreported = 0;
     }
   };
 
   /** One sender per site across tabs, so that two tabs never post the same stored events. */
   const asSoleSender = async (work: () => Promise<void>) => {
     if (locks) return void (await locks.request(lockName, { ifAvailable: true }, async (lock) => void (lock && (await work()))));
-    const leased = await persist((queue) =>
-      !queue.lease || queue.lease.until < now() || queue.lease.by == owner ? { ...queue, lease: { by: owner, until: now() + 3e4 } } : queue,
-    );
-    if (leased?.lease?.by != owner) return;
-    try {
-      await work();
-    } finally {
-      await persist(({ lease, ...queue }) => (lease?.by == owner ? queue : { ...queue, lease }));
+    const mine = (queue: StoredQueue) => queue.lease?.by == owner;
+    const leased = await persist((queue) => (!queue.lease || queue.lease.until < now() || mine(queue) ? { ...queue, lease: { by: owner, until: now() + 3e4 } } : queue));
+    if (leased && mine(leased)) {
+      try {
+        await work();
+      } finally {
+        await persist((queue) => (mine(queue) ? { ...queue, lease: undefined } : queue));
+      }
     }
   };
 
-  let inflight: Promise<void> | undefined;
-  /** Resolves once everything queued when called was attempted (a call during a send waits for it, then sends again). */
-  const flush = (hidden?: boolean): Promise<void> => {
+  /** Resolves once what was queued when called was attempted; a call during a send waits for it, then sends again. */
+  const attempt = (hidden?: boolean): Promise<void> => {
     if (destroyed || !envelope()) return Promise.resolve();
     if (now() < retryAt) return Promise.resolve(schedule(retryAt - now()));
     // Hidden: no await before the request, the page may be frozen after this task.
-    if (hidden) return send(held.slice(), heldDropped, true);
-    if (inflight) return inflight.then(() => flush());
+    if (hidden) return send(held, dropped, true);
+    if (inflight) return inflight.then(() => attempt());
     clearTimeout(timer);
     timer = undefined;
     return (inflight = (store
       ? asSoleSender(async () => {
           const queue = await persist((q) => q);
-          if (queue) {
-            // The store is the truth: what another tab already delivered is gone from it.
-            const stored = new Set(queue.events.map((e) => e.id));
-            held = held.filter((e) => stored.has(e.id));
-            await send(queue.events, queue.dropped);
-          } else await send(held.slice(), heldDropped);
+          if (!queue) return send(held, dropped);
+          // The store is the truth: what another tab delivered is gone from it.
+          held = held.filter((e) => queue.events.some((q) => q.id == e.id));
+          await send(queue.events, queue.dropped);
         })
-      : send(held.slice(), heldDropped)
+      : send(held, dropped)
     ).finally(() => {
       inflight = undefined;
       if (held.length) schedule(interval);
     }));
   };
 
+  /** Never rejects: most flushes are started by timers and events, with nobody to catch a failure. */
+  const flush = (hidden?: boolean) => attempt(hidden).catch((error) => warn('error', error));
+
   return {
-    push(event) {
+    enqueue(event) {
       held.push(event);
-      const cut = trim(held);
       if (store) void persist(append([event]));
-      else heldDropped += cut;
+      else dropped += Math.max(0, held.length - cap);
+      held = held.slice(-cap);
       if (held.length >= (options.batchSize ?? 20)) void flush();
       else schedule(interval);
     },
@@ -207,10 +205,10 @@ export function createQueue(options: QueueOptions): Queue {
     },
     clear() {
       held = [];
-      heldDropped = 0;
+      dropped = 0;
       store = undefined;
     },
-    map(change) {
+    rewrite(change) {
       held = held.map(change);
     },
     online() {

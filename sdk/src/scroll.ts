@@ -1,5 +1,6 @@
 import type { ScrollProps } from './protocol';
 import type { TrackerContext } from './createTracker';
+import { safely } from './lib/listen';
 
 export interface ScrollDepth {
   /** Starts a new page view: the part visible without scrolling counts as seen. */
@@ -12,7 +13,7 @@ const THRESHOLDS: ScrollProps['depth'][] = [25, 50, 75, 90, 100];
 
 /** Fraction of the document seen so far, measured against its current height (lists grow). */
 function seenFraction(): number {
-  const height = Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0);
+  const height = document.documentElement.scrollHeight;
   return height > 0 ? Math.min(1, (scrollY + innerHeight) / height) : 1;
 }
 
@@ -25,13 +26,13 @@ export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['d
   let max = 0;
   let reported = 0;
   let frame = 0;
-  const measure = () => {
+  const measure = safely(() => {
     frame = 0;
     max = Math.max(max, seenFraction());
     while (reported < THRESHOLDS.length && Math.round(max * 1000) >= THRESHOLDS[reported]! * 10) {
       onDepth(THRESHOLDS[reported++]!);
     }
-  };
+  });
   ctx.on(window, 'scroll', () => (frame ||= requestAnimationFrame(measure)));
   ctx.cleanup(() => cancelAnimationFrame(frame));
   return {

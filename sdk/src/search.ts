@@ -23,43 +23,37 @@ export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: str
 
   const search: Search['search'] = (term, options, source = 'api') => {
     const text = typeof term == 'string' ? term.trim() : '';
-    if (!text) return ctx.warn('search() needs a non-empty string');
+    if (!text) return ctx.warn('empty search');
     const props: SearchProps = { search_term: text, search_id: uuid(), source };
-    const results = Number(options?.results);
-    if (options?.results != null && results >= 0) props.results = Math.floor(results);
+    const results = options?.results;
+    if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;
     ctx.searchId(props.search_id);
     recentTerm = text;
-    ctx.capture('search', props);
+    ctx.emit('search', props);
   };
 
-  const termInForm = (form: HTMLFormElement) => {
-    const input = form.querySelector<HTMLInputElement>(
-      [...params.map((name) => `input[name="${name}"]`), 'input[type="search"]'].join(),
-    );
-    return input ? { name: input.name, term: input.value } : undefined;
-  };
-
+  // Bubbling phase, so that an app's own handler has had the chance to call preventDefault().
   ctx.on(
     document,
     'submit',
     (event) => {
       const form = event.target as HTMLFormElement;
-      if (!form.matches?.('[role="search"],[data-pm-search]')) return;
-      const found = termInForm(form);
-      if (!found) return;
-      const navigatesWithParam = !event.defaultPrevented && (form.method || 'get').toLowerCase() == 'get' && params.includes(found.name);
-      // The next page's URL carries the term: it is captured there, once.
-      if (!navigatesWithParam) search(found.term, undefined, 'form');
+      const input = form.matches('[role="search"],[data-pm-search]')
+        ? ([...form.elements] as HTMLInputElement[]).find((el) => el.type == 'search' || params.includes(el.name))
+        : undefined;
+      // A plain GET form puts the term in the next page's URL: it is captured there, once.
+      if (input && (event.defaultPrevented || form.method != 'get' || !params.includes(input.name))) search(input.value, undefined, 'form');
     },
     { passive: true },
   );
 
   ctx.on(document, 'click', (event) => {
-    const link = (event.target as Element).closest?.('[data-pm-result]');
-    if (!link) return;
-    const explicit = link.getAttribute('data-pm-result-index');
-    const siblings = link.parentElement ? [...link.parentElement.children].filter((el) => el.hasAttribute('data-pm-result')) : [link];
-    commerce.selectItem(itemFromElement(link), explicit != null ? Number(explicit) : siblings.indexOf(link));
+    const link = (event.target as Element).closest('[data-pm-result]');
+    const explicit = link?.getAttribute('data-pm-result-index');
+    if (link) {
+      const position = [...link.parentElement!.children].filter((el) => el.hasAttribute('data-pm-result')).indexOf(link);
+      commerce.selectItem(itemFromElement(link), explicit ? +explicit : position);
+    }
   });
 
   return {

@@ -1,3 +1,4 @@
+import { deviceKey } from './lib/deviceKey';
 import { uuid } from './lib/uuid';
 
 /** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
@@ -25,10 +26,9 @@ export interface Session {
   searchId(next?: string | null): string | undefined;
 }
 
-export const sessionStorageKey = (site: string) => `pathmark:${site}`;
 
 export function createSession(site: string, now: () => number, timeoutMs: number): Session {
-  const key = sessionStorageKey(site);
+  const key = deviceKey(site);
   const fresh = (): SessionState => ({ sid: uuid(), seq: 0, pages: 0, last: now() });
   let state = fresh();
   let persisted = false;

@@ -33,7 +33,7 @@ if (!stub || !('destroy' in stub)) {
       site: data.site ?? '',
       endpoint: data.endpoint ?? '/v1/events',
       consent: data.consent as ConsentMode | undefined,
-      debug: data.debug != null && data.debug != 'false',
+      debug: 'debug' in data,
       autoPageviews: data.autoPageviews != 'false',
       gpc: data.gpc as PrivacySignalCap | undefined,
       searchParams: data.searchParams?.split(','),
@@ -44,7 +44,7 @@ if (!stub || !('destroy' in stub)) {
   const queued = stub?.q;
   win.pathmark = tracker;
   if (queued) {
-    Array.prototype.forEach.call(queued, (entry: [string, unknown[]]) => call(tracker, entry));
+    (queued as [string, unknown[]][]).forEach((entry) => call(tracker, entry));
     // Code that kept a reference to the stub keeps working.
     stub!.q = { length: 0, push: (entry) => call(tracker, entry) };
   }

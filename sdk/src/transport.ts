@@ -17,19 +17,20 @@ export type Envelope = Omit<Batch, 'events' | 'sent_at'>;
 export const isRetryable = (code: number) => !code || code > 499 || code == 408 || code == 429;
 
 /**
- * POSTs `text/plain` JSON, a CORS "simple request" that needs no preflight.
- * When the page is being hidden the request must outlive it: `keepalive`
- * fetch, or `sendBeacon` where such a fetch cannot be started.
+ * POSTs JSON as a string body, which fetch labels `text/plain;charset=UTF-8`:
+ * a CORS "simple request" that needs no preflight. When the page is being
+ * hidden the request must outlive it: a `keepalive` fetch (what `sendBeacon`
+ * does, but with a response to read while the page is still alive).
  */
 export function createTransport(endpoint: string, fetchImpl?: typeof fetch, now = Date.now): Transport {
   return async (body, hidden) => {
     try {
-      const response = await (fetchImpl ?? fetch)(endpoint, { method: 'POST', body, keepalive: hidden, headers: { 'content-type': 'text/plain' } });
+      const response = await (fetchImpl ?? fetch)(endpoint, { method: 'POST', body, keepalive: hidden });
       // Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3).
       const header = response.headers.get('retry-after');
       return { code: response.status, retryAfter: header ? (+header >= 0 ? +header * 1000 : Date.parse(header) - now()) : undefined };
     } catch {
-      return { code: hidden && navigator.sendBeacon?.(endpoint, body) ? 202 : 0 };
+      return { code: 0 };
     }
   };
 }

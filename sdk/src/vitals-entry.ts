@@ -1,2 +1,2 @@
-/** The lazily loaded `pathmark-vitals.js` of the script-tag build. */
-export { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals';
+/** `pathmark-vitals.js`, the lazily loaded part of the script-tag build: web-vitals and its reporting. */
+export { watchVitals } from './vitals';

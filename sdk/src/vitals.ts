@@ -1,32 +1,27 @@
+import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals';
 import type { VitalName, WebVitalsProps } from './protocol';
-import type { TrackerContext } from './createTracker';
 
-type OnMetric = (report: (metric: { name: string; value: number; rating: WebVitalsProps['rating'] }) => void) => void;
-/** The part of the `web-vitals` package used here. */
+/** What the lazily loaded vitals part exports (`pathmark-vitals.js` in the script-tag build). */
 export interface VitalsModule {
-  onLCP: OnMetric;
-  onINP: OnMetric;
-  onCLS: OnMetric;
-  onFCP: OnMetric;
-  onTTFB: OnMetric;
+  watchVitals: typeof watchVitals;
 }
 
 /**
  * Web vitals of the document load (and of each back/forward-cache restore,
  * which web-vitals reports anew), at most once per metric and page view.
- * The library is imported lazily, off the critical path; `pageId` names the
+ * This module is loaded lazily, off the critical path; `pageId` names the
  * page view the document load belongs to.
  */
-export async function watchVitals(ctx: TrackerContext, load: () => Promise<VitalsModule>, pageId: () => string): Promise<void> {
-  const vitals = await load();
+export function watchVitals(report: (props: WebVitalsProps, pageId: string) => void, pageId: () => string): void {
   const reported = new Set<string>();
-  const report: Parameters<OnMetric>[0] = (metric) => {
-    const page = pageId();
-    const key = `${page} ${metric.name}`;
-    if (ctx.destroyed() || reported.has(key)) return;
-    reported.add(key);
-    const props: WebVitalsProps = { metric: metric.name as VitalName, value: metric.value, rating: metric.rating };
-    ctx.capture('web_vitals', props, { page_id: page });
-  };
-  for (const on of [vitals.onLCP, vitals.onINP, vitals.onCLS, vitals.onFCP, vitals.onTTFB]) on(report);
+  for (const on of [onLCP, onINP, onCLS, onFCP, onTTFB]) {
+    on(({ name, value, rating }) => {
+      const page = pageId();
+      const key = `${page} ${name}`;
+      if (!reported.has(key)) {
+        reported.add(key);
+        report({ metric: name as VitalName, value, rating }, page);
+      }
+    });
+  }
 }

@@ -82,7 +82,7 @@ describe('cart and checkout', () => {
     expect(messages).toContain('[pathmark] item dropped, invalid quantity');
     expect(messages).toContain('[pathmark] item dropped, invalid currency');
     expect(messages).toContain('[pathmark] item dropped, invalid item_id');
-    expect(messages.some((m) => m.includes('purchase needs'))).toBe(true);
+    expect(messages.some((m) => m.includes('invalid purchase'))).toBe(true);
   });
 
   it('stays silent without debug', async () => {

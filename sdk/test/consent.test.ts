@@ -39,7 +39,7 @@ describe('consent gating', () => {
 
   it('pending → denied discards the buffer and sends nothing, ever', async () => {
     useFakeTime();
-    const load = vi.fn();
+    const load = vi.fn(() => new Promise<never>(() => {}));
     const t = tracker({ consent: 'pending', vitals: true }, { loadVitals: load });
     await settle();
     t.cart.add({ item_id: 'x' });
@@ -53,13 +53,14 @@ describe('consent gating', () => {
     expect(await deviceStorage()).toEqual(EMPTY_DEVICE);
     // The web-vitals script would be a request too (it was requested while pending, before the denial).
     expect(t.consent.get()).toBe('denied');
+    await drain();
     expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('denied from the start: no request (not even for web vitals), nothing on the device, earlier data purged', async () => {
     useFakeTime();
     localStorage.setItem('pathmark:demo', JSON.stringify({ aid: 'old', sid: 's', seq: 3, pages: 1, last: Date.now() }));
-    const load = vi.fn();
+    const load = vi.fn(() => new Promise<never>(() => {}));
     const t = tracker({ consent: 'denied', vitals: true }, { loadVitals: load });
     await settle();
     t.search('x');
@@ -82,7 +83,7 @@ describe('consent gating', () => {
     await t.flush();
     await drain();
     const before = await deviceStorage();
-    expect(before.databases).toEqual(['pathmark-demo']);
+    expect(before.databases).toEqual(['pathmark:demo']);
     expect(Object.keys(before.localStorage)).toEqual(['pathmark:demo']);
     const attempts = c.attempts.length;
     t.consent.set('denied');

@@ -59,23 +59,21 @@ describe('batching', () => {
     expect(names(c.events())).toEqual(['page_view', 'page_leave']);
   });
 
-  it('falls back to sendBeacon when a keepalive fetch cannot be made', async () => {
+  it('keeps events whose keepalive request failed (granted: in the stored queue for the next page)', async () => {
     useFakeTime();
-    const beacon = vi.fn(() => true);
-    vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { sendBeacon: beacon }));
-    const failingFetch = vi.fn(() => Promise.reject(new TypeError('keepalive budget exceeded')));
-    const t = tracker({ consent: 'anonymous' }, { fetch: failingFetch });
+    let online = false;
+    const c = collector(() => (online ? undefined : HttpResponse.error()));
+    tracker();
     await settle();
+    await drain();
     window.dispatchEvent(new Event('pagehide'));
     await drain();
-    expect(failingFetch).toHaveBeenCalledTimes(1);
-    expect(beacon).toHaveBeenCalledTimes(1);
-    const [url, body] = beacon.mock.calls[0] as unknown as [string, string];
-    expect(url).toBe('http://localhost:3000/v1/events');
-    expect(names(JSON.parse(body).events)).toEqual(['page_view', 'page_leave']);
-    // Handed to the browser: not sent again.
-    await t.flush();
-    expect(failingFetch).toHaveBeenCalledTimes(1);
+    expect(c.attempts).toHaveLength(1);
+    online = true;
+    const next = tracker(manual); // the next page load
+    await drain();
+    await next.flush();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave']);
   });
 });
 
@@ -140,7 +138,7 @@ describe('retries', () => {
     await t.flush();
     await settle(10 * 60_000);
     expect(c.attempts).toHaveLength(1);
-    expect(warn.mock.calls.map((call) => call[0])).toContain('[pathmark] batch refused (HTTP 400), dropped');
+    expect(warn.mock.calls.map((call) => call[0])).toContain('[pathmark] HTTP 400, batch dropped');
     t.track('accepted');
     await t.flush();
     expect(names(c.events())).toEqual(['accepted']);

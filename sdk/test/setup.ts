@@ -5,6 +5,7 @@ import { destroyTrackers, drain, requests, server } from './support';
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {
+  if (typeof document == 'undefined') return; // the SSR test runs in Node
   // A fresh device per test: no IndexedDB databases, no storage, a known URL and title.
   globalThis.indexedDB = new IDBFactory();
   localStorage.clear();
@@ -15,6 +16,7 @@ beforeEach(() => {
   requests.length = 0;
 });
 afterEach(async () => {
+  if (typeof document == 'undefined') return;
   destroyTrackers();
   vi.useRealTimers();
   // Requests still in flight finish against this test's handlers, not the next test's.

@@ -1,3 +1,5 @@
+import { safely } from './listen';
+
 /**
  * Runs `fn` once the app has had a chance to render the new route: after the
  * next animation frame plus a task, so that `document.title` set in a React
@@ -6,12 +8,12 @@
  */
 export function afterSettle(fn: () => void, maxWaitMs = 300): () => void {
   let pending = true;
-  const run = () => {
+  const run = safely(() => {
     if (pending) {
       pending = false;
       fn();
     }
-  };
+  });
   setTimeout(run, maxWaitMs);
   requestAnimationFrame(() => setTimeout(run));
   return () => (pending = false);

@@ -1,8 +1,8 @@
 import type { VitalsModule } from '../vitals';
 
 /**
- * The module build's way to load web-vitals: a dynamic import, which bundlers
+ * The module build's way to load web vitals: a dynamic import, which bundlers
  * split into its own chunk. The script-tag build replaces this module (see
  * build.mjs) because it loads `pathmark-vitals.js` next to itself instead.
  */
-export const loadWebVitals = (): Promise<VitalsModule> => import('web-vitals');
+export const loadWebVitals = (): Promise<VitalsModule> => import('../vitals');

@@ -1,0 +1,6 @@
+// Types for the parts of build.mjs that the tests import.
+import type { BuildOptions } from 'esbuild';
+export const tagBuildOptions: BuildOptions;
+export const vitalsBuildOptions: BuildOptions;
+export const TAG_GZIP_BUDGET: number;
+export function gzipSize(code: Uint8Array | string): number;

@@ -1,0 +1,1 @@
+!function(w,p){p=w.pathmark=w.pathmark||{q:[]};"search track pageview flush forget viewItem purchase cart.add cart.remove cart.view checkout.begin consent.set".split(" ").forEach(function(m){var o=p,k=m.split(".");if(k[1])o=p[k[0]]=p[k[0]]||{};o[k[1]||k[0]]=o[k[1]||k[0]]||function(){p.q.push([m,[].slice.call(arguments)])}})}(window);

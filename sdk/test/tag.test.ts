@@ -1,0 +1,105 @@
+/// <reference types="node" />
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tagBuildOptions } from '../build.mjs';
+import type { Tracker } from '../src/index';
+import { collector, drain, expectEvents, names, settle, useFakeTime } from './support';
+
+/** The script-tag build as shipped (minified, props mangled), built in memory from the current source. */
+let bundle = '';
+const snippet = readFileSync(fileURLToPath(import.meta.url).replace(/test\/[^/]*$/, 'snippet.js'), 'utf8');
+beforeAll(async () => {
+  const result = await build({ ...tagBuildOptions, write: false });
+  bundle = result.outputFiles![0]!.text;
+});
+
+/** Runs code the way a classic <script> would; `currentScript` is the tag with its data attributes. */
+function runScript(code: string, script?: HTMLScriptElement) {
+  Object.defineProperty(document, 'currentScript', { configurable: true, get: () => script ?? null });
+  try {
+    // The test harness evaluates the file; the SDK itself uses no eval.
+    new Function(code)();
+  } finally {
+    Object.defineProperty(document, 'currentScript', { configurable: true, get: () => null });
+  }
+}
+
+function scriptTag(attributes: Record<string, string>) {
+  const script = document.createElement('script');
+  script.src = 'http://localhost:3000/pathmark.js';
+  for (const [name, value] of Object.entries(attributes)) script.setAttribute(name, value);
+  return script;
+}
+
+const win = window as unknown as { pathmark?: Tracker & { q?: unknown } };
+
+describe('script tag', () => {
+  it('creates the tracker from data-* attributes, exposes window.pathmark and nothing else', async () => {
+    useFakeTime();
+    const c = collector();
+    const before = new Set(Object.keys(window));
+    runScript(bundle, scriptTag({ 'data-site': 'demo', 'data-endpoint': '/v1/events', 'data-consent': 'anonymous' }));
+    expect(Object.keys(window).filter((k) => !before.has(k))).toEqual(['pathmark']);
+    await settle();
+    win.pathmark!.track('from_tag');
+    await win.pathmark!.flush();
+    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { navigation: 'load' } }, { name: 'from_tag' }] });
+    expect(c.batches[0]).toMatchObject({ site: 'demo', consent: 'anonymous' });
+    win.pathmark!.destroy();
+    delete win.pathmark;
+  });
+
+  it('replays calls the inline snippet queued before the script loaded, in order', async () => {
+    useFakeTime();
+    const c = collector();
+    runScript(snippet);
+    const early = win.pathmark!;
+    early.search('early search');
+    early.cart.add({ item_id: 'E1', price: 5 });
+    early.consent.set('granted');
+    early.track('queued_custom', { n: 1 });
+    runScript(bundle, scriptTag({ 'data-site': 'demo', 'data-endpoint': '/v1/events', 'data-consent': 'pending' }));
+    expect(win.pathmark).not.toBe(early);
+    // Code that kept the stub keeps working after load.
+    early.track('through_old_reference');
+    await settle();
+    await drain();
+    await win.pathmark!.flush();
+    expect(names(c.events())).toEqual(['search', 'add_to_cart', 'consent', 'queued_custom', 'through_old_reference', 'page_view']);
+    expect(c.events().every((e) => e.anonymous_id)).toBe(true);
+    expect(win.pathmark!.consent.get()).toBe('granted');
+    win.pathmark!.destroy();
+    delete win.pathmark;
+  });
+
+  it('does not start twice when the tag is included twice', () => {
+    collector();
+    runScript(bundle, scriptTag({ 'data-site': 'demo', 'data-consent': 'pending' }));
+    const first = win.pathmark;
+    const { pushState } = history;
+    runScript(bundle, scriptTag({ 'data-site': 'demo', 'data-consent': 'pending' }));
+    expect(win.pathmark).toBe(first);
+    expect(history.pushState).toBe(pushState);
+    win.pathmark!.destroy();
+    delete win.pathmark;
+  });
+
+  it('reads declarative cart markup through the shipped bundle', async () => {
+    useFakeTime();
+    const c = collector();
+    document.body.innerHTML = '<button data-pm-cart="add" data-pm-item-id="B1" data-pm-item-price="12.5">Add</button>';
+    runScript(bundle, scriptTag({ 'data-site': 'demo', 'data-consent': 'anonymous', 'data-auto-pageviews': 'false' }));
+    document.querySelector('button')!.click();
+    await win.pathmark!.flush();
+    expect(names(c.events())).toEqual(['add_to_cart']);
+    expectEvents(c.events(), { expected: [{ name: 'add_to_cart', props: { value: 12.5, items: [{ item_id: 'B1', price: 12.5 }] } }] });
+    win.pathmark!.destroy();
+    delete win.pathmark;
+  });
+
+  it('contains no eval and no Function constructor (strict CSP)', () => {
+    expect(bundle).not.toMatch(/\beval\(|new Function|Function\(/);
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { splitIntoBodies } from '../src/index';
+import type { Batch, PathmarkEvent } from '../src/protocol';
+
+const event = (i: number, size = 10): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i, page_id: 'p', url: 'https://shop.example/', name: 'tick', props: { pad: 'x'.repeat(size) } });
+const envelope = { v: 1, site: 'demo', consent: 'granted', sdk: 'test', dropped: 7 } as const;
+
+describe('splitIntoBodies', () => {
+  it('keeps every body under the byte limit and 100 events, each event exactly once, in order', () => {
+    const events = [...Array.from({ length: 30 }, (_, i) => event(i, 3000)), ...Array.from({ length: 250 }, (_, i) => event(100 + i))];
+    const bodies = splitIntoBodies(envelope, events, 42, 20_000);
+    for (const { body, events: chunk } of bodies) {
+      expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(20_000);
+      expect(chunk.length).toBeLessThanOrEqual(100);
+      const parsed = JSON.parse(body) as Batch;
+      expect(parsed.events).toEqual(chunk);
+      expect(parsed).toMatchObject({ v: 1, site: 'demo', consent: 'granted', sent_at: 42 });
+    }
+    expect(bodies.flatMap((b) => b.events)).toEqual(events);
+    expect(bodies.map((b) => (JSON.parse(b.body) as Batch).dropped)).toEqual([7, ...Array(bodies.length - 1).fill(undefined)]);
+  });
+
+  it('returns nothing for no events', () => {
+    expect(splitIntoBodies(envelope, [], 1)).toEqual([]);
+  });
+});
