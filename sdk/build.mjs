@@ -35,7 +35,7 @@ export const tagBuildOptions = {
     {
       name: 'vitals-loaded-by-tag',
       setup(b) {
-        b.onResolve({ filter: /\/loadWebVitals$/ }, () => ({ path: 'loadWebVitals', namespace: 'tag' }));
+        b.onResolve({ filter: /\/loadWebVitals(\.js)?$/ }, () => ({ path: 'loadWebVitals', namespace: 'tag' }));
         b.onLoad({ filter: /.*/, namespace: 'tag' }, () => ({ contents: 'export const loadWebVitals = undefined;' }));
       },
     },

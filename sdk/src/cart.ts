@@ -1,5 +1,5 @@
-import type { EcommerceProps, Item } from './protocol';
-import type { TrackerContext } from './createTracker';
+import type { EcommerceProps, Item } from './protocol.js';
+import type { TrackerContext } from './createTracker.js';
 
 export interface Commerce {
   add(item: unknown): void;

@@ -1,5 +1,5 @@
-import { stricterConsent, type ConsentMode, type ConsentSource, type PrivacySignalCap } from './protocol';
-import { safely, type Disposer } from './lib/listen';
+import { stricterConsent, type ConsentMode, type ConsentSource, type PrivacySignalCap } from './protocol.js';
+import { safely, type Disposer } from './lib/listen.js';
 
 /** The mode the SDK actually uses: the requested one, capped by Global Privacy Control. */
 export function effectiveConsent(requested: ConsentMode, gpcCap: PrivacySignalCap, nav?: Navigator): ConsentMode {

@@ -11,21 +11,21 @@ import {
   type PathmarkEvent,
   type PrivacySignalCap,
   type Props,
-} from './protocol';
-import { allowsSending, bridgeGoogleConsentMode, effectiveConsent } from './consent';
-import { watchCommerce } from './cart';
-import { watchEngagement } from './engagement';
-import { watchPageviews } from './pageview';
-import { createQueue, idbQueueStore, type QueueStore, type SenderLocks } from './queue';
-import { deviceKey } from './lib/deviceKey';
-import { watchScroll } from './scroll';
-import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search';
-import { createSession } from './session';
-import { byteLength, createTransport, type Transport } from './transport';
-import type { VitalsModule } from './vitals';
-import { listen, type Disposer } from './lib/listen';
-import { loadWebVitals } from './lib/loadWebVitals';
-import { uuid } from './lib/uuid';
+} from './protocol.js';
+import { allowsSending, bridgeGoogleConsentMode, effectiveConsent } from './consent.js';
+import { watchCommerce } from './cart.js';
+import { watchEngagement } from './engagement.js';
+import { watchPageviews } from './pageview.js';
+import { createQueue, idbQueueStore, type QueueStore, type SenderLocks } from './queue.js';
+import { deviceKey } from './lib/deviceKey.js';
+import { watchScroll } from './scroll.js';
+import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.js';
+import { createSession } from './session.js';
+import { byteLength, createTransport, type Transport } from './transport.js';
+import type { VitalsModule } from './vitals.js';
+import { listen, type Disposer } from './lib/listen.js';
+import { loadWebVitals } from './lib/loadWebVitals.js';
+import { uuid } from './lib/uuid.js';
 
 export const SDK_VERSION = 'pathmark-js/0.1.0';
 

@@ -1,4 +1,4 @@
-import type { TrackerContext } from './createTracker';
+import type { TrackerContext } from './createTracker.js';
 
 export interface Engagement {
   /** Starts measuring a new page view. */

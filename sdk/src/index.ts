@@ -1,8 +1,8 @@
-export { createTracker, SDK_VERSION } from './createTracker';
-export type { Tracker, TrackerConfig, TrackerDeps } from './createTracker';
-export { createTransport, splitIntoBodies } from './transport';
-export type { Delivery, Envelope, Transport } from './transport';
-export { createQueue, idbQueueStore } from './queue';
-export type { Queue, QueueOptions, QueueStore, SenderLocks, StoredQueue } from './queue';
-export type { VitalsModule } from './vitals';
-export * from './protocol';
+export { createTracker, SDK_VERSION } from './createTracker.js';
+export type { Tracker, TrackerConfig, TrackerDeps } from './createTracker.js';
+export { createTransport, splitIntoBodies } from './transport.js';
+export type { Delivery, Envelope, Transport } from './transport.js';
+export { createQueue, idbQueueStore } from './queue.js';
+export type { Queue, QueueOptions, QueueStore, SenderLocks, StoredQueue } from './queue.js';
+export type { VitalsModule } from './vitals.js';
+export * from './protocol.js';

@@ -1,8 +1,8 @@
-import type { Navigation, PageViewProps } from './protocol';
-import type { TrackerContext } from './createTracker';
-import { afterSettle } from './lib/afterSettle';
-import { uuid } from './lib/uuid';
-import { safely, type Disposer } from './lib/listen';
+import type { Navigation, PageViewProps } from './protocol.js';
+import type { TrackerContext } from './createTracker.js';
+import { afterSettle } from './lib/afterSettle.js';
+import { uuid } from './lib/uuid.js';
+import { safely, type Disposer } from './lib/listen.js';
 
 export interface Page {
   id: string;

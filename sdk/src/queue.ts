@@ -1,7 +1,7 @@
 import { createStore, update, type UseStore } from 'idb-keyval';
-import type { PathmarkEvent } from './protocol';
-import { deviceKey } from './lib/deviceKey';
-import { isRetryable, splitIntoBodies, type Envelope, type Transport } from './transport';
+import type { PathmarkEvent } from './protocol.js';
+import { deviceKey } from './lib/deviceKey.js';
+import { isRetryable, splitIntoBodies, type Envelope, type Transport } from './transport.js';
 
 /** What the persistent queue keeps on the device, under one key, changed atomically. */
 export interface StoredQueue {

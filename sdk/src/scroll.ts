@@ -1,6 +1,6 @@
-import type { ScrollProps } from './protocol';
-import type { TrackerContext } from './createTracker';
-import { safely } from './lib/listen';
+import type { ScrollProps } from './protocol.js';
+import type { TrackerContext } from './createTracker.js';
+import { safely } from './lib/listen.js';
 
 export interface ScrollDepth {
   /** Starts a new page view: the part visible without scrolling counts as seen. */

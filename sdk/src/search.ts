@@ -1,7 +1,7 @@
-import type { SearchProps, SearchSource } from './protocol';
-import type { TrackerContext } from './createTracker';
-import { itemFromElement, type Commerce } from './cart';
-import { uuid } from './lib/uuid';
+import type { SearchProps, SearchSource } from './protocol.js';
+import type { TrackerContext } from './createTracker.js';
+import { itemFromElement, type Commerce } from './cart.js';
+import { uuid } from './lib/uuid.js';
 
 export interface Search {
   search(term: unknown, options?: { results?: unknown }, source?: SearchSource): void;

@@ -1,5 +1,5 @@
-import { deviceKey } from './lib/deviceKey';
-import { uuid } from './lib/uuid';
+import { deviceKey } from './lib/deviceKey.js';
+import { uuid } from './lib/uuid.js';
 
 /** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
 export interface SessionState {

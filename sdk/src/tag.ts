@@ -3,8 +3,8 @@
  * `<script data-*>` attributes, creates the tracker, exposes it as
  * `window.pathmark` and replays the calls the inline snippet queued.
  */
-import { createBrowserTracker, type Tracker } from './createTracker';
-import type { ConsentMode, PrivacySignalCap } from './protocol';
+import { createBrowserTracker, type Tracker } from './createTracker.js';
+import type { ConsentMode, PrivacySignalCap } from './protocol.js';
 
 /** What the inline snippet leaves on `window.pathmark` before this script runs. */
 interface Stub {

@@ -1,4 +1,4 @@
-import { safely } from './listen';
+import { safely } from './listen.js';
 
 /**
  * Runs `fn` once the app has had a chance to render the new route: after the
