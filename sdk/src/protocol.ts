@@ -179,7 +179,10 @@ export interface EventBase {
   title?: string;
   /** `document.referrer`; sent on `page_view` only. */
   referrer?: string;
-  /** Pseudonymous device id; present only when captured in `granted` mode. */
+  /**
+   * Pseudonymous device id; present only in `granted` mode (events buffered
+   * while `pending` get it when consent is granted).
+   */
   anonymous_id?: string;
   /** Session id (30 minutes of inactivity ends a session); present only in `granted` mode. */
   session_id?: string;

@@ -99,6 +99,11 @@ describe('script tag', () => {
     delete win.pathmark;
   });
 
+  it('the snippet in docs/quickstart.md is the tested one', () => {
+    const quickstart = readFileSync(fileURLToPath(import.meta.url).replace(/sdk\/test\/[^/]*$/, 'docs/quickstart.md'), 'utf8');
+    expect(quickstart).toContain(snippet.trim());
+  });
+
   it('contains no eval and no Function constructor (strict CSP)', () => {
     expect(bundle).not.toMatch(/\beval\(|new Function|Function\(/);
   });
