@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium, newHumanContext } from './lib/chromium.mjs';
 import { runSection, notMeasured, log } from './lib/section.mjs';
 import { startWranglerDev, applyD1Migrations, queryD1 } from './lib/wrangler.mjs';
+import { snapshotWorker } from './lib/snapshot.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = `${root}wrangler.toml`;
 const EVENT = 'bench_delivery';
 const CYCLES = 10;
 const PER_HALF = 50; // events tracked online, then offline, in each cycle: 10 × 2 × 50 = 1,000
@@ -74,7 +74,7 @@ async function trackBurst(page, from, count) {
   }, { name: EVENT, from, count });
 }
 
-async function d1Counts(persistTo) {
+async function d1Counts(config, persistTo) {
   const [row] = await queryD1({
     config, persistTo,
     sql: `SELECT COUNT(*) AS rows, COUNT(DISTINCT json_extract(record, '$.props.n')) AS distinct_n FROM events WHERE name = '${EVENT}'`,
@@ -82,7 +82,7 @@ async function d1Counts(persistTo) {
   return { rows: Number(row?.rows ?? 0), distinctN: Number(row?.distinct_n ?? 0) };
 }
 
-async function receivedByCollector(persistTo) {
+async function receivedByCollector(config, persistTo) {
   const rows = await queryD1({ config, persistTo, sql: 'SELECT raw FROM inspect_batches' });
   const ids = [];
   const ns = new Set();
@@ -108,6 +108,8 @@ runSection(async () => {
     if (!existsSync(root + needed)) return { ...base, failed: `${needed} does not exist yet` };
   }
   const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-delivery-'));
+  const snapshot = snapshotWorker();
+  const config = snapshot.config;
   let collector;
   let pageServer;
   let browser;
@@ -159,19 +161,19 @@ runSection(async () => {
     }
     mark(`${n} events tracked; waiting for delivery`);
 
-    let counts = await d1Counts(persistTo);
+    let counts = await d1Counts(config, persistTo);
     let lastProgress = Date.now();
     const drainStart = Date.now();
     while (counts.distinctN < TOTAL && Date.now() - drainStart < DRAIN_TIMEOUT_MS && Date.now() - lastProgress < 30_000) {
       await sleep(2000);
-      const next = await d1Counts(persistTo);
+      const next = await d1Counts(config, persistTo);
       if (next.rows !== counts.rows) lastProgress = Date.now();
       counts = next;
     }
     await sleep(3000); // late duplicates, if any, land too
-    counts = await d1Counts(persistTo);
+    counts = await d1Counts(config, persistTo);
     mark(`D1 holds ${counts.distinctN} distinct events`);
-    const received = await receivedByCollector(persistTo);
+    const received = await receivedByCollector(config, persistTo);
     await context.close();
 
     const sentAttempts = [...attempts.values()].filter((a) => a.events.length > 0);
@@ -218,7 +220,7 @@ runSection(async () => {
         ],
       }],
       notes: [
-        `A page on its own loopback origin loads \`/pathmark.js\` from the collector (wrangler dev, root wrangler.toml, \`PATHMARK_INSPECTOR=1\`, \`DEV_ALLOWED_ORIGINS\` = the page's origin, D1 migrations applied to a fresh \`--persist-to\` directory) and sends to its \`/v1/events\`; Chromium as in section 2, user agent of desktop Chrome (the collector drops bots).`,
+        `A page on its own loopback origin loads \`/pathmark.js\` from the collector (wrangler dev on a copy of the sources taken when the section starts, wrangler.toml, \`PATHMARK_INSPECTOR=1\`, \`DEV_ALLOWED_ORIGINS\` = the page's origin, D1 migrations applied to a fresh \`--persist-to\` directory) and sends to its \`/v1/events\`; Chromium as in section 2, user agent of desktop Chrome (the collector drops bots).`,
         `Each of the ${CYCLES} cycles: ${PER_HALF} \`track('${EVENT}', { n })\` calls online, 0.4 s, offline (\`context.setOffline(true)\`), ${PER_HALF} more calls, 0.6 s, back online, 0.3 s. Reload ${RELOAD_ONLINE_AFTER + 1} happens online after cycle ${RELOAD_ONLINE_AFTER + 1}; the other immediately on coming back online at the end of cycle ${RELOAD_OFFLINE_IN + 1}, with that cycle's offline events still queued.`,
         `Then D1 is polled (\`wrangler d1 execute --local\`) until every n is there, progress stops for 30 s, or ${DRAIN_TIMEOUT_MS / 1000} s pass. "Received by the collector" counts the raw batches the inspector keeps in D1 \`inspect_batches\` (one row per accepted POST, before anonymization).`,
         ...(pageErrors.length ? [`Page errors: ${pageErrors.slice(0, 3).join('; ')}`] : []),
@@ -230,5 +232,6 @@ runSection(async () => {
     await pageServer?.close().catch(() => {});
     await collector?.stop().catch(() => {});
     rmSync(persistTo, { recursive: true, force: true });
+    snapshot.remove();
   }
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBatch, browserUserAgent } from './lib/batches.ts';
 import { runSection, notMeasured, log } from './lib/section.mjs';
 import { startWranglerDev, applyD1Migrations, queryD1 } from './lib/wrangler.mjs';
-import { writeIngestOnlyConfig } from './lib/ingest-only-config.mjs';
+import { snapshotWorker, writeIngestOnlyConfig, rateLimitOf } from './lib/snapshot.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = 2;
@@ -91,10 +91,12 @@ runSection(async () => {
   const notes: string[] = [];
   const targets: Target[] = [
     { id: 'noop', label: 'No-op Worker (bench/noop-worker, answers 202)', config: () => `${root}bench/noop-worker/wrangler.toml`, collector: false, rounds: [] },
-    { id: 'ingest', label: 'Pathmark collector, ingest path alone (root config without `[[queues.consumers]]`)', config: writeIngestOnlyConfig, collector: true, rounds: [] },
-    { id: 'full', label: 'Pathmark collector (root wrangler.toml: ingest + local queue consumer writing D1 and R2)', config: () => `${root}wrangler.toml`, collector: true, rounds: [] },
+    { id: 'ingest', label: 'Pathmark collector, ingest path alone (wrangler.toml without `[[queues.consumers]]`)', config: () => writeIngestOnlyConfig(snapshot), collector: true, rounds: [] },
+    { id: 'full', label: 'Pathmark collector (wrangler.toml: ingest + local queue consumer writing D1 and R2)', config: () => snapshot.config, collector: true, rounds: [] },
   ];
   let d1Rows: number | null = null;
+  const snapshot = snapshotWorker();
+  const rateLimit = rateLimitOf(snapshot.config);
   try {
     for (const target of targets) {
       try {
@@ -139,12 +141,13 @@ runSection(async () => {
   const full = targets.find((t) => t.id === 'full')!;
   if (full.persistTo && full.rounds.length) {
     try {
-      d1Rows = Number((await queryD1({ config: `${root}wrangler.toml`, persistTo: full.persistTo, sql: 'SELECT COUNT(*) AS n FROM events' }))[0]?.n ?? NaN);
+      d1Rows = Number((await queryD1({ config: snapshot.config, persistTo: full.persistTo, sql: 'SELECT COUNT(*) AS n FROM events' }))[0]?.n ?? NaN);
     } catch (error) {
       log('D1 count failed:', (error as Error).message);
     }
   }
   for (const target of targets) if (target.persistTo) rmSync(target.persistTo, { recursive: true, force: true });
+  snapshot.remove();
 
   const summary = (t: Target) => {
     if (t.failed || t.rounds.length === 0) return null;
@@ -193,8 +196,9 @@ runSection(async () => {
     notes: [
       `autocannon (programmatic API), ${CONNECTIONS} connections, loopback only. The three Workers run side by side under \`wrangler dev\` (workerd), each on a free port with \`--persist-to\` its own temporary directory (collector D1 migrations applied first); each is warmed up for ${WARMUP_S} s, then they are loaded in turn, ${ROUNDS} rounds of ${ROUND_S} s each, so background load on the machine falls on all of them alike.`,
       `Each request is a batch of ${EVENTS_PER_BATCH} \`granted\` events from a pool of ${POOL_SIZE} (bench/lib/batches.ts) given its own unique event ids, sent as \`text/plain\` with \`Origin: ${ORIGIN_HEADER}\` (allowed for site \`demo\` in collector/sites.json).`,
-      `The collector rate-limits per site and daily visitor hash (120 requests/min in wrangler.toml, no variable lifts it); the load is spread over ${VISITORS.toLocaleString('en-US')} desktop-browser user agents (distinct visitors), so it measures the pipeline rather than one visitor hitting the limit. 429s are counted separately; they are real answers, not errors.`,
-      'Under `wrangler dev` the queue consumer (D1 inserts, R2 objects) runs in the same workerd process and on the same two cores as the ingest route; on Cloudflare it runs in separate invocations. The second row uses a copy of the root config without the consumers (bench/lib/ingest-only-config.mjs, written to bench/.generated/) to separate the two costs.',
+      `The collector rate-limits per site and daily visitor hash (${rateLimit ? `${rateLimit.limit} batches per ${rateLimit.period} s` : 'see wrangler.toml'}, no variable lifts it); the load is spread over ${VISITORS.toLocaleString('en-US')} desktop-browser user agents (distinct visitors), so it measures the pipeline rather than one visitor hitting the limit. 429s are counted separately; they are real answers, not errors.`,
+      'Under `wrangler dev` the queue consumer (D1 inserts, R2 objects) runs in the same workerd process and on the same two cores as the ingest route; on Cloudflare it runs in separate invocations. The second row uses the same config without \`[[queues.consumers]]\` to separate the two costs.',
+      'The Workers run from a copy of the sources taken when the section starts (bench/lib/snapshot.mjs), so edits to the working tree during the run cannot make `wrangler dev` reload them.',
       'autocannon runs in the bench process on the same 2-core machine, so client and Workers share the CPUs.',
       ...notes,
     ],

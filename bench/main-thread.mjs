@@ -58,13 +58,20 @@ async function burstInPage({ kind, count, settleMs }) {
   const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
   observer.observe({ type: 'longtask' });
   const times = new Array(count);
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    call(i);
-    times[i] = performance.now() - t0;
-  }
-  const total = performance.now() - start;
+  let start = 0;
+  let total = 0;
+  // The burst runs in a timer task of the page: a task started by the DevTools
+  // protocol (page.evaluate itself) is not reported to the longtask observer.
+  await new Promise((resolve) => setTimeout(() => {
+    start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      call(i);
+      times[i] = performance.now() - t0;
+    }
+    total = performance.now() - start;
+    resolve();
+  }, 0));
   // Work a tracker defers to microtasks runs before the next task: this is
   // how long the burst actually held the main thread.
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -154,15 +161,16 @@ runSection(async () => {
   });
   const columns = ['Tracker', 'median (µs/call)', 'p99 (µs/call)', 'mean (µs/call)', 'burst (ms)', 'main thread held (ms)', 'long tasks > 50 ms', 'requests sent'];
   const formats = ['text', 'us', 'us', 'us', 'ms', 'ms', 'text', 'int'];
-  const pm = results['pathmark-granted'];
-  const targets = ['track', 'cartAdd'].flatMap((kind) => {
+  const targets = ['granted', 'anonymous'].flatMap((mode) => ['track', 'cartAdd'].flatMap((kind) => {
+    const id = `pathmark-${mode}`;
     const name = kind === 'track' ? '`track`' : '`cart.add`';
-    const r = pm?.[kind];
+    const r = results[id]?.[kind];
+    const why = notMeasured(missing[id] ?? 'not run');
     return [
-      { target: `${name} median ≤ 20 µs/call (Pathmark, granted)`, result: r ? `${r.medianUs.toFixed(1)} µs` : notMeasured(missing['pathmark-granted']), met: r ? Math.round(r.medianUs * 10) / 10 <= 20 : null },
-      { target: `no long task during the ${name} burst`, result: r ? `${r.longTasks}` : notMeasured(missing['pathmark-granted']), met: r ? r.longTasks === 0 : null },
+      { target: `${name} median ≤ 20 µs/call (Pathmark, ${mode})`, result: r ? `${r.medianUs.toFixed(1)} µs` : why, met: r ? Math.round(r.medianUs * 10) / 10 <= 20 : null },
+      { target: `no long task during the ${name} burst (Pathmark, ${mode})`, result: r ? `${r.longTasks}${r.longTasks ? ` (longest ${r.longestTaskMs.toFixed(0)} ms)` : ''}` : why, met: r ? r.longTasks === 0 : null },
     ];
-  });
+  }));
   const errorNotes = Object.entries(results).filter(([, r]) => r.errors.length).map(([id, r]) => `Page errors in ${id}: ${r.errors.slice(0, 3).join('; ')}`);
   const isolated = Object.values(results).every((r) => r.track.isolated);
 

@@ -6,16 +6,15 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { makeBatch, browserUserAgent } from './lib/batches.ts';
 import { startWranglerDev, applyD1Migrations } from './lib/wrangler.mjs';
 import { summariseProfile, printSummary } from './lib/profile-summary.mjs';
-import { writeIngestOnlyConfig } from './lib/ingest-only-config.mjs';
+import { snapshotWorker, writeIngestOnlyConfig } from './lib/snapshot.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 8);
-const config = process.argv.includes('--ingest-only') ? writeIngestOnlyConfig() : `${root}wrangler.toml`;
+const snapshot = snapshotWorker();
+const config = process.argv.includes('--ingest-only') ? writeIngestOnlyConfig(snapshot) : snapshot.config;
 const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-profile-'));
 
 async function inspector(port: number) {
@@ -60,4 +59,5 @@ try {
   }
 } finally {
   rmSync(persistTo, { recursive: true, force: true });
+  snapshot.remove();
 }

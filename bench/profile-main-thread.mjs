@@ -29,19 +29,26 @@ try {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
   await cdp.send('Profiler.start');
-  const ms = await page.evaluate(async (kind) => {
+  const { ms, longTasks } = await page.evaluate(async (kind) => {
+    const longTasks = [];
+    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(Math.round(e.duration)); });
+    observer.observe({ type: 'longtask' });
     const start = performance.now();
     for (let i = 0; i < 1000; i++) {
       if (kind === 'track') window.pathmark.track('bench_event', { i, label: 'burst', value: i * 1.5 });
       else window.pathmark.cart.add({ item_id: `SKU-${i % 50}`, item_name: 'Linen shirt', price: 49.9, quantity: 1, currency: 'EUR' });
     }
     await new Promise((r) => setTimeout(r, 0));
-    return performance.now() - start;
+    const ms = performance.now() - start;
+    // Keep profiling while deferred work (sends, storage) runs, as section 2 watches long tasks for 1.5 s.
+    await new Promise((r) => setTimeout(r, 1500));
+    observer.disconnect();
+    return { ms, longTasks };
   }, kind);
   const { profile } = await cdp.send('Profiler.stop');
   const out = join(tmpdir(), `pathmark-main-thread-${Date.now()}.cpuprofile`);
   writeFileSync(out, JSON.stringify(profile));
-  console.log(`${kind} × 1000 (${consent}): ${ms.toFixed(1)} ms until the next task; profile written to ${out}`);
+  console.log(`${kind} × 1000 (${consent}): ${ms.toFixed(1)} ms until the next task; long tasks in the next 1.5 s: ${longTasks.join(', ') || 'none'} ms; profile written to ${out}`);
   console.log(printSummary(summariseProfile(profile, { top: 20, focus: /pathmark\.js/ })));
 } finally {
   await browser.close();
