@@ -11,12 +11,11 @@ import {
   newShopperContext,
   recordCollectorRequests,
   scrollUntilSeen,
-  sentEvents,
   stayActive,
   type CollectorRequest,
 } from './support/browser.ts';
 import { DwellClock, within } from './support/dwell.ts';
-import { forwardedRecords, waitFor } from './support/sink.ts';
+import { recordsOfVisitor, visitorOf, waitFor } from './support/sink.ts';
 import { stackInfo } from './support/stack-info.ts';
 
 /** Items as the records carry them in `props.items`. */
@@ -118,15 +117,12 @@ describe('a shopper’s journey through the SPA store', () => {
     await page.waitForURL(/\/$/);
 
     // Everything the browser sent reaches the sink, including the order page's page_leave.
+    const visitor = await visitorOf(log);
     records = await waitFor(
-      async () => {
-        const sent = new Set(sentEvents(log).map((e) => e.id));
-        return (await forwardedRecords()).filter((r) => sent.has(r.event_id));
-      },
+      () => recordsOfVisitor(visitor),
       (found) => found.filter((r) => r.name === 'page_leave').length >= clock.visits.length,
       { timeoutMs: 30_000, describe: (found) => `sink holds ${found.map((r) => r.name).join(', ')}` },
     );
-    records.sort((a, b) => a.seq - b.seq);
   });
 
   afterAll(async () => {

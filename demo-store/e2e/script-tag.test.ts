@@ -7,10 +7,9 @@ import {
   launchBrowser,
   newShopperContext,
   recordCollectorRequests,
-  sentEvents,
   type CollectorRequest,
 } from './support/browser.ts';
-import { forwardedRecords, waitFor } from './support/sink.ts';
+import { recordsOfVisitor, visitorOf, waitFor } from './support/sink.ts';
 import { stackInfo } from './support/stack-info.ts';
 
 const props = (record: ForwardedRecord) => record.props as Record<string, unknown>;
@@ -55,15 +54,12 @@ describe('the plain-HTML journal, tracked by the script tag and data-pm-* attrib
     await page.waitForURL('**/cart');
 
     const wanted = ['search', 'select_item', 'view_item', 'add_to_cart', 'remove_from_cart'];
+    const visitor = await visitorOf(log);
     records = await waitFor(
-      async () => {
-        const sent = new Set(sentEvents(log).map((e) => e.id));
-        return (await forwardedRecords()).filter((r) => sent.has(r.event_id) && r.path.startsWith('/blog/'));
-      },
+      async () => (await recordsOfVisitor(visitor)).filter((r) => r.path.startsWith('/blog/')),
       (found) => wanted.every((name) => found.some((r) => r.name === name)),
       { describe: (found) => `journal events in the sink: ${found.map((r) => r.name).join(', ')}` },
     );
-    records.sort((a, b) => a.ts - b.ts);
   });
 
   afterAll(async () => {

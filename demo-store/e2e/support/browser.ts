@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -15,6 +16,10 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: chromePath,
     headless: true,
     args: [
+      // Headless Chromium says `HeadlessChrome` in its user agent, which the collector rightly
+      // drops as a bot. Set for the whole browser (not per context) so that keepalive requests
+      // finishing after their page is gone carry it too.
+      `--user-agent=${desktopChromeUserAgent()}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
@@ -25,13 +30,14 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/**
- * A browser context that looks like a person's Chrome. Headless Chromium says
- * `HeadlessChrome` in its user agent, which the collector rightly drops as a bot.
- */
+/** The user agent of a desktop Chrome of the installed Chromium's version. */
+function desktopChromeUserAgent(): string {
+  const version = /\d+(\.\d+)+/.exec(execFileSync(chromePath, ['--version'], { encoding: 'utf8' }))?.[0] ?? '130.0.0.0';
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version} Safari/537.36`;
+}
+
 export async function newShopperContext(browser: Browser, origin: string): Promise<BrowserContext> {
-  const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version()} Safari/537.36`;
-  return browser.newContext({ baseURL: origin, viewport: { width: 1280, height: 800 }, userAgent });
+  return browser.newContext({ baseURL: origin, viewport: { width: 1280, height: 800 } });
 }
 
 /** Everything the pages of one context sent to the collector (`/v1/…`), as the browser sent it. */

@@ -1,6 +1,7 @@
 import type { ForwardedRecord } from '../../../collector/src/record.ts';
 import type { InspectResponse } from '../../src/inspector/inspect-shape.ts';
 import { queryD1 } from '../../stack.mjs';
+import { sentEvents, type CollectorRequest } from './browser.ts';
 import { stackInfo } from './stack-info.ts';
 
 /**
@@ -62,4 +63,25 @@ export function d1Events(where: string): Record<string, unknown>[] {
 
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The visitor id the collector gave this browser context, from the first event it forwarded.
+ * Scoping by visitor (rather than by the requests Playwright saw) also finds what a page sent
+ * with keepalive as it went away, after Playwright stopped watching it.
+ */
+export async function visitorOf(log: readonly CollectorRequest[]): Promise<string> {
+  const sent = await waitFor(() => sentEvents(log), (events) => events.length > 0, { describe: () => 'nothing was sent' });
+  const [record] = await waitForRecords([sent[0]!.id]);
+  return record!.visitor_id;
+}
+
+/** Forwarded records of one visitor, oldest first. */
+export async function recordsOfVisitor(visitor: string): Promise<ForwardedRecord[]> {
+  return (await forwardedRecords()).filter((r) => r.visitor_id === visitor).sort((a, b) => a.seq - b.seq);
+}
+
+/** Batches the collector received at or after `since` (collector clock, epoch ms). */
+export async function batchesSince(since: number): Promise<InspectResponse['batches']> {
+  return (await inspect()).batches.filter((b) => b.received_at >= since);
 }

@@ -1,0 +1,178 @@
+// Nothing lost: offline periods, a closed tab and a collector answering 503.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chooseConsent,
+  launchBrowser,
+  newShopperContext,
+  recordCollectorRequests,
+  scrollUntilSeen,
+  sentEvents,
+  stayActive,
+  type CollectorRequest,
+} from './support/browser.ts';
+import { DwellClock, within } from './support/dwell.ts';
+import { d1Events, forwardedRecords, sqlString, visitorOf, waitFor, waitForRecords } from './support/sink.ts';
+import { stackInfo } from './support/stack-info.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function acceptedShopper(path: string): Promise<{ context: BrowserContext; page: Page; log: CollectorRequest[] }> {
+  const context = await newShopperContext(browser, stackInfo().origin);
+  const log = recordCollectorRequests(context);
+  const page = await context.newPage();
+  await page.goto(path);
+  await chooseConsent(page, 'Accept');
+  return { context, page, log };
+}
+
+interface Row {
+  event_id: string;
+  name: string;
+  path: string;
+  page_id: string;
+  session_id: string;
+  record: string;
+}
+
+function rowsOfVisitor(visitor: string): Row[] {
+  return d1Events(`visitor_id = ${sqlString(visitor)} ORDER BY ts`) as unknown as Row[];
+}
+
+const seqOf = (row: Row) => (JSON.parse(row.record) as { seq: number }).seq;
+
+describe('offline mid-journey', () => {
+  it('delivers every event exactly once after shopping offline and reloading', async () => {
+    const { context, page, log } = await acceptedShopper('/');
+    const visitor = await visitorOf(log);
+
+    await context.setOffline(true);
+    await page.locator('.main-nav').getByRole('link', { name: 'Lights' }).click();
+    await page.waitForURL('**/c/light');
+    const product = page.locator('.grid .card').first();
+    const productPath = (await product.getAttribute('href')) ?? '';
+    await product.click();
+    await page.waitForURL(`**${productPath}`);
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.locator('.site-header .cart-link').click();
+    await page.waitForURL('**/cart');
+    // Reloading without a network fails, and the cart page's page_leave waits in IndexedDB.
+    await expect(page.reload()).rejects.toThrow(/ERR_INTERNET_DISCONNECTED/);
+
+    await context.setOffline(false);
+    await page.goto('/cart');
+
+    const expected = [
+      ['page_view', '/'],
+      ['page_leave', '/'],
+      ['page_view', '/c/light'],
+      ['page_leave', '/c/light'],
+      ['page_view', productPath],
+      ['view_item', productPath],
+      ['add_to_cart', productPath],
+      ['page_leave', productPath],
+      ['page_view', '/cart'],
+      ['view_cart', '/cart'],
+      ['page_leave', '/cart'],
+      ['page_view', '/cart'],
+      ['view_cart', '/cart'],
+    ];
+    const journeyNames = new Set(expected.map(([name]) => name));
+    const journeyOf = (rows: Row[]) => rows.filter((r) => journeyNames.has(r.name)).map((r) => [r.name, r.path]);
+
+    const rows = await waitFor(
+      () => rowsOfVisitor(visitor),
+      (found) => journeyOf(found).length >= expected.length,
+      { timeoutMs: 45_000, intervalMs: 1000, describe: (found) => JSON.stringify(journeyOf(found)) },
+    );
+    expect(journeyOf(rows)).toEqual(expected);
+    // Exactly once: no event was captured twice under a new id (the table's key collapses same-id retries).
+    const seqs = rows.map(seqOf);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(new Set(rows.map((r) => r.session_id)).size).toBe(1);
+    // Every event the browser tried to send, while offline or after, is in D1.
+    const stored = new Set(rows.map((r) => r.event_id));
+    expect(sentEvents(log).filter((e) => !stored.has(e.id))).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('closing the tab', () => {
+  it('still delivers the product page’s page_leave with engaged time and scroll depth', async () => {
+    const clock = new DwellClock();
+    const { context, page, log } = await acceptedShopper('/p/ki-ember-stove');
+    clock.enter('/p/ki-ember-stove');
+    await stayActive(page, 1500);
+    const seen = await scrollUntilSeen(page, 0.7);
+    await stayActive(page, 1500);
+    const pageId = (await waitFor(() => sentEvents(log), (sent) => sent.some((e) => e.name === 'page_view'))).find(
+      (e) => e.name === 'page_view',
+    )!.page_id;
+    clock.leave();
+    await page.close();
+
+    const leave = await waitFor(
+      async () => (await forwardedRecords()).find((r) => r.name === 'page_leave' && r.page_id === pageId),
+      (found) => found !== undefined,
+      { describe: () => 'no page_leave for the closed tab reached the sink' },
+    );
+    const props = leave!.props as { engaged_ms: number; total_ms: number; max_scroll: number };
+    const spent = clock.visits[0]!.ms;
+    expect(within(props.engaged_ms, spent, 0.2), `engaged ${props.engaged_ms} ms, spent ${Math.round(spent)} ms`).toBe(true);
+    expect(props.max_scroll).toBeCloseTo(seen, 1);
+    expect(props.total_ms).toBeGreaterThanOrEqual(props.engaged_ms);
+    await context.close();
+  });
+});
+
+describe('collector answering 503', () => {
+  it('keeps the events and delivers them once it recovers', async () => {
+    const context = await newShopperContext(browser, stackInfo().origin);
+    const log = recordCollectorRequests(context);
+    const FAILURES = 3;
+    let refused = 0;
+    await context.route('**/v1/events', async (route) => {
+      if (refused < FAILURES) {
+        refused += 1;
+        await route.fulfill({
+          status: 503,
+          headers: { 'content-type': 'application/json', 'retry-after': '1' },
+          body: JSON.stringify({ error: 'unavailable', detail: 'collector down (e2e)' }),
+        });
+      } else {
+        await route.continue();
+      }
+    });
+    const page = await context.newPage();
+    await page.goto('/c/kitchen');
+    await chooseConsent(page, 'Accept');
+    await page.locator('.grid .card').nth(2).click();
+    await page.waitForURL('**/p/*');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+
+    const refusedIds = await waitFor(
+      () => log.slice(0, FAILURES).flatMap((r) => r.batch?.events ?? []).map((e) => e.id),
+      () => refused === FAILURES,
+      { describe: () => `only ${refused} requests were refused` },
+    );
+    expect(refusedIds.length).toBeGreaterThan(0);
+
+    // After recovery, everything the browser ever tried to send arrives, once.
+    const all = await waitFor(
+      () => [...new Set(sentEvents(log).map((e) => e.id))],
+      (ids) => log.length > FAILURES && ids.length > 0,
+    );
+    const records = await waitForRecords(all, 40_000);
+    expect(records.map((r) => r.event_id).sort()).toEqual([...all].sort());
+    expect(records.map((r) => r.name)).toEqual(expect.arrayContaining(['page_view', 'view_item', 'add_to_cart']));
+    const rows = d1Events(`event_id IN (${all.map(sqlString).join(',')})`);
+    expect(rows).toHaveLength(all.length);
+    await context.close();
+  });
+});
