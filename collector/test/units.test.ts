@@ -1,4 +1,6 @@
+import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import worker from '../src/index.ts';
 import { describe, expect, it } from 'vitest';
 import { correctedTimestamp } from '../src/anonymize.ts';
 import { pruneSalts, SaltStore, utcDay } from '../src/salts.ts';
@@ -92,10 +94,22 @@ describe('daily salt', () => {
     expect(days.results.map((row) => row.day)).toEqual(['2031-01-11']);
   });
 
-  it('is pruned by the cron once its day is over', async () => {
+  it('is pruned once its day is over', async () => {
     await env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)').bind('2030-05-01', 'ab'.repeat(32), 0).run();
     await pruneSalts(env.DB, Date.UTC(2030, 4, 2, 0, 7));
     expect(await env.DB.prepare("SELECT day FROM salts WHERE day = '2030-05-01'").first()).toBeNull();
+  });
+
+  it("is pruned by the Worker's hourly cron, with old inspector batches", async () => {
+    await env.DB.batch([
+      env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)').bind('2020-01-01', 'cd'.repeat(32), 0),
+      env.DB.prepare(
+        "INSERT OR REPLACE INTO inspect_batches (batch_id, site, received_at, accepted, rejected, raw) VALUES ('old-batch', 'demo', 0, 0, '[]', '{}')",
+      ),
+    ]);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '7 * * * *' }), env);
+    expect(await env.DB.prepare("SELECT day FROM salts WHERE day = '2020-01-01'").first()).toBeNull();
+    expect(await env.DB.prepare("SELECT batch_id FROM inspect_batches WHERE batch_id = 'old-batch'").first()).toBeNull();
   });
 });
 
