@@ -1,0 +1,143 @@
+// @vitest-environment node
+/// <reference types="node" />
+/**
+ * The shipped script-tag build in a real Chromium: a strict CSP, real
+ * IndexedDB, real Web Locks across two tabs, keepalive on page exit, and the
+ * lazily loaded vitals file. happy-dom has none of these for real.
+ */
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tagBuildOptions, vitalsBuildOptions } from '../build.mjs';
+import type { Batch } from '../src/protocol';
+
+const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const sdkDir = fileURLToPath(import.meta.url).replace(/test\/[^/]*$/, '');
+const snippet = readFileSync(`${sdkDir}snippet.js`, 'utf8').trim();
+const snippetHash = createHash('sha256').update(snippet).digest('base64');
+
+const page = (body: string) => `<!doctype html><html><head><title>Home</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'sha256-${snippetHash}'; connect-src 'self'">
+<link rel="stylesheet" href="/tall.css">
+<script>${snippet}</script>
+<script async src="/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="pending"></script>
+</head><body>${body}<script src="/page.js"></script></body></html>`;
+
+let server: http.Server;
+let origin = '';
+let browser: Browser;
+const batches: Batch[] = [];
+const files: Record<string, [string, string]> = {};
+
+beforeAll(async () => {
+  const [tag, vitals] = await Promise.all([build({ ...tagBuildOptions, write: false }), build({ ...vitalsBuildOptions, write: false })]);
+  files['/pathmark.js'] = ['text/javascript', tag.outputFiles![0]!.text];
+  files['/pathmark-vitals.js'] = ['text/javascript', vitals.outputFiles![0]!.text];
+  files['/tall.css'] = ['text/css', 'body { height: 4000px }'];
+  files['/page.js'] = ['text/javascript', "pathmark.consent.set('granted'); pathmark.search('boots', { results: 3 });"];
+  files['/'] = ['text/html', page('<button id="add" data-pm-cart="add" data-pm-item-id="S1" data-pm-item-price="9.5" data-pm-item-currency="EUR">Add</button>')];
+  server = http.createServer((req, res) => {
+    if (req.method == 'POST' && req.url == '/v1/events') {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        batches.push(JSON.parse(body));
+        res.writeHead(202, { 'content-type': 'application/json' }).end('{"accepted":1,"rejected":[]}');
+      });
+      return;
+    }
+    const file = files[req.url!.split('?')[0]!] ?? files['/']!;
+    res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (existsSync(executablePath)) {
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const events = () => batches.flatMap((b) => b.events);
+
+describe.runIf(existsSync(executablePath))('in Chromium', () => {
+  it('captures the journey under a strict CSP and delivers it once, the last events on page exit', async () => {
+    batches.length = 0;
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    const problems: string[] = [];
+    tab.on('pageerror', (e) => problems.push(e.message));
+    tab.on('console', (m) => m.type() == 'error' && problems.push(m.text()));
+    await tab.goto(`${origin}/`);
+    await tab.waitForTimeout(300);
+    await tab.click('#add');
+    await tab.evaluate(() => {
+      history.pushState(null, '', '/search?q=red+boots');
+      document.title = 'Search: red boots';
+    });
+    await tab.waitForTimeout(300);
+    await tab.mouse.wheel(0, 2000);
+    await tab.waitForTimeout(300);
+    const device = await tab.evaluate(async () => ({
+      databases: (await indexedDB.databases()).map((d) => d.name),
+      storage: Object.keys(localStorage),
+      globals: Object.keys(window).filter((k) => k.includes('pathmark')),
+      locks: typeof navigator.locks?.request,
+    }));
+    await tab.goto('about:blank'); // pagehide: the rest goes out with keepalive
+    await tab.waitForTimeout(800);
+    await context.close();
+
+    expect(problems).toEqual([]);
+    expect(device).toEqual({ databases: ['pathmark:demo'], storage: ['pathmark:demo'], globals: ['pathmark'], locks: 'function' });
+    const names = events().map((e) => e.name);
+    for (const name of ['consent', 'search', 'page_view', 'add_to_cart', 'page_leave', 'scroll', 'web_vitals']) expect(names).toContain(name);
+    const views = events().filter((e) => e.name == 'page_view');
+    expect(views.map((e) => [(e.props as { navigation: string }).navigation, e.title])).toEqual([
+      ['load', 'Home'],
+      ['push', 'Search: red boots'],
+    ]);
+    expect(events().filter((e) => e.name == 'page_leave')).toHaveLength(2);
+    expect(events().filter((e) => e.name == 'search').map((e) => (e.props as { source: string }).source)).toEqual(['api', 'url']);
+    expect(new Set(events().map((e) => e.id)).size).toBe(events().length);
+    expect(events().every((e) => e.anonymous_id && e.session_id)).toBe(true);
+  });
+
+  it('two tabs of a site share the stored queue and never post the same event (real Web Locks)', async () => {
+    const context = await browser.newContext();
+    const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
+    await Promise.all([a.goto(`${origin}/`), b.goto(`${origin}/`)]);
+    await a.waitForTimeout(300);
+    batches.length = 0;
+    const burst = (tab: typeof a, label: string) =>
+      tab.evaluate((label) => {
+        for (let i = 0; i < 15; i++) window.pathmark!.track('tick', { label, i });
+        return Promise.all([window.pathmark!.flush(), window.pathmark!.flush()]);
+      }, label);
+    await Promise.all([burst(a, 'a'), burst(b, 'b')]);
+    await Promise.all([a.evaluate(() => window.pathmark!.flush()), b.evaluate(() => window.pathmark!.flush())]);
+    await a.waitForTimeout(300);
+    await context.close();
+    const ticks = events().filter((e) => e.name == 'tick');
+    expect(ticks).toHaveLength(30);
+    expect(new Set(ticks.map((e) => e.id)).size).toBe(30);
+  });
+});
+
+declare global {
+  interface Window {
+    pathmark?: import('../src/index').Tracker;
+  }
+}
