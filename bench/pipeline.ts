@@ -113,10 +113,13 @@ runSection(async () => {
     ]);
   }
   const signUs = await signMicroseconds();
-  const granted = results.granted ?? 0;
   return {
     ...base,
-    targets: [{ target: '≥ 50,000 events/s per core (granted batches, the heavier case)', result: `${Math.round(granted).toLocaleString('en-US')} events/s`, met: granted >= 50_000 }],
+    targets: (['granted', 'anonymous'] as const).map((consent) => ({
+      target: `≥ 50,000 events/s per core (${consent} batches)`,
+      result: `${Math.round(results[consent] ?? 0).toLocaleString('en-US')} events/s`,
+      met: (results[consent] ?? 0) >= 50_000,
+    })),
     tables: [{
       columns: ['Batches', 'processBatch (events/s, median)', `range over ${ROUNDS} rounds`, 'batches/s', 'JSON.parse + JSON.stringify (events/s)', 'pipeline ÷ baseline'],
       formats: ['text', 'int', 'text', 'int', 'int', 'ratio'],

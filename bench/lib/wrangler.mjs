@@ -7,26 +7,41 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = `${root}node_modules/wrangler/bin/wrangler.js`;
 const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+/** `count` distinct free loopback ports (held open together, so they differ). */
+export async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+      servers.push(server);
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
+
+export const freePort = async () => (await freePorts(1))[0];
 
 /**
  * `wrangler dev` on loopback with its own persistence directory. Resolves once
  * `readyPath` answers (any status), with the origin and a `stop()` that ends
  * this process group only.
  */
-export async function startWranglerDev({ config, persistTo, vars = {}, readyPath = '/', timeoutMs = 90_000 }) {
-  const port = await freePort();
-  const inspectorPort = await freePort();
+export async function startWranglerDev(options) {
+  // A port found free can be taken by another process before wrangler binds it: try again with new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !/already in use|EADDRINUSE/i.test(error.message)) throw error;
+    }
+  }
+}
+
+async function startOnce({ config, persistTo, vars = {}, readyPath = '/', timeoutMs = 90_000 }) {
+  const [port, inspectorPort] = await freePorts(2);
   const args = [
     WRANGLER, 'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
     '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'warn',
