@@ -23,6 +23,7 @@ export function describeMachine() {
     node: process.version,
     chromium: version(chromium, ['--version']),
     wrangler: version('node', ['node_modules/wrangler/bin/wrangler.js', '--version']),
+    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(', '),
     date: new Date().toISOString(),
   };
 }

@@ -49,6 +49,7 @@ export function renderReport({ machine, sections, chartFile, totalSeconds, findi
   out.push(`| Node | ${machine.node} |`);
   out.push(`| Chromium | ${machine.chromium} |`);
   out.push(`| Wrangler | ${machine.wrangler} |`);
+  out.push(`| Load average at start (1, 5, 15 min) | ${machine.loadAverage} (other work on the machine competes with the bench) |`);
   out.push(`| Date | ${machine.date} |`);
   out.push(`| Whole run | ${totalSeconds.toFixed(0)} s |`, '');
   const allTargets = sections.flatMap((section, i) => (section.targets ?? []).map((t) => [`${i + 1}. ${section.title}`, t.target, t.result, t.met == null ? 'not measured' : t.met ? 'yes' : '**no**']));
