@@ -2,8 +2,8 @@ import type { JsonValue, Props, SendableConsentMode } from '../../sdk/src/protoc
 import { hmacHex } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
-import { redactText } from './redact.ts';
-import { cleanReferrer, cleanUrl, parseUrl } from './urls.ts';
+import { redactText, type Redacted } from './redact.ts';
+import { cleanReferrer, cleanUrl, parseUrl, type CleanedUrl } from './urls.ts';
 import type { ValidEvent } from './validate.ts';
 
 /**
@@ -87,6 +87,25 @@ export function cleanProps(props: Props, redactKeys: readonly string[]): Cleaned
   return { value: visit(props, 'props') as Props, redactions, removed };
 }
 
+/**
+ * Per-batch memo: the events of one batch nearly always share one URL, one title, one
+ * anonymous id and one session id, so each is cleaned or signed once, not once per event.
+ */
+export interface BatchCache {
+  urls: Map<string, CleanedUrl | null>;
+  titles: Map<string, Redacted>;
+  pseudonyms: Map<string, Promise<string>>;
+}
+
+export const newBatchCache = (): BatchCache => ({ urls: new Map(), titles: new Map(), pseudonyms: new Map() });
+
+function memo<K, V>(map: Map<K, V>, key: K, compute: () => V): V {
+  if (map.has(key)) return map.get(key) as V;
+  const value = compute();
+  map.set(key, value);
+  return value;
+}
+
 export interface AnonymizeInput {
   site: string;
   batchId: string;
@@ -101,11 +120,7 @@ export interface AnonymizeInput {
   keys: CollectorKeys;
   /** `visitorHash(site, context, keys.salt)`, computed once per batch. */
   dailyVisitor: string;
-  /**
-   * Per-batch cache of pseudonymized ids: the events of one batch nearly always share
-   * one anonymous id and one session id, so each is signed once, not once per event.
-   */
-  pseudonyms: Map<string, Promise<string>>;
+  cache: BatchCache;
   ua: ReducedUserAgent;
 }
 
@@ -121,7 +136,14 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
   let redactions = 0;
 
   // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
-  const url = cleanUrl(event.url, keepParam) ?? { url: '', path: '', pathAndQuery: '', redactions: 0, removed: ['url'] };
+  const { cache } = input;
+  const url = memo(cache.urls, event.url, () => cleanUrl(event.url, keepParam)) ?? {
+    url: '',
+    path: '',
+    pathAndQuery: '',
+    redactions: 0,
+    removed: ['url'],
+  };
   redactions += url.redactions;
   removed.push(...url.removed);
 
@@ -137,7 +159,8 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
 
   let title: string | undefined;
   if (event.title !== undefined) {
-    const cleaned = redactText(event.title);
+    const rawTitle = event.title;
+    const cleaned = memo(cache.titles, rawTitle, () => redactText(rawTitle));
     title = cleaned.text;
     redactions += cleaned.count;
   }
@@ -167,14 +190,8 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      const pseudonymize = (id: string): Promise<string> => {
-        let hashed = input.pseudonyms.get(id);
-        if (!hashed) {
-          hashed = hmacHex(pseudonym.key, `${input.site}\n${id}`, 16);
-          input.pseudonyms.set(id, hashed);
-        }
-        return hashed;
-      };
+      const pseudonymize = (id: string): Promise<string> =>
+        memo(cache.pseudonyms, id, () => hmacHex(pseudonym.key, `${input.site}\n${id}`, 16));
       if (event.anonymous_id) visitorId = await pseudonymize(event.anonymous_id);
       if (event.session_id) sessionId = await pseudonymize(event.session_id);
     } else {

@@ -1,6 +1,6 @@
 import { isbot } from 'isbot';
 import type { BatchResponse, ErrorResponse } from '../../sdk/src/protocol.ts';
-import { anonymizeEvent, visitorHash, type CollectorKeys, type RequestContext } from './anonymize.ts';
+import { anonymizeEvent, newBatchCache, visitorHash, type CollectorKeys, type RequestContext } from './anonymize.ts';
 import { enforce, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, QueueMessageBody } from './record.ts';
 import { reduceUserAgent } from './user-agent.ts';
@@ -85,7 +85,7 @@ export async function processParsed(
   const dailyVisitor = await visitorHash(policy.site, request, keys.salt);
   const ua = reduceUserAgent(request.userAgent);
   const sendable = enforced.consent;
-  const pseudonyms = new Map<string, Promise<string>>();
+  const cache = newBatchCache();
   const records = await Promise.all(
     enforced.events.map(({ event, removed }) =>
       anonymizeEvent({
@@ -100,7 +100,7 @@ export async function processParsed(
         context: request,
         keys,
         dailyVisitor,
-        pseudonyms,
+        cache,
         ua,
       }),
     ),
