@@ -95,7 +95,9 @@ describe('no personal data passes the collector (fast-check)', () => {
           const d1Rows = results.map((row) => JSON.stringify(row));
           const webhookBodies = webhook.deliveries.map((delivery) => delivery.body);
           expect(webhookBodies.some((body) => body.includes(ids[0]!))).toBe(true);
-          expect(r2Writes.some((body) => body.includes('dead-letter') || body.includes(ids[0]!))).toBe(true);
+          // Both R2 writes happened: the events archive and the dead-letter archive.
+          expect(r2Writes.some((body) => body.includes(`"event_id":"${ids[0]}"`))).toBe(true);
+          expect(r2Writes.some((body) => body.includes('"queue":"pathmark-events-dlq"'))).toBe(true);
 
           const downstream = [...queued, ...r2Writes, ...d1Rows, ...webhookBodies];
           expect(leaks(downstream, [...forms(value), ip, userAgent, `Pm${uaMarker}`, RAW_ANONYMOUS_ID])).toEqual([]);
