@@ -19,6 +19,9 @@ export const tagBuildOptions = {
   outfile: `${dist}/pathmark.js`,
   format: 'iife',
   minify: true,
+  // No "use strict" prologue (tsconfig's strict mode would add one): nothing here relies on it, and the
+  // bytes count against the budget. The module build is strict anyway, as every ES module.
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   // Property names only ever used inside this bundle (neither the tracker's
   // public methods, nor DOM properties, nor the stored queue's fields).
   mangleProps: new RegExp(
@@ -26,7 +29,7 @@ export const tagBuildOptions = {
       'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|selectItem|beginCheckout|lockName|' +
       'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|path|' +
-      'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear' +
+      'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store' +
       ')$',
   ),
   // The tag loads web-vitals from pathmark-vitals.js (tag.ts passes the loader),

@@ -72,7 +72,11 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
 export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: boolean): Pageviews {
   let page: Page = { id: uuid(), url: '', path: '', left: false };
   let cancelSettle = () => {};
-  /** How the page view being settled came about: the first signal wins (a push then a redirecting replace is a push). */
+  /**
+   * How the page view being settled came about: the first signal wins (a push
+   * then a redirecting replace is a push), except that a fragment change is a
+   * `hash` although browsers fire `popstate` for it too.
+   */
   let pending: Navigation | undefined;
 
   const leave = () => {
@@ -101,7 +105,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     // The old page ends now; the new one is captured once the app rendered it.
     leave();
     cancelSettle();
-    const settled = (pending ??= navigation);
+    const settled = (pending = navigation == 'hash' ? navigation : pending ?? navigation);
     cancelSettle = afterSettle(() => view(settled));
   };
 
