@@ -212,6 +212,7 @@ describe('a shopper’s journey through the SPA store', () => {
     const inspector = await context.newPage();
     await inspector.setViewportSize({ width: 1440, height: 900 });
     await inspector.goto('/inspector');
+    await inspector.locator('[data-hide-vitals]').check();
     // Wait until the newest batch has gone through the queue, so the picture shows both sides.
     await expect
       .poll(() => inspector.locator('.batch').first().locator('.dropped').count(), { timeout: 20_000 })

@@ -54,9 +54,10 @@ function rawEvents(raw: unknown): RawEvent[] {
   return Array.isArray(events) ? (events.filter((e) => e && typeof e === 'object') as RawEvent[]) : [];
 }
 
-function renderBatch(batch: InspectBatch, records: Map<string, ForwardedRecord>): string {
+function renderBatch(batch: InspectBatch, records: Map<string, ForwardedRecord>, hideVitals: boolean): string {
   const rejected = new Map(batch.rejected.map((r) => [r.index, r.reason]));
-  const events = rawEvents(batch.raw);
+  const events = rawEvents(batch.raw).filter((e) => !(hideVitals && e.name === 'web_vitals'));
+  if (events.length === 0 && hideVitals) return '';
   const names = events.map((e) => String(e.name)).join(', ');
   const rows = events
     .map((event, index) => {
@@ -116,15 +117,16 @@ async function poll(state: { last: string }): Promise<void> {
       status.textContent = response.status === 404 ? 'Inspector is off (set PATHMARK_INSPECTOR=1)' : `Error ${response.status}`;
       return;
     }
+    const hideVitals = $<HTMLInputElement>('[data-hide-vitals]').checked;
     const text = await response.text();
     status.textContent = `Live · updated ${time(Date.now())}`;
-    if (text === state.last) return;
-    state.last = text;
+    if (text + hideVitals === state.last) return;
+    state.last = text + hideVitals;
     const data = JSON.parse(text) as InspectResponse;
     const records = new Map(data.records.map((entry) => [entry.record.event_id, entry.record]));
     const batches = [...data.batches].sort((a, b) => b.received_at - a.received_at);
     $<HTMLElement>('[data-batches]').innerHTML =
-      batches.map((batch) => renderBatch(batch, records)).join('') || '<p class="hint">Waiting for the first batch…</p>';
+      batches.map((batch) => renderBatch(batch, records, hideVitals)).join('') || '<p class="hint">Waiting for the first batch…</p>';
     $<HTMLElement>('[data-count]').textContent = `(${batches.length})`;
     $<HTMLElement>('[data-pages]').innerHTML = renderPages([...records.values()]);
   } catch (error) {
