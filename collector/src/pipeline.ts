@@ -66,18 +66,18 @@ export async function processParsed(
   const batch = validation.batch;
   if (batch.site !== policy.site) return failure(403, { error: 'unknown_site', detail: `site: "${batch.site}" is not configured` });
 
+  if (batch.events.length === 0) {
+    return failure(400, { error: 'invalid_events', detail: batch.rejected[0]?.reason ?? 'events: none valid' });
+  }
+
   const enforced = enforce(policy, batch, request.signals);
   const consent = { claimed: batch.consent, effective: enforced.consent };
-  let rejected = [...batch.rejected, ...enforced.dropped];
-  if (batch.events.length === 0) {
-    return { ...failure(400, { error: 'invalid_events', detail: batch.rejected[0]?.reason ?? 'events: none valid' }), consent };
-  }
-  if (enforced.events.length > 0 && isbot(request.userAgent)) {
-    rejected = [...rejected, ...enforced.events.map(({ index }) => ({ index, reason: 'user-agent: automated traffic is not collected' }))];
-    enforced.events = [];
-  }
-  rejected.sort((a, b) => a.index - b.index);
-  if (enforced.events.length === 0 || (enforced.consent !== 'anonymous' && enforced.consent !== 'granted')) {
+  const bot = isbot(request.userAgent);
+  const forwarded = bot ? [] : enforced.events;
+  const botRejections = bot ? enforced.events.map(({ index }) => ({ index, reason: 'user-agent: automated traffic is not collected' })) : [];
+  const rejected = [...batch.rejected, ...enforced.dropped, ...botRejections].sort((a, b) => a.index - b.index);
+  // enforce() forwards nothing in `denied`/`pending`; the mode check narrows the type.
+  if (forwarded.length === 0 || (enforced.consent !== 'anonymous' && enforced.consent !== 'granted')) {
     return { status: 202, body: { accepted: 0, rejected }, records: [], messages: [], serialized: [], consent };
   }
 
@@ -87,7 +87,7 @@ export async function processParsed(
   const sendable = enforced.consent;
   const cache = newBatchCache();
   const records = await Promise.all(
-    enforced.events.map(({ event, removed }) =>
+    forwarded.map(({ event, removed }) =>
       anonymizeEvent({
         site: policy.site,
         batchId,
