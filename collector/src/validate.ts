@@ -145,7 +145,7 @@ type PropsSchemasMatch = { [N in StandardEventName]: Mutual<v.InferOutput<(typeo
 export interface ValidEvent extends EventBase {
   name: string;
   props: Props;
-  /** Top-level fields the collector does not accept (e.g. a client-supplied `ip`), removed. */
+  /** Fields the collector does not accept (e.g. a client-supplied `ip`, `props.email` on a page_view), removed. */
   unknownFields: string[];
 }
 
@@ -219,10 +219,13 @@ export function validateEvent(raw: unknown, path: string, receivedAt: number): V
 
   const rawProps = (raw as { props?: unknown }).props;
   let props: Props;
+  const unknownFields: string[] = [];
   if (isStandardName(event.name)) {
     const parsed = v.safeParse(propsSchemas[event.name], rawProps);
     if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
     props = parsed.output as Props;
+    // The schema strips properties a standard event does not define; say which.
+    for (const key of Object.keys(rawProps as object)) if (!(key in props)) unknownFields.push(`props.${key}`);
   } else if (CUSTOM_EVENT_NAME.test(event.name)) {
     if (rawProps === undefined) props = {};
     else {
@@ -235,7 +238,7 @@ export function validateEvent(raw: unknown, path: string, receivedAt: number): V
   }
 
   const known = new Set([...Object.keys(eventBaseEntries), 'name', 'props']);
-  const unknownFields = Object.keys(raw).filter((key) => !known.has(key));
+  unknownFields.unshift(...Object.keys(raw).filter((key) => !known.has(key)));
   return { ...event, props, unknownFields };
 }
 

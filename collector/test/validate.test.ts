@@ -70,9 +70,11 @@ describe('validateBatch', () => {
     expect(result.batch.rejected).toEqual([{ index: 1, reason: expect.stringMatching(/^events\[1\]\.props\.depth: /) }]);
   });
 
-  it('lists top-level fields it does not accept, such as a client-supplied ip', () => {
-    const result = validateBatch(makeBatch([makeEvent({ ip: '203.0.113.9', user_agent: 'x' })]), { receivedAt: now });
-    expect(result.ok && result.batch.events[0]!.event.unknownFields).toEqual(['ip', 'user_agent']);
+  it('lists fields it does not accept, such as a client-supplied ip or an undefined page_view property', () => {
+    const event = makeEvent({ ip: '203.0.113.9', user_agent: 'x', props: { navigation: 'load', page_index: 1, email: 'a@b.c' } as never });
+    const result = validateBatch(makeBatch([event]), { receivedAt: now });
+    expect(result.ok && result.batch.events[0]!.event.unknownFields).toEqual(['ip', 'user_agent', 'props.email']);
+    expect(result.ok && result.batch.events[0]!.event.props).toEqual({ navigation: 'load', page_index: 1 });
     expect(result.ok && 'ip' in result.batch.events[0]!.event).toBe(false);
   });
 
