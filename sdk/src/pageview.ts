@@ -75,7 +75,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
   /**
    * How the page view being settled came about: the first signal wins (a push
    * then a redirecting replace is a push), except that a fragment change is a
-   * `hash` although browsers fire `popstate` for it too.
+   * `hash` although browsers fire `popstate` for it first.
    */
   let pending: Navigation | undefined;
 
@@ -105,7 +105,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     // The old page ends now; the new one is captured once the app rendered it.
     leave();
     cancelSettle();
-    const settled = (pending = navigation == 'hash' ? navigation : pending ?? navigation);
+    const settled = (pending = pending == 'pop' && navigation == 'hash' ? navigation : pending ?? navigation);
     cancelSettle = afterSettle(() => view(settled));
   };
 

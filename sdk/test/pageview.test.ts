@@ -173,3 +173,18 @@ describe('page views and browse path', () => {
     expect(location.pathname).toBe('/x');
   });
 });
+
+describe('fragment navigations', () => {
+  it('are hash page views even though browsers fire popstate before hashchange', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    History.prototype.pushState.call(history, null, '', '/#specs');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await settle();
+    await t.flush();
+    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { navigation: 'load' } }, { name: 'page_view', props: { navigation: 'hash' } }] });
+  });
+});
