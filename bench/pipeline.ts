@@ -18,9 +18,14 @@ const ROUND_MS = 1500;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function rounds(bodies: string[], work: (body: string, i: number) => unknown, ms: number) {
-  const results: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) results.push((await throughput(bodies, work, ms)).eventsPerSecond);
-  return { median: median(results), min: Math.min(...results), max: Math.max(...results) };
+  const perCpu: number[] = [];
+  const perWall: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const result = await throughput(bodies, work, ms);
+    perCpu.push(result.eventsPerCpuSecond);
+    perWall.push(result.eventsPerSecond);
+  }
+  return { median: median(perCpu), min: Math.min(...perCpu), max: Math.max(...perCpu), wall: median(perWall) };
 }
 
 /** How long one HMAC-SHA256 through WebCrypto takes here, awaited one at a time. */
@@ -37,9 +42,15 @@ async function signMicroseconds(): Promise<number> {
   return ((performance.now() - start) * 1000) / n;
 }
 
-/** Runs `work` over the bodies round-robin for `ms`, returns events/s. */
-async function throughput(bodies: string[], work: (body: string, i: number) => unknown, ms: number): Promise<{ eventsPerSecond: number; batches: number }> {
+/**
+ * Runs `work` over the bodies round-robin for `ms`. Returns events per second
+ * of wall time and per second of CPU time used by this process (all its
+ * threads, on the one CPU it is pinned to): the CPU figure is what "per core"
+ * means, and it does not move when other processes take turns on that core.
+ */
+async function throughput(bodies: string[], work: (body: string, i: number) => unknown, ms: number) {
   let batches = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const end = start + ms;
   while (performance.now() < end) {
@@ -49,7 +60,9 @@ async function throughput(bodies: string[], work: (body: string, i: number) => u
     }
   }
   const elapsed = (performance.now() - start) / 1000;
-  return { eventsPerSecond: (batches * EVENTS_PER_BATCH) / elapsed, batches };
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { eventsPerSecond: (batches * EVENTS_PER_BATCH) / elapsed, eventsPerCpuSecond: (batches * EVENTS_PER_BATCH) / cpuSeconds, batches };
 }
 
 runSection(async () => {
@@ -109,7 +122,7 @@ runSection(async () => {
     rows.push([
       `${consent} batches of ${EVENTS_PER_BATCH} events (${(avgBytes / 1024).toFixed(1)} KB)`,
       pipeline.median, `${Math.round(pipeline.min).toLocaleString('en-US')}–${Math.round(pipeline.max).toLocaleString('en-US')}`,
-      pipeline.median / EVENTS_PER_BATCH, baseline.median, pipeline.median / baseline.median,
+      pipeline.wall, pipeline.median / EVENTS_PER_BATCH, baseline.median, pipeline.median / baseline.median,
     ]);
   }
   const signUs = await signMicroseconds();
@@ -117,17 +130,17 @@ runSection(async () => {
     ...base,
     targets: (['granted', 'anonymous'] as const).map((consent) => ({
       target: `≥ 50,000 events/s per core (${consent} batches)`,
-      result: `${Math.round(results[consent] ?? 0).toLocaleString('en-US')} events/s`,
+      result: `${Math.round(results[consent] ?? 0).toLocaleString('en-US')} events per CPU-second`,
       met: (results[consent] ?? 0) >= 50_000,
     })),
     tables: [{
-      columns: ['Batches', 'processBatch (events/s, median)', `range over ${ROUNDS} rounds`, 'batches/s', 'JSON.parse + JSON.stringify (events/s)', 'pipeline ÷ baseline'],
-      formats: ['text', 'int', 'text', 'int', 'int', 'ratio'],
+      columns: ['Batches', 'processBatch (events per CPU-second, median)', `range over ${ROUNDS} rounds`, 'events per wall-clock second', 'batches per CPU-second', 'JSON.parse + JSON.stringify (events per CPU-second)', 'pipeline ÷ baseline'],
+      formats: ['text', 'int', 'text', 'int', 'int', 'int', 'ratio'],
       rows,
     }],
     notes: [
       `\`processBatch(rawBody, request, policy, keys)\` from collector/src/pipeline.ts with the \`demo\` policy of collector/sites.json, real WebCrypto HMAC keys, 64 distinct visitors (IP + user agent); ${DISTINCT_BATCHES} distinct batches generated with the protocol types (bench/lib/batches.ts), awaited one after the other; ${WARMUP_MS / 1000} s warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s (baseline ${ROUND_MS / 2000} s), median reported.`,
-      'The whole process is pinned to one CPU with `taskset -c 0`, so WebCrypto work Node hands to its thread pool counts against the same core.',
+      'The whole process is pinned to one CPU with `taskset -c 0`, so WebCrypto work Node hands to its thread pool counts against the same core. Throughput is divided by the CPU time the process used (`process.cpuUsage()`, user + system, all threads), which is what one core delivers and does not drop when other processes share that CPU; the wall-clock column does drop then.',
       ...checks,
       `One HMAC-SHA256 through \`crypto.subtle.sign\`, awaited alone, costs ${signUs.toFixed(1)} µs in this Node process (WebCrypto in Node runs each call as a thread-pool job); workerd implements WebCrypto in-process without that hop, so the crypto share here is likely pessimistic for production (not measured in workerd).`,
     ],
