@@ -82,7 +82,10 @@ interface Target {
   origin?: string;
   persistTo?: string;
   stop?: () => Promise<void>;
+  cpuSeconds?: () => number;
   rounds: Round[];
+  /** CPU seconds the Worker's processes (wrangler + workerd) used during each round. */
+  roundCpu: number[];
   failed?: string;
 }
 
@@ -90,9 +93,9 @@ runSection(async () => {
   const base = { id: 'end-to-end', title: 'Collector end to end through wrangler dev', command: 'node --import tsx bench/end-to-end.ts' };
   const notes: string[] = [];
   const targets: Target[] = [
-    { id: 'noop', label: 'No-op Worker (bench/noop-worker, answers 202)', config: () => `${root}bench/noop-worker/wrangler.toml`, collector: false, rounds: [] },
-    { id: 'ingest', label: 'Pathmark collector, ingest path alone (wrangler.toml without `[[queues.consumers]]`)', config: () => writeIngestOnlyConfig(snapshot), collector: true, rounds: [] },
-    { id: 'full', label: 'Pathmark collector (wrangler.toml: ingest + local queue consumer writing D1 and R2)', config: () => snapshot.config, collector: true, rounds: [] },
+    { id: 'noop', label: 'No-op Worker (bench/noop-worker, answers 202)', config: () => `${root}bench/noop-worker/wrangler.toml`, collector: false, rounds: [], roundCpu: [] },
+    { id: 'ingest', label: 'Pathmark collector, ingest path alone (wrangler.toml without `[[queues.consumers]]`)', config: () => writeIngestOnlyConfig(snapshot), collector: true, rounds: [], roundCpu: [] },
+    { id: 'full', label: 'Pathmark collector (wrangler.toml: ingest + local queue consumer writing D1 and R2)', config: () => snapshot.config, collector: true, rounds: [], roundCpu: [] },
   ];
   let d1Rows: number | null = null;
   const snapshot = snapshotWorker();
@@ -111,6 +114,7 @@ runSection(async () => {
         });
         target.origin = worker.origin;
         target.stop = worker.stop;
+        target.cpuSeconds = worker.cpuSeconds;
         if (target.collector) {
           const probe = await fetch(`${worker.origin}/v1/events`, {
             method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN_HEADER, 'user-agent': browserUserAgent(1) },
@@ -131,7 +135,9 @@ runSection(async () => {
       for (const target of targets) {
         if (!target.origin || target.failed) continue;
         log(`end to end: round ${round}, ${target.id}`);
+        const cpuBefore = target.cpuSeconds!();
         target.rounds.push(await load(target.origin, ROUND_S));
+        target.roundCpu.push(target.cpuSeconds!() - cpuBefore);
         if (target.id === 'full') await new Promise((r) => setTimeout(r, DRAIN_PAUSE_MS));
       }
     }
@@ -157,6 +163,7 @@ runSection(async () => {
     for (const r of t.rounds) for (const [code, count] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
     return {
       rps: requests / seconds,
+      cpuMsPerRequest: (t.roundCpu.reduce((a, b) => a + b, 0) * 1000) / requests,
       perRound: t.rounds.map((r) => Math.round(r.requests / r.seconds)).join(', '),
       acceptedEventsPerSecond: ((statuses['202'] ?? 0) * EVENTS_PER_BATCH) / seconds,
       p50: median(t.rounds.map((r) => r.p50)),
@@ -171,8 +178,8 @@ runSection(async () => {
   const rows = targets.map((t) => {
     const s = summaries[t.id];
     const why = notMeasured(t.failed ?? 'no round completed');
-    if (!s) return [t.label, why, why, why, why, why, why, why];
-    return [t.label, s.rps, s.perRound, s.acceptedEventsPerSecond, s.p50, s.p99, s.statuses['429'] ?? 0,
+    if (!s) return [t.label, why, why, why, why, why, why, why, why];
+    return [t.label, s.rps, s.perRound, s.acceptedEventsPerSecond, s.p50, s.p99, s.cpuMsPerRequest, s.statuses['429'] ?? 0,
       `${fmtStatuses(s.statuses)}${s.errors ? `; ${s.errors} errors` : ''}${s.timeouts ? `; ${s.timeouts} timeouts` : ''}`];
   });
   const ratio = (id: string) => (noop && summaries[id] ? summaries[id]!.rps / noop.rps : null);
@@ -189,8 +196,8 @@ runSection(async () => {
       target('(the same, ingest path alone: no local queue consumer)', 'ingest'),
     ],
     tables: [{
-      columns: ['Worker', 'requests/s', 'per round', 'events/s answered 202 (× 20)', 'p50 (ms, median of rounds)', 'p99 (ms, worst round)', '429s', 'status codes'],
-      formats: ['text', 'int', 'text', 'int', 'ms', 'ms', 'int', 'text'],
+      columns: ['Worker', 'requests/s', 'per round', 'events/s answered 202 (× 20)', 'p50 (ms, median of rounds)', 'p99 (ms, worst round)', 'Worker CPU per request (ms)', '429s', 'status codes'],
+      formats: ['text', 'int', 'text', 'int', 'ms', 'ms', 'ms', 'int', 'text'],
       rows,
     }],
     notes: [
@@ -199,7 +206,7 @@ runSection(async () => {
       `The collector rate-limits per site and daily visitor hash (${rateLimit ? `${rateLimit.limit} batches per ${rateLimit.period} s` : 'see wrangler.toml'}, no variable lifts it); the load is spread over ${VISITORS.toLocaleString('en-US')} desktop-browser user agents (distinct visitors), so it measures the pipeline rather than one visitor hitting the limit. 429s are counted separately; they are real answers, not errors.`,
       'Under `wrangler dev` the queue consumer (D1 inserts, R2 objects) runs in the same workerd process and on the same two cores as the ingest route; on Cloudflare it runs in separate invocations. The second row uses the same config without \`[[queues.consumers]]\` to separate the two costs.',
       'The Workers run from a copy of the sources taken when the section starts (bench/lib/snapshot.mjs), so edits to the working tree during the run cannot make `wrangler dev` reload them.',
-      'autocannon runs in the bench process on the same 2-core machine, so client and Workers share the CPUs.',
+      'autocannon runs in the bench process on the same 2-core machine, so client and Workers share the CPUs. "Worker CPU per request" is the user + system CPU time of the Worker\'s whole process group (wrangler dev and its workerd, from /proc) during the rounds, divided by the requests answered: unlike requests/s, it does not depend on what else runs on the machine. For the full collector it includes the queue consumer\'s work done during the rounds.',
       ...notes,
     ],
   };

@@ -1,4 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -6,6 +7,26 @@ import { promisify } from 'node:util';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = `${root}node_modules/wrangler/bin/wrangler.js`;
 const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) used so far by every live process in a process
+ * group, from /proc: `wrangler dev` and the workerd it starts share one group.
+ */
+export function processGroupCpuSeconds(pgid) {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After "pid (comm) ": state ppid pgrp session … utime is field 14 of stat, i.e. index 11 here.
+      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* the process ended meanwhile */ }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
 
 /** `count` distinct free loopback ports (held open together, so they differ). */
 export async function freePorts(count) {
@@ -65,7 +86,7 @@ async function startOnce({ config, persistTo, vars = {}, readyPath = '/', timeou
     if (exited) throw new Error(`wrangler dev exited before it was ready${firstError(output)}:\n${output.slice(-3000)}`);
     try {
       await fetch(origin + readyPath, { signal: AbortSignal.timeout(2000) });
-      return { origin, port, inspectorPort, stop, output: () => output };
+      return { origin, port, inspectorPort, stop, output: () => output, cpuSeconds: () => processGroupCpuSeconds(child.pid) };
     } catch { await new Promise((r) => setTimeout(r, 250)); }
   }
   await stop();
