@@ -11,6 +11,7 @@ import {
   newShopperContext,
   recordCollectorRequests,
   scrollUntilSeen,
+  sentEvents,
   stayActive,
   type CollectorRequest,
 } from './support/browser.ts';
@@ -121,7 +122,11 @@ describe('a shopper’s journey through the SPA store', () => {
     records = await waitFor(
       () => recordsOfVisitor(visitor),
       (found) => found.filter((r) => r.name === 'page_leave').length >= clock.visits.length,
-      { timeoutMs: 30_000, describe: (found) => `sink holds ${found.map((r) => r.name).join(', ')}` },
+      {
+        timeoutMs: 30_000,
+        describe: (found) =>
+          `sink holds ${found.map((r) => r.name).join(', ')}; the browser sent ${sentEvents(log).map((e) => e.name).join(', ')}`,
+      },
     );
   });
 

@@ -76,9 +76,9 @@ export async function visitorOf(log: readonly CollectorRequest[]): Promise<strin
   return record!.visitor_id;
 }
 
-/** Forwarded records of one visitor, oldest first. */
+/** Forwarded records of one visitor, in the order this device captured them. */
 export async function recordsOfVisitor(visitor: string): Promise<ForwardedRecord[]> {
-  return (await forwardedRecords()).filter((r) => r.visitor_id === visitor).sort((a, b) => a.seq - b.seq);
+  return (await forwardedRecords()).filter((r) => r.visitor_id === visitor).sort((a, b) => a.client_ts - b.client_ts || a.seq - b.seq);
 }
 
 /** Batches the collector received at or after `since` (collector clock, epoch ms). */
