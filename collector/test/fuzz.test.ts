@@ -76,7 +76,9 @@ describe('fuzz: no input produces a 5xx or an exception', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
         let batch = validBatch();
-        for (const { pick, op, value } of mutations) {
+        for (const { pick, op, value: shared } of mutations) {
+          // constantFrom hands out the same objects every run: mutate copies, never them.
+          const value = structuredClone(shared);
           const all = paths(batch);
           const path = all[pick % all.length]!;
           batch = setAt(batch, path, (old) => {
