@@ -21,7 +21,7 @@ export interface QueueStore {
 
 /** The part of `navigator.locks` the queue uses. */
 export interface SenderLocks {
-  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
+  request(name: string, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
 }
 
 /** The IndexedDB queue (idb-keyval). Opening it creates the database, so only call it in `granted` mode. */
@@ -146,9 +146,14 @@ export function createQueue(options: QueueOptions): Queue {
     }
   };
 
-  /** One sender per site across tabs, so that two tabs never post the same stored events. */
+  /**
+   * One sender per site across tabs, so that two tabs never post the same
+   * stored events. With Web Locks a tab waits its turn, then finds what the
+   * other tab delivered gone from the store (and forgets it); the lease
+   * fallback skips the flush instead.
+   */
   const asSoleSender = async (work: () => Promise<void>) => {
-    if (locks) return void (await locks.request(lockName, { ifAvailable: true }, async (lock) => void (lock && (await work()))));
+    if (locks) return void (await locks.request(lockName, work));
     const mine = (queue: StoredQueue) => queue.lease?.by == owner;
     const leased = await persist((queue) => (!queue.lease || queue.lease.until < now() || mine(queue) ? { ...queue, lease: { by: owner, until: now() + 3e4 } } : queue));
     if (leased && mine(leased)) {

@@ -282,20 +282,19 @@ describe('request size', () => {
 });
 
 describe('one sender across tabs', () => {
-  /** Web Locks as specified for `ifAvailable`, shared by the "tabs" like the browser's lock manager. */
+  /** Web Locks as specified (exclusive, granted in request order), shared by the "tabs" like the browser's lock manager. */
   function webLocks(): SenderLocks & { granted: number } {
-    const held = new Set<string>();
+    const tails = new Map<string, Promise<unknown>>();
     const locks = {
       granted: 0,
-      async request(name: string, _options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<void>) {
-        if (held.has(name)) return callback(null);
-        held.add(name);
-        locks.granted++;
-        try {
-          return await callback({ name });
-        } finally {
-          held.delete(name);
-        }
+      request(name: string, callback: (lock: unknown) => Promise<void>) {
+        const previous = tails.get(name) ?? Promise.resolve();
+        const turn = previous.then(() => {
+          locks.granted++;
+          return callback({ name });
+        });
+        tails.set(name, turn.catch(() => {}));
+        return turn;
       },
     };
     return locks;
