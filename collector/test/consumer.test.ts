@@ -50,7 +50,7 @@ async function r2ObjectsContaining(prefix: string, needle: string): Promise<{ ke
 describe('queue consumer', () => {
   it('writes every record to R2 (NDJSON, site/date/hour), D1 and the signed webhook, then acks', async () => {
     const events = [makeEvent(), makeEvent({ name: 'scroll', props: { depth: 25 } })];
-    const { queued } = await post(makeBatch(events));
+    const { queued } = await post(makeBatch(events), { forward: false });
     const { result, ids } = await consume('pathmark-events', queued);
     expect(result.explicitAcks.sort()).toEqual([...ids].sort());
     expect(result.retryMessages).toEqual([]);
@@ -68,7 +68,7 @@ describe('queue consumer', () => {
 
   it('retries every message with growing backoff when a sink fails, and acks none', async () => {
     webhook.failWhen = () => true;
-    const { queued } = await post(makeBatch());
+    const { queued } = await post(makeBatch(), { forward: false });
     const bindings = { ...env, RETRY_BASE_SECONDS: '10' } as Env;
     const delays = [];
     for (const attempts of [1, 2, 3, 4, 5]) {
@@ -82,14 +82,14 @@ describe('queue consumer', () => {
   });
 
   it('retries a message it cannot read (towards the dead-letter archive) and delivers the others', async () => {
-    const { queued } = await post(makeBatch());
+    const { queued } = await post(makeBatch(), { forward: false });
     const { result, ids } = await consume('pathmark-events', ['not a queue message', ...queued]);
     expect(result.retryMessages.map((retry: { msgId: string }) => retry.msgId)).toEqual([ids[0]]);
     expect(result.explicitAcks).toEqual([ids[1]]);
   });
 
   it('archives dead letters to R2 under dead-letter/, exactly as enqueued', async () => {
-    const { queued } = await post(makeBatch());
+    const { queued } = await post(makeBatch(), { forward: false });
     const { result } = await consume('pathmark-events-dlq', queued, { attempts: 6 });
     expect(result.ackAll).toBe(true);
     const batchId = (JSON.parse(queued[0]!) as QueueMessageBody).batch_id;
@@ -102,8 +102,8 @@ describe('queue consumer', () => {
   it('collapses a re-sent batch in D1: same event ids, one row each', async () => {
     const events = [makeEvent(), makeEvent()];
     const batch = makeBatch(events);
-    const first = await post(batch);
-    const second = await post({ ...batch, sent_at: Date.now() });
+    const first = await post(batch, { forward: false });
+    const second = await post({ ...batch, sent_at: Date.now() }, { forward: false });
     await consume('pathmark-events', [...first.queued, ...second.queued]);
     await consume('pathmark-events', second.queued);
     const ids = events.map((event) => event.id);

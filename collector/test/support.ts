@@ -45,6 +45,8 @@ export interface PostOptions {
   method?: string;
   url?: string;
   env?: Env;
+  /** false: keep the queue messages out of the real queue (the test consumes them itself). */
+  forward?: boolean;
 }
 
 /** A request as a browser on the demo origin would send it, with `cf` injected. */
@@ -65,19 +67,23 @@ export function eventsRequest(body: unknown, options: PostOptions = {}): Request
   }) as unknown as Request<unknown, IncomingRequestCfProperties>;
 }
 
-/** Queue producer that records what it is given and passes it on to the real queue. */
-export function recordingQueue(queue: Queue<string>): Queue<string> & { sent: string[] } {
+/**
+ * Queue producer that records what it is given and passes it on to the real queue, or,
+ * with `forward: false`, keeps it (for tests that run the consumer on it themselves).
+ */
+export function recordingQueue(queue: Queue<string>, forward = true): Queue<string> & { sent: string[] } {
   const sent: string[] = [];
+  const accepted = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } } as unknown as QueueSendResponse;
   return {
     sent,
-    send(body, options) {
+    async send(body, options) {
       sent.push(body);
-      return queue.send(body, options);
+      return forward ? queue.send(body, options) : accepted;
     },
-    sendBatch(messages, options) {
+    async sendBatch(messages, options) {
       const list = [...messages];
       sent.push(...list.map((message) => message.body));
-      return queue.sendBatch(list, options);
+      return forward ? queue.sendBatch(list, options) : (accepted as unknown as QueueSendBatchResponse);
     },
     metrics: () => queue.metrics(),
   };
@@ -93,7 +99,7 @@ export interface Posted {
 
 /** Calls the Worker's fetch handler with the real bindings, recording queue messages. */
 export async function post(body: unknown, options: PostOptions = {}): Promise<Posted> {
-  const queue = recordingQueue((options.env ?? env).EVENTS_QUEUE);
+  const queue = recordingQueue((options.env ?? env).EVENTS_QUEUE, options.forward ?? true);
   const ctx = createExecutionContext();
   const response = await worker.fetch(eventsRequest(body, options), { ...(options.env ?? env), EVENTS_QUEUE: queue }, ctx);
   await waitOnExecutionContext(ctx);
