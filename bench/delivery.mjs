@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, newHumanContext } from './lib/chromium.mjs';
-import { runSection, notMeasured, log } from './lib/section.mjs';
+import { runSection } from './lib/section.mjs';
 import { startWranglerDev, applyD1Migrations, queryD1 } from './lib/wrangler.mjs';
 import { snapshotWorker } from './lib/snapshot.mjs';
 

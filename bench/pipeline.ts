@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeBatch, browserUserAgent } from './lib/batches.ts';
-import { runSection, notMeasured, log } from './lib/section.mjs';
+import { runSection, log } from './lib/section.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const EVENTS_PER_BATCH = 20;

@@ -43,8 +43,6 @@ export async function freePorts(count) {
   }
 }
 
-export const freePort = async () => (await freePorts(1))[0];
-
 /**
  * `wrangler dev` on loopback with its own persistence directory. Resolves once
  * `readyPath` answers (any status), with the origin and a `stop()` that ends
