@@ -38,7 +38,7 @@ export function toItem(raw: unknown): Item | string {
     const value = source[field];
     if (value == null || value === '') continue;
     if (!valid(value)) return field;
-    item[field] = field.startsWith('item_') ? String(value).slice(0, 2048) : value;
+    item[field] = field.startsWith('item_') ? String(value) : value;
   }
   return item.item_id || item.item_name ? item : 'item_id';
 }

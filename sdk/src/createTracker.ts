@@ -2,6 +2,7 @@ import {
   CONSENT_MODES,
   CUSTOM_EVENT_NAME,
   MAX_BODY_BYTES,
+  MAX_STRING_LENGTH,
   PROTOCOL_VERSION,
   type SendableConsentMode,
   type ConsentMode,
@@ -171,7 +172,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         name,
         props: name == 'page_view' ? { ...props, page_index: state.pages } : props,
         ...extra,
-      });
+        // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
+      }, (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value));
       // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
       if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn(`${name} too large, dropped`);
       const event: PathmarkEvent = JSON.parse(json);

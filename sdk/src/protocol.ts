@@ -17,13 +17,15 @@ export const CONFIG_PATH = '/v1/config';
 /** Request body size. Also the `keepalive`/`sendBeacon` in-flight budget per page. */
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_EVENTS_PER_BATCH = 100;
+/** Any string value, in characters. */
+export const MAX_STRING_LENGTH = 2048;
 
 export const LIMITS = {
   /** Request body size. Also the `keepalive`/`sendBeacon` in-flight budget per page. */
   maxBodyBytes: MAX_BODY_BYTES,
   maxEventsPerBatch: MAX_EVENTS_PER_BATCH,
   /** Any string value, in characters. */
-  maxStringLength: 2048,
+  maxStringLength: MAX_STRING_LENGTH,
   /** Keys in one `props` object (nested objects count their own keys). */
   maxPropertyKeys: 50,
   /** Depth of `props`: `{a:{b:{c:1}}}` is depth 3. */

@@ -101,3 +101,21 @@ describe('cart and checkout', () => {
     expectEvents(c.events(), { expected: [{ name: 'newsletter_signup', props: { placement: 'footer', nested: { ok: true } } }] });
   });
 });
+
+describe('limits', () => {
+  it('cuts long strings (title, URL, props, item names) to 2,048 characters instead of losing the event', async () => {
+    useFakeTime();
+    const c = collector();
+    document.title = 't'.repeat(3000);
+    history.replaceState(null, '', `/${'p'.repeat(3000)}`);
+    const t = tracker({ autoPageviews: false, consent: 'anonymous' });
+    t.track('long', { note: 'n'.repeat(3000) });
+    t.cart.add({ item_id: 'i'.repeat(3000) });
+    await t.flush();
+    const [long, add] = c.events();
+    expect(long!.title).toHaveLength(2048);
+    expect(long!.url).toHaveLength(2048);
+    expect((long!.props as { note: string }).note).toHaveLength(2048);
+    expect((add!.props as { items: { item_id: string }[] }).items[0]!.item_id).toHaveLength(2048);
+  });
+});
