@@ -22,6 +22,14 @@ export function isLoopbackHost(url: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
 }
 
+/**
+ * The inspector (raw batches, kept in D1) runs only when PATHMARK_INSPECTOR=1 *and* on a
+ * loopback host: a deployment that ships the variable by mistake still stores and shows nothing.
+ */
+export function inspectorEnabled(env: Env, requestUrl: string): boolean {
+  return env.PATHMARK_INSPECTOR === '1' && isLoopbackHost(requestUrl);
+}
+
 export class PseudonymKeys {
   #imported = new Map<string, Promise<KeyRef>>();
 

@@ -103,6 +103,22 @@ describe('inspector routes', () => {
     }
   });
 
+  it('are 404 on a non-loopback host even with PATHMARK_INSPECTOR=1, and store no raw batch there', async () => {
+    const ctx = createExecutionContext();
+    const remote = await worker.fetch(new Request('https://collector.example/v1/inspect') as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+    expect(remote.status).toBe(404);
+    await remote.body?.cancel();
+
+    const stored = async (marker: string) =>
+      (await env.DB.prepare('SELECT COUNT(*) AS n FROM inspect_batches WHERE raw LIKE ?').bind(`%${marker}%`).first<{ n: number }>())!.n;
+    const marker = `probe${Math.floor(Math.random() * 1e9)}`;
+    const remotePost = await post(makeBatch(undefined, { sdk: `remote-${marker}` }), { url: 'https://collector.example/v1/events' });
+    const localPost = await post(makeBatch(undefined, { sdk: `local-${marker}` }));
+    expect([remotePost.response.status, localPost.response.status]).toEqual([202, 202]);
+    expect(await stored(`remote-${marker}`)).toBe(0);
+    expect(await stored(`local-${marker}`)).toBe(1);
+  });
+
   it('serves demo-store/dist/inspector/ through ASSETS when enabled, not the store fallback', async () => {
     const response = await get('/inspector');
     expect(response.status).toBe(200);

@@ -4,6 +4,7 @@ import { visitorHash, type RequestContext } from '../anonymize.ts';
 import { siteCors } from '../cors.ts';
 import { anySiteOrigins, originsOf, type AppEnv, type CollectorDeps } from '../deps.ts';
 import { ClientError, isBatchContentType, readBodyText } from '../http.ts';
+import { inspectorEnabled } from '../keys.ts';
 import { saveInspectBatch } from '../inspect-store.ts';
 import { processParsed, parseBody } from '../pipeline.ts';
 import { signalsFrom } from '../policy.ts';
@@ -68,7 +69,7 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
       }
     }
 
-    if (c.env.PATHMARK_INSPECTOR === '1') {
+    if (inspectorEnabled(c.env, c.req.url)) {
       const response = result.body as BatchResponse;
       c.executionCtx.waitUntil(
         saveInspectBatch(c.env.DB, {

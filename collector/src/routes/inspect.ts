@@ -1,18 +1,19 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { ClientError } from '../http.ts';
+import { inspectorEnabled } from '../keys.ts';
 import type { InspectResponse } from '../inspect.ts';
 import { DEFAULT_INSPECT_LIMIT, MAX_INSPECT_LIMIT, readInspect } from '../inspect-store.ts';
 
 /**
- * GET /v1/inspect and GET /inspector: development only. With PATHMARK_INSPECTOR other
- * than "1" both are plain 404s, indistinguishable from routes that do not exist.
+ * GET /v1/inspect and GET /inspector: development only. Unless PATHMARK_INSPECTOR is "1"
+ * and the host is loopback, both are plain 404s, indistinguishable from routes that do not exist.
  */
 export function inspectRoute(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   for (const path of ['/v1/inspect', '/inspector', '/inspector/*']) {
     app.use(path, async (c, next) => {
-      if (c.env.PATHMARK_INSPECTOR !== '1') throw new ClientError(404, 'not_found', `${c.req.path}: no such route`);
+      if (!inspectorEnabled(c.env, c.req.url)) throw new ClientError(404, 'not_found', `${c.req.path}: no such route`);
       await next();
     });
   }
