@@ -27,7 +27,7 @@ const FIELDS: [keyof Item, (value: unknown) => boolean, boolean?][] = [
   ['price', isAmount, true],
   ['quantity', (q) => Number.isInteger(q) && (q as number) > 0, true],
   ['currency', isCurrency],
-  ['index', Number.isInteger, true],
+  ['index', (i) => Number.isInteger(i) && (i as number) >= 0, true],
 ];
 
 /** A GA4 item, or the name of the field that keeps it from being one. */

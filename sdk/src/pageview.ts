@@ -96,7 +96,9 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     // Events captured before the first page view (pre-settle) belong to it.
     page = { id: previous.url ? uuid() : previous.id, url, path: location.pathname + location.search, left: false };
     const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
-    ctx.emit('page_view', props, { referrer: previous.url || document.referrer || undefined });
+    // Only web referrers: an app referrer (android-app://…) would get the page view refused.
+    const referrer = previous.url || document.referrer;
+    ctx.emit('page_view', props, { referrer: /^https?:/.test(referrer) ? referrer : undefined });
     hooks.started(page, navigation);
   };
 

@@ -188,3 +188,24 @@ describe('fragment navigations', () => {
     expectEvents(c.events(), { expected: [{ name: 'page_view', props: { navigation: 'load' } }, { name: 'page_view', props: { navigation: 'hash' } }] });
   });
 });
+
+describe('referrer', () => {
+  it('is document.referrer on load when it is a web URL, and left out otherwise', async () => {
+    useFakeTime();
+    const c = collector();
+    Object.defineProperty(document, 'referrer', { configurable: true, get: () => 'https://search.example/?q=shoes' });
+    const t = tracker();
+    await settle();
+    await t.flush();
+    Object.defineProperty(document, 'referrer', { configurable: true, get: () => 'android-app://com.example.mail/' });
+    const c2 = collector();
+    const t2 = tracker({ site: 'other' });
+    await settle();
+    await t2.flush();
+    delete (document as { referrer?: string }).referrer;
+    expect(c.events().find((e) => e.name == 'page_view')!.referrer).toBe('https://search.example/?q=shoes');
+    const otherView = c2.batches.filter((b) => b.site == 'other').flatMap((b) => b.events).find((e) => e.name == 'page_view');
+    expect(otherView).toBeDefined();
+    expect(otherView).not.toHaveProperty('referrer');
+  });
+});
