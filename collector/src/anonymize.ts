@@ -135,8 +135,8 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
   const removed = [...input.removed, ...event.unknownFields.map((field) => redactText(field).text)];
   let redactions = 0;
 
-  // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
   const { cache } = input;
+  // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
   const url = memo(cache.urls, event.url, () => cleanUrl(event.url, keepParam)) ?? {
     url: '',
     path: '',
@@ -171,12 +171,14 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
     const previous = parseUrl(rawProps.previous_path, event.url);
     const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path');
     rawProps = { ...rawProps };
-    if (cleaned) rawProps.previous_path = cleaned.pathAndQuery;
-    else delete rawProps.previous_path;
     if (cleaned) {
+      rawProps.previous_path = cleaned.pathAndQuery;
       redactions += cleaned.redactions;
       removed.push(...cleaned.removed);
-    } else removed.push('props.previous_path');
+    } else {
+      delete rawProps.previous_path;
+      removed.push('props.previous_path');
+    }
   }
   const props = cleanProps(rawProps, policy.redact_keys);
   redactions += props.redactions;

@@ -1,7 +1,7 @@
 import type { KeyRef } from './anonymize.ts';
 import type { Env } from './env.ts';
 import { importHmacKey, sha256Hex } from './hmac.ts';
-import { parseUrl } from './urls.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 /**
  * Per-site pseudonymization keys for `granted` identifiers. Each site's secret is set
@@ -15,20 +15,6 @@ const DEVELOPMENT_SECRET = 'pathmark-local-development-only';
 
 export const secretName = (site: string): `PSEUDONYM_KEY_${string}` =>
   `PSEUDONYM_KEY_${site.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-
-/** True only for requests to this machine (wrangler dev, tests): never true on Cloudflare's network. */
-export function isLoopbackHost(url: string): boolean {
-  const host = parseUrl(url)?.hostname ?? '';
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
-}
-
-/**
- * The inspector (raw batches, kept in D1) runs only when PATHMARK_INSPECTOR=1 *and* on a
- * loopback host: a deployment that ships the variable by mistake still stores and shows nothing.
- */
-export function inspectorEnabled(env: Env, requestUrl: string): boolean {
-  return env.PATHMARK_INSPECTOR === '1' && isLoopbackHost(requestUrl);
-}
 
 export class PseudonymKeys {
   #imported = new Map<string, Promise<KeyRef>>();

@@ -4,7 +4,7 @@ import { visitorHash, type RequestContext } from '../anonymize.ts';
 import { siteCors } from '../cors.ts';
 import { anySiteOrigins, originsOf, type AppEnv, type CollectorDeps } from '../deps.ts';
 import { ClientError, isBatchContentType, readBodyText } from '../http.ts';
-import { inspectorEnabled } from '../keys.ts';
+import { inspectorEnabled } from '../loopback.ts';
 import { saveInspectBatch } from '../inspect-store.ts';
 import { processParsed, parseBody } from '../pipeline.ts';
 import { signalsFrom } from '../policy.ts';

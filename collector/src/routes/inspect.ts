@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { ClientError } from '../http.ts';
-import { inspectorEnabled } from '../keys.ts';
+import { inspectorEnabled } from '../loopback.ts';
 import type { InspectResponse } from '../inspect.ts';
 import { DEFAULT_INSPECT_LIMIT, MAX_INSPECT_LIMIT, readInspect } from '../inspect-store.ts';
 
