@@ -14,7 +14,7 @@ function formatCell(value, format) {
     case 'ratio':
       return `${value.toFixed(2)}×`;
     case 'us':
-      return value < 10 ? value.toFixed(2) : value.toFixed(1);
+      return value.toFixed(1);
     case 'ms':
       return value < 10 ? value.toFixed(2) : integer(value);
     default:
