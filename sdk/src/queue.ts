@@ -91,6 +91,8 @@ export function createQueue(options: QueueOptions): Queue {
   let store: QueueStore | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let retryAt = 0;
+  /** The collector asked for the wait (Retry-After): even a page on its way out keeps to it. */
+  let asked = false;
   let attempts = 0;
   let offline = false;
   let destroyed = false;
@@ -133,6 +135,7 @@ export function createQueue(options: QueueOptions): Queue {
         // Exponential backoff with jitter, so that tabs and devices do not retry in step.
         const delay = Math.max(Math.min(3e5, 1000 * 2 ** attempts++) * (0.5 + random() / 2), retryAfter);
         retryAt = now() + delay;
+        asked = retryAfter > 0;
         clearTimeout(timer);
         timer = undefined;
         return schedule(delay);
@@ -168,7 +171,8 @@ export function createQueue(options: QueueOptions): Queue {
   /** Resolves once what was queued when called was attempted; a call during a send waits for it, then sends again. */
   const attempt = (hidden?: boolean): Promise<void> => {
     if (destroyed || !envelope()) return Promise.resolve();
-    if (now() < retryAt) return Promise.resolve(schedule(retryAt - now()));
+    // A page on its way out makes a last attempt during a backoff, unless the collector asked to wait.
+    if (now() < retryAt && (asked || !hidden)) return Promise.resolve(schedule(retryAt - now()));
     // Hidden: no await before the request, the page may be frozen after this task.
     if (hidden) return send(held, dropped, true);
     if (inflight) return inflight.then(() => attempt());

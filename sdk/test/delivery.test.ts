@@ -129,6 +129,26 @@ describe('retries', () => {
     expect(names(c.events())).toEqual(['limited']);
   });
 
+  it('a page on its way out makes a last attempt during a 5xx backoff, but not against a Retry-After', async () => {
+    useFakeTime();
+    const c = collector((attempt) => (attempt == 1 ? new HttpResponse(null, { status: 503 }) : undefined));
+    const t = tracker({ ...manual, consent: 'anonymous' });
+    t.track('kept_in_memory');
+    await t.flush();
+    expect(c.attempts).toHaveLength(1);
+    window.dispatchEvent(new Event('pagehide'));
+    await drain();
+    expect(names(c.events())).toEqual(['kept_in_memory']);
+
+    const limited = collector(() => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '60' } }));
+    const u = tracker({ ...manual, site: 'other', consent: 'anonymous' });
+    u.track('waits');
+    await u.flush();
+    window.dispatchEvent(new Event('pagehide'));
+    await drain();
+    expect(limited.attempts.filter((b) => b.site == 'other')).toHaveLength(1);
+  });
+
   it('drops a batch refused with 400 (debug warning) and carries on with the next one', async () => {
     useFakeTime();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
