@@ -118,8 +118,8 @@ export interface AnonymizeInput {
   policy: SitePolicy;
   context: RequestContext;
   keys: CollectorKeys;
-  /** `visitorHash(site, context, keys.salt)`, computed once per batch. */
-  dailyVisitor: string;
+  /** `visitorHash(site, context, keys.salt)`, computed at most once per batch, only if an event needs it. */
+  dailyVisitor: () => Promise<string>;
   cache: BatchCache;
   ua: ReducedUserAgent;
 }
@@ -185,7 +185,7 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
   removed.push(...props.removed);
 
   let consent = input.consent;
-  let visitorId = input.dailyVisitor;
+  let visitorId: string | undefined;
   let sessionId: string | undefined;
   let keyId: string | null = null;
   if (consent === 'granted') {
@@ -203,7 +203,8 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
       if (event.session_id) removed.push('session_id');
     }
   }
-  const usesDailyHash = visitorId === input.dailyVisitor;
+  const usesDailyHash = visitorId === undefined;
+  visitorId ??= await input.dailyVisitor();
 
   const record: ForwardedRecord = {
     event_id: event.id,

@@ -28,6 +28,8 @@ export interface PipelineResult {
 
 export interface PipelineOptions {
   batchId?: string;
+  /** The daily visitor hash, when the caller already computed it (the route does, to rate-limit). */
+  dailyVisitor?: string;
 }
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: ErrorResponse };
@@ -82,7 +84,10 @@ export async function processParsed(
   }
 
   const batchId = options.batchId ?? crypto.randomUUID();
-  const dailyVisitor = await visitorHash(policy.site, request, keys.salt);
+  // Granted batches whose events all carry an anonymous id never need the daily hash.
+  let dailyVisitorHash: Promise<string> | undefined;
+  const dailyVisitor = () =>
+    (dailyVisitorHash ??= options.dailyVisitor !== undefined ? Promise.resolve(options.dailyVisitor) : visitorHash(policy.site, request, keys.salt));
   const ua = reduceUserAgent(request.userAgent);
   const sendable = enforced.consent;
   const cache = newBatchCache();

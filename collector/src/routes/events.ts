@@ -49,7 +49,7 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
 
     const pseudonym = await deps.pseudonymKeys.get(c.env, site, c.req.url);
     const batchId = crypto.randomUUID();
-    const result = await processParsed(parsed.value, context, policy, { salt, pseudonym }, { batchId });
+    const result = await processParsed(parsed.value, context, policy, { salt, pseudonym }, { batchId, dailyVisitor: visitor });
     if (result.status !== 202) {
       const body = result.body as ErrorResponse;
       throw new ClientError(result.status as 400 | 403, body.error, body.detail);
