@@ -11,7 +11,6 @@ import {
   newShopperContext,
   recordCollectorRequests,
   scrollUntilSeen,
-  sentEvents,
   stayActive,
   type CollectorRequest,
 } from './support/browser.ts';
@@ -125,7 +124,9 @@ describe('a shopper’s journey through the SPA store', () => {
       {
         timeoutMs: 30_000,
         describe: (found) =>
-          `sink holds ${found.map((r) => r.name).join(', ')}; the browser sent ${sentEvents(log).map((e) => e.name).join(', ')}`,
+          `sink holds ${found.map((r) => r.name).join(', ')}; the browser sent ${log
+            .map((r) => `[${r.status}] ${(r.batch?.events ?? []).map((e) => e.name).join(', ')}`)
+            .join('; ')}`,
       },
     );
   });

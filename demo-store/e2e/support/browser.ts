@@ -45,6 +45,8 @@ export interface CollectorRequest {
   url: string;
   method: string;
   body: string | null;
+  /** HTTP status of the answer, or 0 when the request failed; undefined while pending or unseen. */
+  status?: number;
   /** The parsed batch, for POST /v1/events. */
   batch?: { consent: string; events: SentEvent[] } & Record<string, unknown>;
 }
@@ -77,6 +79,11 @@ export function recordCollectorRequests(context: BrowserContext): CollectorReque
       }
     }
     log.push(entry);
+    // Pages that closed before the answer leave `status` undefined.
+    request.response().then(
+      (response) => (entry.status = response?.status() ?? 0),
+      () => (entry.status = 0),
+    );
   });
   return log;
 }
