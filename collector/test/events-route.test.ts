@@ -5,6 +5,7 @@ import { LIMITS } from '../../sdk/src/protocol.ts';
 import { createApp } from '../src/app.ts';
 import { createDeps } from '../src/deps.ts';
 import worker from '../src/index.ts';
+import { MAX_MESSAGE_BYTES } from '../src/pipeline.ts';
 import type { Env } from '../src/env.ts';
 import { ENDPOINT, ORIGIN, eventsRequest, makeBatch, makeEvent, newIp, post } from './support.ts';
 
@@ -85,6 +86,20 @@ describe('POST /v1/events: accepted batches', () => {
     const { records } = await post(makeBatch([event]));
     expect(records[0]!.props.previous_path).toBe('/checkout?q=mug');
     expect(records[0]!.audit.removed).toEqual(expect.arrayContaining(['props.previous_path?session', 'props.previous_path#fragment']));
+  });
+
+  it('splits a batch that anonymization grew past one queue message, keeping every event', async () => {
+    // Non-ASCII paths grow sixfold: percent-encoded (×3), in both url and path.
+    const events = Array.from({ length: 100 }, (_, i) =>
+      makeEvent({ url: `http://localhost:8787/${'é'.repeat(180)}/${i}`, title: undefined, props: { navigation: 'load', page_index: 1 } }),
+    );
+    const body = JSON.stringify(makeBatch(events));
+    expect(new TextEncoder().encode(body).byteLength).toBeLessThanOrEqual(64 * 1024);
+    const { response, queued, records } = await post(body);
+    expect(response.status).toBe(202);
+    expect(queued.length).toBeGreaterThan(1);
+    for (const message of queued) expect(new TextEncoder().encode(message).byteLength).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(records.map((record) => record.event_id)).toEqual(events.map((event) => event.id));
   });
 
   it('takes application/json as well as text/plain', async () => {

@@ -57,8 +57,10 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
 
     if (result.serialized.length > 0) {
       try {
-        if (result.serialized.length === 1) await c.env.EVENTS_QUEUE.send(result.serialized[0]!, { contentType: 'text' });
-        else await c.env.EVENTS_QUEUE.sendBatch(result.serialized.map((body) => ({ body, contentType: 'text' as const })));
+        // Nearly always one message. A batch that grew past one message's limit is sent as
+        // several (not sendBatch, whose 256 KB total such a batch could exceed); if one
+        // fails the SDK resends the whole batch and the event ids collapse the duplicates.
+        await Promise.all(result.serialized.map((body) => c.env.EVENTS_QUEUE.send(body, { contentType: 'text' })));
       } catch (error) {
         console.error('pathmark: queue refused a batch', error);
         return c.json<ErrorResponse>(
