@@ -71,6 +71,11 @@ afterAll(async () => {
 });
 
 const events = () => batches.flatMap((b) => b.events);
+/** Waits (up to 10 s) for the collector to have received what `done` looks for: no fixed sleeps. */
+async function until(done: () => boolean) {
+  for (let waited = 0; !done() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const count = (name: string) => events().filter((e) => e.name == name).length;
 
 describe.runIf(existsSync(executablePath))('in Chromium', () => {
   it('captures the journey under a strict CSP and delivers it once, the last events on page exit', async () => {
@@ -81,15 +86,15 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
     tab.on('pageerror', (e) => problems.push(e.message));
     tab.on('console', (m) => m.type() == 'error' && problems.push(m.text()));
     await tab.goto(`${origin}/`);
-    await tab.waitForTimeout(300);
+    await tab.waitForFunction(() => window.pathmark && 'destroy' in window.pathmark);
     await tab.click('#add');
     await tab.evaluate(() => {
       history.pushState(null, '', '/search?q=red+boots');
       document.title = 'Search: red boots';
     });
-    await tab.waitForTimeout(300);
+    await tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 400))); // the page view settles
     await tab.mouse.wheel(0, 2000);
-    await tab.waitForTimeout(300);
+    await tab.evaluate(() => new Promise(requestAnimationFrame));
     const device = await tab.evaluate(async () => ({
       databases: (await indexedDB.databases()).map((d) => d.name),
       storage: Object.keys(localStorage),
@@ -97,7 +102,7 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
       locks: typeof navigator.locks?.request,
     }));
     await tab.goto('about:blank'); // pagehide: the rest goes out with keepalive
-    await tab.waitForTimeout(800);
+    await until(() => count('page_leave') >= 2 && count('scroll') > 0 && count('web_vitals') > 0);
     await context.close();
 
     expect(problems).toEqual([]);
@@ -119,7 +124,9 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
     const context = await browser.newContext();
     const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
     await Promise.all([a.goto(`${origin}/`), b.goto(`${origin}/`)]);
-    await a.waitForTimeout(300);
+    const ready = () => window.pathmark && 'destroy' in window.pathmark;
+    await Promise.all([a.waitForFunction(ready), b.waitForFunction(ready)]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     batches.length = 0;
     const burst = (tab: typeof a, label: string) =>
       tab.evaluate((label) => {
@@ -128,8 +135,9 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
       }, label);
     await Promise.all([burst(a, 'a'), burst(b, 'b')]);
     await Promise.all([a.evaluate(() => window.pathmark!.flush()), b.evaluate(() => window.pathmark!.flush())]);
-    await a.waitForTimeout(300);
+    await until(() => count('tick') >= 30);
     await context.close();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // anything sent on close
     const ticks = events().filter((e) => e.name == 'tick');
     expect(ticks).toHaveLength(30);
     expect(new Set(ticks.map((e) => e.id)).size).toBe(30);

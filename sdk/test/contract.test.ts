@@ -23,7 +23,9 @@ describe('contract with the collector', () => {
       <div data-pm-view-item data-pm-item-id="L1" data-pm-item-name="Lamp"></div>
       <button data-pm-cart="add" data-pm-item-id="L1" data-pm-item-price="30" data-pm-item-currency="EUR">Add</button>`;
     history.replaceState(null, '', '/?q=desk+lamp&utm_source=news');
-    const t = tracker({ consent: 'pending', vitals: true }, { loadVitals: () => import('../src/vitals') });
+    reporters.length = 0;
+    const loadVitals = vi.fn(() => import('../src/vitals'));
+    const t = tracker({ consent: 'pending', vitals: true }, { loadVitals });
     await settle();
     t.consent.set('granted');
     t.search('lamp', { results: 4 });
@@ -40,7 +42,9 @@ describe('contract with the collector', () => {
     Object.defineProperty(window, 'scrollY', { configurable: true, value: 2300 });
     window.dispatchEvent(new Event('scroll'));
     await settle(50);
+    await loadVitals.mock.results[0]!.value;
     await drain();
+    expect(reporters).toHaveLength(5);
     for (const report of reporters) report({ name: 'LCP', value: 1200, rating: 'good' });
     history.pushState(null, '', '/products/lamp#reviews');
     await settle();
