@@ -2,7 +2,7 @@ import type { JsonValue, Props, SendableConsentMode } from '../../sdk/src/protoc
 import { hmacHex } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
-import { redactText, type Redacted } from './redact.ts';
+import { auditName, redactText, type Redacted } from './redact.ts';
 import { cleanReferrer, cleanUrl, parseUrl, type CleanedUrl } from './urls.ts';
 import type { ValidEvent } from './validate.ts';
 
@@ -77,7 +77,7 @@ export function cleanProps(props: Props, redactKeys: readonly string[]): Cleaned
       const safeKey = redactText(key);
       if (safeKey.count > 0 || banned.has(key.toLowerCase())) {
         redactions += safeKey.count;
-        removed.push(`${path}.${safeKey.text}`);
+        removed.push(`${path}.${auditName(key)}`);
         continue;
       }
       out[key] = visit(child, `${path}.${key}`);
@@ -132,7 +132,10 @@ export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt:
 export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRecord> {
   const { event, policy, context, keys } = input;
   const keepParam = (name: string) => isCampaignParam(name) || policy.query_params.includes(name);
-  const removed = [...input.removed, ...event.unknownFields.map((field) => redactText(field).text)];
+  const removed = [
+    ...input.removed,
+    ...event.unknownFields.map((field) => (field.startsWith('props.') ? `props.${auditName(field.slice(6))}` : auditName(field))),
+  ];
   let redactions = 0;
 
   const { cache } = input;

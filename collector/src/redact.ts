@@ -98,6 +98,15 @@ function redactEmails(input: string): Redacted {
   return { text: out + input.slice(cursor), count };
 }
 
+/**
+ * A field or parameter name as the audit trail (`audit.removed`) may show it: plain
+ * identifiers as they are, anything else as `*`, since a name is client input too and
+ * could carry the very data that caused its removal.
+ */
+export function auditName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name) && redactText(name).count === 0 ? name : '*';
+}
+
 /** Replaces personal data and secrets in `input` with markers such as `[email]`. */
 export function redactText(input: string): Redacted {
   // Fast path for the common short words and titles: every rule needs a digit, an `@`,

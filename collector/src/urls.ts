@@ -1,4 +1,4 @@
-import { redactText } from './redact.ts';
+import { auditName, redactText } from './redact.ts';
 
 /** `new URL` that answers null instead of throwing (URL.parse is not in every runtime's types). */
 export function parseUrl(value: string, base?: string): URL | null {
@@ -80,7 +80,7 @@ export function cleanUrl(raw: string, keepParam: (name: string) => boolean, labe
     const safeName = redactText(name);
     if (!keepParam(name) || safeName.count > 0) {
       redactions += safeName.count;
-      removed.push(`${label}?${safeName.text}`);
+      removed.push(`${label}?${auditName(name)}`);
       continue;
     }
     const safeValue = redactText(value);

@@ -57,6 +57,15 @@ describe('no personal data passes the collector (fast-check)', () => {
     );
   });
 
+  it('does not rebuild a secret from the names in audit.removed (found by fast-check)', async () => {
+    // previous_path "/p/ ?@a.aa ": the e-mail's "?" starts a query whose parameter name is "@a.aa",
+    // and "props.previous_path?" + "@a.aa" used to spell the address again.
+    const batch = batchWith(() => ' ?@a.aa ', 'https://shop.example', 'shop');
+    const result = await processBatch(JSON.stringify(batch), context(), basePolicy, await testKeys());
+    expect(result.status).toBe(202);
+    expect(leaks(result.serialized, forms('?@a.aa'))).toEqual([]);
+  });
+
   it('whole Worker: secrets, the raw IP and the raw user agent never reach the queue, R2, D1, the webhook or the dead-letter archive', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { luhnValid, redactText } from '../src/redact.ts';
+import { auditName, luhnValid, redactText } from '../src/redact.ts';
 import { secret, surrounding } from './pii.ts';
 
 describe('redactText', () => {
@@ -44,5 +44,15 @@ describe('redactText', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('auditName', () => {
+  it('shows plain field names and hides anything else', () => {
+    expect(auditName('email')).toBe('email');
+    expect(auditName('utm_x-1')).toBe('utm_x-1');
+    expect(auditName('@a.aa')).toBe('*');
+    expect(auditName('k bob@example.com')).toBe('*');
+    expect(auditName('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b')).toBe('*');
   });
 });
