@@ -50,13 +50,14 @@ const RULES: Rule[] = [
     pattern: /(?:\d[ -]?){12,}\d/g,
     accept: (run) => (isCardNumber(run.replace(/\D/g, '')) ? '[card]' : true),
   },
-  // Phone numbers: + prefix with ≥ 7 digits, or ≥ 9 digits with separators.
+  // Phone numbers: + prefix with ≥ 7 digits, or ≥ 9 digits with separators. No upper
+  // bound: the run may have swallowed neighbouring numbers ("v0.1.0 (555) 010-0000").
   {
     marker: '[phone]',
     pattern: /\+?\(?\d[\d ().-]{5,}\d/g,
     accept: (run) => {
       const digits = countDigits(run);
-      return digits <= 15 && (digits >= 9 || (run.startsWith('+') && digits >= 7));
+      return digits >= 9 || (run.startsWith('+') && digits >= 7);
     },
   },
   { marker: '[number]', pattern: /\d{9,}/g },

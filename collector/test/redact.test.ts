@@ -14,6 +14,7 @@ describe('redactText', () => {
     ['key 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'key [token]'],
     ['order 12345678901234567890', 'order [number]'],
     ['ref 123456789012', 'ref [phone]'],
+    ['sdk/0.1.0 000(000) 000-0000 x', 'sdk/[phone] x'],
   ])('redacts %j', (input, expected) => {
     expect(redactText(input).text).toBe(expected);
   });
