@@ -59,9 +59,13 @@ interface Cleaned<T> {
   removed: string[];
 }
 
-/** Redacts every string (values and keys) and removes the policy's and the client-derived keys. */
-export function cleanProps(props: Props, redactKeys: readonly string[]): Cleaned<Props> {
-  const banned = new Set([...CLIENT_DERIVED_KEYS, ...redactKeys.map((key) => key.toLowerCase())]);
+/** Property keys removed from props: the client-derived ones and the policy's `redact_keys`, lower case. */
+export function bannedPropertyKeys(redactKeys: readonly string[]): ReadonlySet<string> {
+  return new Set([...CLIENT_DERIVED_KEYS, ...redactKeys.map((key) => key.toLowerCase())]);
+}
+
+/** Redacts every string (values and keys) and removes the banned keys at any depth. */
+export function cleanProps(props: Props, banned: ReadonlySet<string>): Cleaned<Props> {
   let redactions = 0;
   const removed: string[] = [];
   const visit = (value: JsonValue, path: string): JsonValue => {
@@ -92,12 +96,18 @@ export function cleanProps(props: Props, redactKeys: readonly string[]): Cleaned
  * anonymous id and one session id, so each is cleaned or signed once, not once per event.
  */
 export interface BatchCache {
+  bannedKeys: ReadonlySet<string>;
   urls: Map<string, CleanedUrl | null>;
   titles: Map<string, Redacted>;
   pseudonyms: Map<string, Promise<string>>;
 }
 
-export const newBatchCache = (): BatchCache => ({ urls: new Map(), titles: new Map(), pseudonyms: new Map() });
+export const newBatchCache = (policy: SitePolicy): BatchCache => ({
+  bannedKeys: bannedPropertyKeys(policy.redact_keys),
+  urls: new Map(),
+  titles: new Map(),
+  pseudonyms: new Map(),
+});
 
 function memo<K, V>(map: Map<K, V>, key: K, compute: () => V): V {
   if (map.has(key)) return map.get(key) as V;
@@ -183,7 +193,7 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
       removed.push('props.previous_path');
     }
   }
-  const props = cleanProps(rawProps, policy.redact_keys);
+  const props = cleanProps(rawProps, cache.bannedKeys);
   redactions += props.redactions;
   removed.push(...props.removed);
 

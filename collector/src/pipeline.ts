@@ -90,7 +90,7 @@ export async function processParsed(
     (dailyVisitorHash ??= options.dailyVisitor !== undefined ? Promise.resolve(options.dailyVisitor) : visitorHash(policy.site, request, keys.salt));
   const ua = reduceUserAgent(request.userAgent);
   const sendable = enforced.consent;
-  const cache = newBatchCache();
+  const cache = newBatchCache(policy);
   const records = await Promise.all(
     forwarded.map(({ event, removed }) =>
       anonymizeEvent({

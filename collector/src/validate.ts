@@ -115,6 +115,7 @@ const eventBaseEntries = {
   session_id: v.optional(randomId),
 };
 const eventBaseSchema = v.object({ ...eventBaseEntries, name: v.string() });
+const EVENT_FIELDS = new Set([...Object.keys(eventBaseEntries), 'name', 'props']);
 
 const envelopeSchema = v.object({
   v: v.literal(PROTOCOL_VERSION),
@@ -237,8 +238,7 @@ export function validateEvent(raw: unknown, path: string, receivedAt: number): V
     return `${path}.name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
   }
 
-  const known = new Set([...Object.keys(eventBaseEntries), 'name', 'props']);
-  unknownFields.unshift(...Object.keys(raw).filter((key) => !known.has(key)));
+  unknownFields.unshift(...Object.keys(raw).filter((key) => !EVENT_FIELDS.has(key)));
   return { ...event, props, unknownFields };
 }
 
@@ -276,22 +276,38 @@ function checkCustomProps(value: unknown, path: string): string | null {
   return visit(value, path, 1);
 }
 
-/** Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`; bounded depth. */
+/**
+ * Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded
+ * depth. The path is only spelled out for a finding: valid input builds no strings.
+ */
 function findForbiddenKey(value: unknown, path: string, depth: number, maxDepth: number): string | null {
+  const trail: (string | number)[] = [];
+  const reason = walkForForbiddenKey(value, depth, maxDepth, trail);
+  return reason && `${trail.reduceRight<string>((at, key) => appendPath(at, key), path) || 'body'}: ${reason}`;
+}
+
+/** Returns the reason, with `trail` holding the keys leading to it (innermost first). */
+function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number, trail: (string | number)[]): string | null {
   if (typeof value !== 'object' || value === null) return null;
-  if (depth >= maxDepth) return depth > 1 ? `${path}: nested too deeply` : null;
+  if (depth >= maxDepth) return depth > 1 ? 'nested too deeply' : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = findForbiddenKey(value[i], `${path}[${i}]`, depth + 1, maxDepth);
-      if (problem) return problem;
+      const reason = walkForForbiddenKey(value[i], depth + 1, maxDepth, trail);
+      if (reason) {
+        trail.push(i);
+        return reason;
+      }
     }
     return null;
   }
   for (const key of Object.keys(value)) {
-    const at = appendPath(path, key);
-    if (FORBIDDEN_KEYS.has(key)) return `${at}: key not allowed`;
-    const problem = findForbiddenKey((value as Record<string, unknown>)[key], at, depth + 1, maxDepth);
-    if (problem) return problem;
+    const reason = FORBIDDEN_KEYS.has(key)
+      ? 'key not allowed'
+      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth, trail);
+    if (reason) {
+      trail.push(key);
+      return reason;
+    }
   }
   return null;
 }
