@@ -113,6 +113,14 @@ describe('queue consumer', () => {
     expect(results.map((row) => [row.event_id, row.n]).sort()).toEqual(ids.map((id) => [id, 1]).sort());
   });
 
+  it('inserts large consumer batches in multi-row statements, ignoring duplicates inside one batch too', async () => {
+    const events = Array.from({ length: 25 }, () => makeEvent());
+    const { queued } = await post(makeBatch(events), { forward: false });
+    const { result } = await consume('pathmark-events', [...queued, ...queued]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await d1Rows(events.map((event) => event.id))).sort()).toEqual(events.map((event) => event.id).sort());
+  });
+
   it('through the real queue: a failing webhook is retried 5 times, then the message is archived as a dead letter', async () => {
     const event = makeEvent();
     webhook.failWhen = (records) => records.some((record) => record.event_id === event.id);
