@@ -259,7 +259,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       queue.clear();
     }
     if (allowsSending(next)) {
-      buffer.splice(0).forEach((event) => queue.enqueue(withIds(event)));
+      // Buffered events were numbered by the page's memory-only session: continue the session now in force.
+      buffer.splice(0).forEach((event) => queue.enqueue(withIds({ ...event, seq: session.touch().seq })));
       // The configured starting mode is not a change (and the stored queue is sent on the next timer).
       if (source != 'config') {
         ctx.emit('consent', { mode: next, previous, source });

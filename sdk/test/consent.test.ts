@@ -25,6 +25,23 @@ describe('consent gating', () => {
     expect(localStorage.getItem('pathmark:demo')).toContain([...ids][0]);
   });
 
+  it('events buffered while pending continue the persisted session\'s sequence when granted on a later page', async () => {
+    useFakeTime();
+    const c = collector();
+    const first = tracker({ consent: 'granted', autoPageviews: false });
+    first.track('one');
+    first.track('two');
+    await first.flush();
+    first.destroy();
+    const second = tracker({ consent: 'pending', autoPageviews: false });
+    second.track('three');
+    second.consent.set('granted');
+    await second.flush();
+    const session = c.events().filter((e) => e.session_id == c.events()[0]!.session_id);
+    expect(names(session)).toEqual(['one', 'two', 'three', 'consent']);
+    expect(session.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
   it('pending keeps at most 100 events, the newest', async () => {
     useFakeTime();
     const c = collector();
