@@ -1,5 +1,5 @@
 import type { ForwardedRecord } from '../../../collector/src/record.ts';
-import type { InspectResponse } from '../../src/inspector/inspect-shape.ts';
+import type { InspectResponse } from '../../../collector/src/inspect.ts';
 import { queryD1 } from '../../stack.mjs';
 import { sentEvents, type CollectorRequest } from './browser.ts';
 import { stackInfo } from './stack-info.ts';

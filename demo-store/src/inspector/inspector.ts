@@ -2,7 +2,7 @@
 // sent it beside the records the collector forwarded, plus a per-page summary.
 import type { ForwardedRecord } from '../../../collector/src/record.ts';
 import { escapeHtml } from '../html.ts';
-import type { InspectBatch, InspectResponse } from './inspect-shape.ts';
+import type { InspectBatch, InspectResponse } from '../../../collector/src/inspect.ts';
 import { summarizePageViews } from './page-views.ts';
 import { markRedactions, renderJson, type Marker } from './render-json.ts';
 
