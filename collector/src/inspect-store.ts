@@ -34,16 +34,8 @@ export async function pruneInspectBatches(db: D1Database, now: number): Promise<
   await db.prepare('DELETE FROM inspect_batches WHERE received_at < ?').bind(now - RAW_BATCH_TTL_MS).run();
 }
 
-interface BatchRow {
-  batch_id: string;
-  site: string;
-  received_at: number;
-  claimed_consent: string | null;
-  effective_consent: string | null;
-  accepted: number;
-  rejected: string;
-  raw: string;
-}
+/** A row of `inspect_batches`: the batch with its JSON columns still as text. */
+type BatchRow = Omit<InspectBatch, 'rejected' | 'raw'> & { rejected: string; raw: string };
 
 const toBatch = (row: BatchRow): InspectBatch => ({
   ...row,
