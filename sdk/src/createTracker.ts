@@ -175,7 +175,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
       }, (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value));
       // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
-      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn(`${name} too large, dropped`);
+      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn(`${name} too large`);
       const event: PathmarkEvent = JSON.parse(json);
       if (mode == 'pending') {
         buffer.push(event);
@@ -218,7 +218,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     Promise.resolve()
       .then(load)
       .then((vitals) => vitals.watchVitals((props, page_id) => ctx.emit('web_vitals', props, { page_id }), () => vitalsPage))
-      .catch((error) => warn('vitals failed', error));
+      .catch((error) => warn('error', error));
   };
 
   /** Removes identifiers, the search link and the stored queue from the device. */

@@ -99,6 +99,8 @@ export function createQueue(options: QueueOptions): Queue {
   let inflight: Promise<void> | undefined;
   /** Ids in a request not yet answered: a second flush must not post them again. */
   const posting = new Set<string>();
+  /** Events enqueued in this task, written to the store together at its end. */
+  const unstored: PathmarkEvent[] = [];
 
   const schedule = (delay: number) => {
     if (!timer && !destroyed) timer = setTimeout(() => ((timer = undefined), void flush()), delay);
@@ -140,7 +142,7 @@ export function createQueue(options: QueueOptions): Queue {
         timer = undefined;
         return schedule(delay);
       }
-      if (code > 299) warn(`HTTP ${code}, batch dropped`);
+      if (code > 299) warn(`HTTP ${code}, dropped`);
       attempts = 0;
       held = held.filter((e) => !sent(e));
       if (!store) dropped -= unreported;
@@ -199,7 +201,8 @@ export function createQueue(options: QueueOptions): Queue {
   return {
     enqueue(event) {
       held.push(event);
-      if (store) void persist(append([event]));
+      // One IndexedDB write per task, not per event: a burst of calls must not rewrite the stored queue each time.
+      if (store && unstored.push(event) == 1) Promise.resolve().then(() => persist(append(unstored.splice(0))));
       else dropped += Math.max(0, held.length - cap);
       held = held.slice(-cap);
       if (held.length >= (options.batchSize ?? 20)) void flush();

@@ -23,7 +23,7 @@ export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: str
 
   const search: Search['search'] = (term, options, source = 'api') => {
     const text = typeof term == 'string' ? term.trim() : '';
-    if (!text) return ctx.warn('empty search');
+    if (!text) return ctx.warn('invalid search');
     const props: SearchProps = { search_term: text, search_id: uuid(), source };
     const results = options?.results;
     if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;

@@ -78,10 +78,10 @@ describe('cart and checkout', () => {
     expect(names(c.events())).toEqual(['begin_checkout', 'view_cart']);
     expectEvents(c.events(), { expected: [{ name: 'view_cart', props: { items: [{ item_id: 'ok' }] } }] });
     const messages = warn.mock.calls.map((call) => String(call[0]));
-    expect(messages).toContain('[pathmark] item dropped, invalid price');
-    expect(messages).toContain('[pathmark] item dropped, invalid quantity');
-    expect(messages).toContain('[pathmark] item dropped, invalid currency');
-    expect(messages).toContain('[pathmark] item dropped, invalid item_id');
+    expect(messages).toContain('[pathmark] invalid item price');
+    expect(messages).toContain('[pathmark] invalid item quantity');
+    expect(messages).toContain('[pathmark] invalid item currency');
+    expect(messages).toContain('[pathmark] invalid item item_id');
     expect(messages.some((m) => m.includes('invalid purchase'))).toBe(true);
   });
 

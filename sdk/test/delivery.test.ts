@@ -158,7 +158,7 @@ describe('retries', () => {
     await t.flush();
     await settle(10 * 60_000);
     expect(c.attempts).toHaveLength(1);
-    expect(warn.mock.calls.map((call) => call[0])).toContain('[pathmark] HTTP 400, batch dropped');
+    expect(warn.mock.calls.map((call) => call[0])).toContain('[pathmark] HTTP 400, dropped');
     t.track('accepted');
     await t.flush();
     expect(names(c.events())).toEqual(['accepted']);
@@ -242,6 +242,28 @@ describe('offline safety', () => {
     await t.flush();
     expect(c.events().map((e) => (e.props as { i: number }).i)).toEqual([3, 4, 5, 6, 7]);
     expect(c.batches[0]!.dropped).toBe(3);
+  });
+});
+
+describe('stored queue writes', () => {
+  it('a burst of calls in one task is written to the stored queue once, not once per event', async () => {
+    useFakeTime();
+    collector();
+    let stored = { events: [], dropped: 0 } as Awaited<ReturnType<QueueStore['update']>>;
+    const growingWrites: number[] = [];
+    const store: QueueStore = {
+      update: async (change) => {
+        const next = change(stored);
+        if (next.events.length > stored.events.length) growingWrites.push(next.events.length - stored.events.length);
+        return (stored = next);
+      },
+    };
+    const t = tracker({ ...manual, batchSize: 500 }, { store: () => store });
+    await drain();
+    for (let i = 0; i < 50; i++) t.track('burst', { i });
+    await drain();
+    expect(growingWrites).toEqual([50]);
+    expect(stored.events.map((e) => (e.props as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });
 
