@@ -202,8 +202,8 @@ export function createQueue(options: QueueOptions): Queue {
     enqueue(event) {
       held.push(event);
       // One IndexedDB write per task, not per event: a burst of calls must not rewrite the stored queue each time.
-      if (store && unstored.push(event) == 1) Promise.resolve().then(() => persist(append(unstored.splice(0))));
-      else dropped += Math.max(0, held.length - cap);
+      if (!store) dropped += Math.max(0, held.length - cap);
+      else if (unstored.push(event) == 1) Promise.resolve().then(() => persist(append(unstored.splice(0))));
       held = held.slice(-cap);
       if (held.length >= (options.batchSize ?? 20)) void flush();
       else schedule(interval);
