@@ -1,4 +1,4 @@
-import { createStore, update, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { PathmarkEvent } from './protocol.js';
 import { deviceKey } from './lib/deviceKey.js';
 import { isRetryable, splitIntoBodies, type Envelope, type Transport } from './transport.js';
@@ -28,11 +28,15 @@ export interface SenderLocks {
 export function idbQueueStore(site: string): QueueStore {
   const db: UseStore = createStore(deviceKey(site), 'queue');
   return {
-    async update(change) {
-      let result!: StoredQueue;
-      await update<StoredQueue>('queue', (old) => (result = change(old ?? { events: [], dropped: 0 })), db);
-      return result;
-    },
+    // idb-keyval's `update` would also bundle its default store, unused here.
+    update: (change) =>
+      db('readwrite', (queue) =>
+        promisifyRequest<StoredQueue | undefined>(queue.get('queue')).then((old) => {
+          const next = change(old ?? { events: [], dropped: 0 });
+          queue.put(next, 'queue');
+          return promisifyRequest(queue.transaction).then(() => next);
+        }),
+      ),
     close: () => void db('readonly', (s) => s.transaction.db.close()),
   };
 }
