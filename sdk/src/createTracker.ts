@@ -53,6 +53,8 @@ export interface TrackerConfig {
   batchSize?: number;
   /** Default 5000. */
   flushIntervalMs?: number;
+  /** Delay before the page's first flush, so that its page view arrives soon. Default 1000. */
+  firstFlushMs?: number;
   /** Queued events kept before the oldest are dropped. Default 1000. */
   maxQueue?: number;
   /** Inactivity that ends a session. Default 30 minutes. */
@@ -147,6 +149,16 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   let persistentStore: QueueStore | undefined;
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
   const withIds = (event: PathmarkEvent) => (mode == 'granted' ? { ...event, ...session.ids() } : event);
+  /**
+   * Numbers an event in the session now in force, when it may be sent: events buffered
+   * while consent is pending join the session that consent reveals (the stored one, in
+   * `granted`) in order, without gaps.
+   */
+  const enqueue = (event: PathmarkEvent) => {
+    const pageView = event.name == 'page_view';
+    const state = session.touch(pageView);
+    queue.enqueue(withIds({ ...event, seq: state.seq, props: pageView ? { ...event.props, page_index: state.pages } : event.props } as PathmarkEvent));
+  };
 
   const queue = createQueue({
     ...config,
@@ -161,16 +173,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     now,
     emit(name, props, extra) {
       if (mode == 'denied' || destroyed) return;
-      const state = session.touch(name == 'page_view');
       const json = JSON.stringify({
         id: uuid(),
         ts: now(),
-        seq: state.seq,
         page_id: pages.current().id,
         url: location.href,
         title: document.title || undefined,
         name,
-        props: name == 'page_view' ? { ...props, page_index: state.pages } : props,
+        props,
         ...extra,
         // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
       }, (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value));
@@ -180,7 +190,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       if (mode == 'pending') {
         buffer.push(event);
         buffer.splice(0, buffer.length - PENDING_BUFFER);
-      } else queue.enqueue(withIds(event));
+      } else enqueue(event);
     },
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
@@ -259,8 +269,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       queue.clear();
     }
     if (allowsSending(next)) {
-      // Buffered events were numbered by the page's memory-only session: continue the session now in force.
-      buffer.splice(0).forEach((event) => queue.enqueue(withIds({ ...event, seq: session.touch().seq })));
+      buffer.splice(0).forEach(enqueue);
       // The configured starting mode is not a change (and the stored queue is sent on the next timer).
       if (source != 'config') {
         ctx.emit('consent', { mode: next, previous, source });
@@ -278,7 +287,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   if (config.googleConsentMode != false) ctx.cleanup(bridgeGoogleConsentMode(window, applyConsent));
 
   const pageGoesAway = (event: Event) => {
-    if (event.type == 'pagehide' || document.visibilityState == 'hidden') {
+    const page = pages.current();
+    // After pagehide the page view is over for good: a page restored from the back/forward cache is a new one.
+    page.unloaded ||= event.type == 'pagehide';
+    // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
+    if (document.visibilityState == 'visible' && !page.unloaded) page.left = false;
+    else {
       pages.leave();
       void queue.flush(true);
     }

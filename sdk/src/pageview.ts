@@ -10,8 +10,10 @@ export interface Page {
   url: string;
   /** pathname + search. */
   path: string;
-  /** `page_leave` already sent for this page view. */
+  /** `page_leave` sent, and the visitor has not come back to this page view since. */
   left: boolean;
+  /** `pagehide` fired: the page view cannot come back. */
+  unloaded?: boolean;
 }
 
 export interface Pageviews {

@@ -57,6 +57,8 @@ export interface QueueOptions {
   batchSize?: number;
   /** Default 5000. */
   flushIntervalMs?: number;
+  /** Delay before the first flush of the page, so its page view arrives soon. Default 1000. */
+  firstFlushMs?: number;
   /** Debug output. */
   warn: (message: string, detail?: unknown) => void;
 }
@@ -106,7 +108,12 @@ export function createQueue(options: QueueOptions): Queue {
   /** Events enqueued in this task, written to the store together at its end. */
   const unstored: PathmarkEvent[] = [];
 
-  const schedule = (delay: number) => {
+  /** Still to come: the page's first events wait `firstFlushMs`, not the interval. */
+  let firstFlush = true;
+
+  /** `replace`: drop the timer already set, so that this delay counts instead. */
+  const schedule = (delay: number, replace?: boolean) => {
+    if (replace) timer = void clearTimeout(timer);
     if (!timer && !destroyed) timer = setTimeout(() => ((timer = undefined), void flush()), delay);
   };
 
@@ -142,9 +149,7 @@ export function createQueue(options: QueueOptions): Queue {
         const delay = Math.max(Math.min(3e5, 1000 * 2 ** attempts++) * (0.5 + random() / 2), retryAfter);
         retryAt = now() + delay;
         asked = retryAfter > 0;
-        clearTimeout(timer);
-        timer = undefined;
-        return schedule(delay);
+        return schedule(delay, true);
       }
       if (code > 299) warn(`HTTP ${code}, dropped`);
       attempts = 0;
@@ -182,8 +187,7 @@ export function createQueue(options: QueueOptions): Queue {
     // Hidden: no await before the request, the page may be frozen after this task.
     if (hidden) return send(held, dropped, true);
     if (inflight) return inflight.then(() => attempt());
-    clearTimeout(timer);
-    timer = undefined;
+    timer = void clearTimeout(timer);
     return (inflight = (store
       ? asSoleSender(async () => {
           const queue = await persist((q) => q);
@@ -210,7 +214,11 @@ export function createQueue(options: QueueOptions): Queue {
       else if (unstored.push(event) == 1) Promise.resolve().then(() => persist(append(unstored.splice(0))));
       held = held.slice(-cap);
       if (held.length >= (options.batchSize ?? 20)) void flush();
-      else schedule(interval);
+      // A backoff in force still holds: the flush reschedules itself for its end.
+      else if (firstFlush) {
+        firstFlush = false;
+        schedule(options.firstFlushMs ?? 1000, true);
+      } else schedule(interval);
     },
     flush,
     async useStore(next) {

@@ -42,6 +42,44 @@ describe('consent gating', () => {
     expect(session.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it('events buffered while pending are numbered when granted: page_index and seq follow the stored session', async () => {
+    useFakeTime();
+    const c = collector();
+    const first = tracker({ consent: 'granted' });
+    await settle();
+    await first.flush();
+    first.destroy();
+    history.pushState(null, '', '/second');
+    const second = tracker({ consent: 'pending' });
+    await settle();
+    second.track('two');
+    second.consent.set('granted');
+    await second.flush();
+    const views = c.events().filter((e) => e.name == 'page_view');
+    expect(views.map((e) => [e.url, (e.props as { page_index: number }).page_index])).toEqual([
+      ['http://localhost:3000/', 1],
+      ['http://localhost:3000/second', 2],
+    ]);
+    expect(new Set(c.events().map((e) => e.session_id)).size).toBe(1);
+    expect(c.events().map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('events buffered while pending start the session from 1 when nothing was stored before', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ consent: 'pending' });
+    await settle();
+    t.track('one');
+    t.consent.set('granted');
+    await t.flush();
+    expect(c.events().map((e) => [e.name, e.seq])).toEqual([
+      ['page_view', 1],
+      ['one', 2],
+      ['consent', 3],
+    ]);
+    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { page_index: 1 } }] });
+  });
+
   it('pending keeps at most 100 events, the newest', async () => {
     useFakeTime();
     const c = collector();

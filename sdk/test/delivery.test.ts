@@ -9,26 +9,31 @@ const ids = (events: { id: string }[]) => events.map((e) => e.id);
 const unique = (list: string[]) => new Set(list).size == list.length;
 
 describe('batching', () => {
-  it('flushes at 20 events, and otherwise every 5 seconds', async () => {
+  it('sends the page’s first events after a second, then at 20 events or every 5 seconds', async () => {
     useFakeTime();
     const c = collector();
     const t = tracker({ ...manual, consent: 'anonymous' });
+    t.track('first');
+    await settle(900);
+    expect(c.attempts).toHaveLength(0);
+    await settle(100);
+    expect(c.attempts.map((b) => b.events.length)).toEqual([1]);
     for (let i = 0; i < 19; i++) t.track('tick');
     await settle(4_000);
-    expect(c.attempts).toHaveLength(0);
+    expect(c.attempts).toHaveLength(1);
     t.track('tick');
     await drain();
-    expect(c.attempts.map((b) => b.events.length)).toEqual([20]);
+    expect(c.attempts.map((b) => b.events.length)).toEqual([1, 20]);
     t.track('tock');
     await settle(4_900);
-    expect(c.attempts).toHaveLength(1);
-    await settle(100);
     expect(c.attempts).toHaveLength(2);
+    await settle(100);
+    expect(c.attempts).toHaveLength(3);
     expect(c.contentTypes.every((type) => type?.startsWith('text/plain'))).toBe(true);
-    const [batch] = c.batches;
+    const batch = c.batches[1];
     expect(batch).toMatchObject({ v: 1, site: 'demo', consent: 'anonymous', sdk: 'pathmark-js/0.1.0' });
     expect(batch!.sent_at).toBeGreaterThanOrEqual(batch!.events[19]!.ts);
-    expect(batch!.events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(batch!.events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
   });
 
   it('sends on pagehide in the same task, with keepalive', async () => {

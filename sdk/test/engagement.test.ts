@@ -37,6 +37,29 @@ describe('dwell time', () => {
     expect(leave!.engaged_ms).toBe(leave!.total_ms - 10_000);
   });
 
+  it('goes on when the visitor comes back to a hidden page: the next page_leave carries the figures so far', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle(5_000);
+    setVisibility('hidden');
+    await settle(60_000);
+    setVisibility('visible');
+    await settle(3_000);
+    window.dispatchEvent(new Event('pointerdown'));
+    await settle(2_000);
+    setVisibility('hidden');
+    await t.flush();
+    setVisibility('visible');
+    const [view, ...leaves] = c.events();
+    expect(names([view!, ...leaves])).toEqual(['page_view', 'page_leave', 'page_leave']);
+    expect(leaves.every((leave) => leave.page_id == view!.page_id)).toBe(true);
+    const [first, second] = leaves.map((e) => e.props as PageLeaveProps);
+    expect(second!.total_ms).toBe(first!.total_ms + 65_000);
+    // Coming back counts as activity, so the 5 s since then were engaged; the minute away was not.
+    expect(second!.engaged_ms).toBe(first!.engaged_ms + 5_000);
+  });
+
   it('sends page_leave exactly once per page view: hidden, then pagehide, then a route change', async () => {
     useFakeTime();
     const c = collector();

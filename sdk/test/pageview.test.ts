@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collector, expectEvents, names, pageTransition, settle, tracker, useFakeTime } from './support';
+import { collector, expectEvents, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
 
 describe('page views and browse path', () => {
   it('captures the initial load with title, referrer and page index', async () => {
@@ -89,7 +89,10 @@ describe('page views and browse path', () => {
     const c = collector();
     const t = tracker();
     await settle();
+    // In the order browsers fire them: the page becomes visible before pageshow.
+    setVisibility('hidden');
     window.dispatchEvent(pageTransition('pagehide', true));
+    setVisibility('visible');
     window.dispatchEvent(pageTransition('pageshow', true));
     window.dispatchEvent(pageTransition('pageshow', false));
     await settle();

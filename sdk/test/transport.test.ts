@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitIntoBodies } from '../src/index';
+import { createTransport, splitIntoBodies } from '../src/index';
 import type { Batch, PathmarkEvent } from '../src/protocol';
 
 const event = (i: number, size = 10): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i, page_id: 'p', url: 'https://shop.example/', name: 'tick', props: { pad: 'x'.repeat(size) } });
@@ -22,5 +22,21 @@ describe('splitIntoBodies', () => {
 
   it('returns nothing for no events', () => {
     expect(splitIntoBodies(envelope, [], 1)).toEqual([]);
+  });
+});
+
+describe('createTransport', () => {
+  it('gives up on a request that never answers, as on a network error (the queue retries it)', async () => {
+    let aborted = false;
+    const neverAnswers: typeof fetch = (_, init) =>
+      new Promise((_, reject) =>
+        init!.signal!.addEventListener('abort', () => {
+          aborted = true;
+          reject(init!.signal!.reason);
+        }),
+      );
+    const transport = createTransport('http://localhost:3000/v1/events', neverAnswers, Date.now, 50);
+    expect(await transport('{}', false)).toEqual({ code: 0 });
+    expect(aborted).toBe(true);
   });
 });
