@@ -12,6 +12,7 @@ import {
   type PathmarkEvent,
   type PrivacySignalCap,
   type Props,
+  type SiteConfigResponse,
 } from './protocol.js';
 import { allowsSending, bridgeGoogleConsentMode, effectiveConsent } from './consent.js';
 import { watchCommerce } from './cart.js';
@@ -35,8 +36,11 @@ export interface TrackerConfig {
   site: string;
   /** Collector URL, e.g. `https://collector.example/v1/events`; may be relative. */
   endpoint: string;
-  /** Mode until `consent.set()` (or Google Consent Mode) says otherwise. Default `pending`. */
-  consent?: ConsentMode;
+  /**
+   * Mode until `consent.set()` (or Google Consent Mode) says otherwise. Default `pending`.
+   * `site`: the site's policy at the collector picks it for this visitor (`GET config/<site>` beside the endpoint).
+   */
+  consent?: ConsentMode | 'site';
   /** Log dropped items, rejected batches and caught errors to the console. */
   debug?: boolean;
   /** Page views from History API navigations. `false`: the app calls `pageview()` from its router. Default `true`. */
@@ -102,7 +106,8 @@ export interface TrackerContext {
   /** `listen()`, undone by `destroy()`. */
   on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
   cleanup(dispose: Disposer): void;
-  warn(message: string, detail?: unknown): void;
+  /** Debug output; `problem` is a message or a caught error. */
+  warn(problem: unknown, detail?: unknown): void;
   /** The current search's id; `null` ends it. */
   searchId(next?: string | null): string | undefined;
 }
@@ -137,11 +142,12 @@ export const createTracker = (config: TrackerConfig, deps?: TrackerDeps): Tracke
 /** `createTracker` where a DOM is known to exist (the script-tag build). */
 export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = {}): Tracker {
   const { now = Date.now, store: openStore = idbQueueStore } = deps;
-  const { site, gpc = 'anonymous' } = config;
+  const { site, gpc = 'anonymous', consent: startingMode = 'pending' } = config;
+  const endpoint = new URL(config.endpoint, location.href);
   const disposers: Disposer[] = [];
   let destroyed = false;
-  const warn = (message: string, detail?: unknown) => {
-    if (config.debug) console.warn(`[pathmark] ${message}`, detail ?? '');
+  const warn = (problem: unknown, detail?: unknown) => {
+    if (config.debug) console.warn(`[pathmark] ${problem}`, detail ?? '');
   };
 
   let mode: ConsentMode = 'pending';
@@ -163,7 +169,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const queue = createQueue({
     ...config,
     ...deps,
-    transport: deps.transport ?? createTransport(new URL(config.endpoint, location.href).href, deps.fetch, now),
+    transport: deps.transport ?? createTransport(endpoint, deps.fetch, now),
     envelope: () => (allowsSending(mode) ? { v: PROTOCOL_VERSION, site, consent: mode as SendableConsentMode, sdk: SDK_VERSION } : undefined),
     lockName: deviceKey(site),
     warn,
@@ -202,7 +208,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const scroll = watchScroll(ctx, (depth) => ctx.emit('scroll', { depth }));
   const commerce = watchCommerce(ctx);
   const search = watchSearch(ctx, commerce, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
-  let vitalsPage = '';
+  let vitalsPage: string;
   const pages = watchPageviews(
     ctx,
     {
@@ -228,7 +234,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     Promise.resolve()
       .then(load)
       .then((vitals) => vitals.watchVitals((props, page_id) => ctx.emit('web_vitals', props, { page_id }), () => vitalsPage))
-      .catch((error) => warn('error', error));
+      .catch(warn);
   };
 
   /** Removes identifiers, the search link and the stored queue from the device. */
@@ -252,12 +258,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     try {
       persistentStore ??= openStore(site);
     } catch (error) {
-      warn('storage failed', error);
+      warn(error);
     }
     await queue.useStore(persistentStore);
   };
 
+  /** Every way in (configuration, collector, API, Google Consent Mode) is checked here: a typo must not become a mode. */
   const applyConsent = (requested: ConsentMode, source: ConsentSource) => {
+    if (!CONSENT_MODES.includes(requested)) return warn(`invalid consent ${requested}`);
     const next = effectiveConsent(requested, gpc, navigator);
     const previous = mode;
     if (next == previous || destroyed) return;
@@ -280,7 +288,15 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     startVitals();
   };
 
-  applyConsent(config.consent ?? 'pending', 'config');
+  if (startingMode != 'site') applyConsent(startingMode, 'config');
+  else {
+    // Pending until the collector answers with the mode for this visitor (region, privacy signals), and if it
+    // cannot; a decision the page made meanwhile stands.
+    (deps.fetch ?? fetch)(new URL(`config/${site}`, endpoint))
+      .then((response) => response.json() as Promise<SiteConfigResponse>)
+      .then(({ default_consent }) => mode == 'pending' && applyConsent(default_consent, 'config'))
+      .catch(warn);
+  }
   startVitals();
   // A denied visitor's earlier data goes too, even though nothing changed in this page.
   if ((mode as ConsentMode) == 'denied') void purgeDevice();
@@ -308,13 +324,13 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       try {
         return method(...args);
       } catch (error) {
-        warn('error', error);
+        warn(error);
         return undefined as R;
       }
     };
 
   return {
-    search: guard((query: string, options?: { results?: number }) => search.search(query, options)),
+    search: guard(search.search),
     cart: { add: guard(commerce.add), remove: guard(commerce.remove), view: guard(commerce.view) },
     checkout: { begin: guard(commerce.beginCheckout) },
     purchase: guard(commerce.purchase),
@@ -322,7 +338,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn(`invalid name ${name}`))),
     pageview: guard(() => pages.view('manual')),
     consent: {
-      set: guard((next: ConsentMode) => (CONSENT_MODES.includes(next) ? applyConsent(next, 'api') : warn(`invalid consent ${next}`))),
+      set: guard((next: ConsentMode) => applyConsent(next, 'api')),
       get: () => mode,
     },
     flush: guard(() => queue.flush()),
@@ -331,7 +347,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       queue.clear();
       return purgeDevice()
         .then(() => (mode == 'granted' ? enterGranted() : undefined))
-        .then(noop, (error) => warn('error', error));
+        .catch(warn);
     }),
     destroy: guard(() => {
       if (!destroyed) {

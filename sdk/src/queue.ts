@@ -60,7 +60,7 @@ export interface QueueOptions {
   /** Delay before the first flush of the page, so its page view arrives soon. Default 1000. */
   firstFlushMs?: number;
   /** Debug output. */
-  warn: (message: string, detail?: unknown) => void;
+  warn: (problem: unknown, detail?: unknown) => void;
 }
 
 export interface Queue {
@@ -124,7 +124,7 @@ export function createQueue(options: QueueOptions): Queue {
       return await current?.update(change);
     } catch (error) {
       if (store == current) store = undefined;
-      warn('storage failed', error);
+      warn(error);
     }
   };
 
@@ -204,7 +204,7 @@ export function createQueue(options: QueueOptions): Queue {
   };
 
   /** Never rejects: most flushes are started by timers and events, with nobody to catch a failure. */
-  const flush = (hidden?: boolean) => attempt(hidden).catch((error) => warn('error', error));
+  const flush = (hidden?: boolean) => attempt(hidden).catch(warn);
 
   return {
     enqueue(event) {

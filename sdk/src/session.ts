@@ -43,7 +43,7 @@ export function createSession(site: string, now: () => number, timeoutMs: number
   const save = (value?: SessionState) => {
     try {
       if (value) localStorage[key] = JSON.stringify(value);
-      else if (key in localStorage) localStorage.removeItem(key);
+      else localStorage.removeItem(key);
     } catch {}
   };
 

@@ -3,8 +3,8 @@
  * `<script data-*>` attributes, creates the tracker, exposes it as
  * `window.pathmark` and replays the calls the inline snippet queued.
  */
-import { createBrowserTracker, type Tracker } from './createTracker.js';
-import type { ConsentMode, PrivacySignalCap } from './protocol.js';
+import { createBrowserTracker, type Tracker, type TrackerConfig } from './createTracker.js';
+import type { PrivacySignalCap } from './protocol.js';
 
 /** What the inline snippet leaves on `window.pathmark` before this script runs. */
 interface Stub {
@@ -32,7 +32,7 @@ if (!stub || !('destroy' in stub)) {
     {
       site: data.site ?? '',
       endpoint: data.endpoint ?? '/v1/events',
-      consent: data.consent as ConsentMode | undefined,
+      consent: data.consent as TrackerConfig['consent'],
       debug: 'debug' in data,
       autoPageviews: data.autoPageviews != 'false',
       gpc: data.gpc as PrivacySignalCap | undefined,

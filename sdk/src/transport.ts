@@ -22,7 +22,7 @@ export const isRetryable = (code: number) => !code || code > 499 || code == 408 
  * hidden the request must outlive it: a `keepalive` fetch (what `sendBeacon`
  * does, but with a response to read while the page is still alive).
  */
-export function createTransport(endpoint: string, fetchImpl?: typeof fetch, now = Date.now, timeoutMs = 1e4): Transport {
+export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch, now = Date.now, timeoutMs = 1e4): Transport {
   return async (body, hidden) => {
     try {
       // A request that never answers would hold the sender lock, and stop delivery, until the page goes.

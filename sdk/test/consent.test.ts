@@ -1,7 +1,8 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import type { ConsentProps } from '../src/protocol';
-import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, names, requests, settle, tracker, useFakeTime } from './support';
+import { http } from 'msw';
+import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, names, requests, server, settle, tracker, useFakeTime } from './support';
 
 describe('consent gating', () => {
   it('pending: captures into memory only, then flushes with identifiers when granted', async () => {
@@ -268,5 +269,58 @@ describe('consent never lets an error reach the page', () => {
     expect(t.consent.get()).toBe('granted');
     expect(() => (window as unknown as { dataLayer: unknown[] }).dataLayer.push(undefined)).not.toThrow();
     delete (window as { dataLayer?: unknown }).dataLayer;
+  });
+});
+
+describe("consent: 'site', the collector's policy picks the starting mode", () => {
+  const CONFIG_URL = 'http://localhost:3000/v1/config/demo';
+  const siteAnswers = (answer: () => Response) => {
+    const asked: string[] = [];
+    server.use(http.get(CONFIG_URL, ({ request }) => (asked.push(request.url), answer())));
+    return asked;
+  };
+  const policy = (default_consent: string) => () =>
+    HttpResponse.json({ site: 'demo', default_consent, max_consent: 'granted', gpc: 'anonymous', query_params: [], policy_version: '1' });
+
+  it('starts pending, then takes the mode the collector names for this visitor, without a consent event', async () => {
+    useFakeTime();
+    const c = collector();
+    const asked = siteAnswers(policy('anonymous'));
+    const t = tracker({ consent: 'site' });
+    expect(t.consent.get()).toBe('pending');
+    await settle();
+    await drain();
+    expect(asked).toEqual([CONFIG_URL]);
+    expect(t.consent.get()).toBe('anonymous');
+    await t.flush();
+    expect(names(c.events())).toEqual(['page_view']);
+    expect(c.batches[0]!.consent).toBe('anonymous');
+    expect(c.events()[0]).not.toHaveProperty('anonymous_id');
+    expect(await deviceStorage()).toEqual(EMPTY_DEVICE);
+  });
+
+  it('a decision the page made before the answer stands', async () => {
+    const asked = siteAnswers(policy('granted'));
+    collector();
+    const t = tracker({ consent: 'site' });
+    t.consent.set('denied');
+    await drain();
+    expect(asked).toHaveLength(1);
+    expect(t.consent.get()).toBe('denied');
+  });
+
+  it('stays pending when the collector cannot answer, or answers something that is not a mode', async () => {
+    siteAnswers(() => new HttpResponse('upstream down', { status: 502 }));
+    const unreachable = tracker({ consent: 'site' });
+    await drain();
+    expect(unreachable.consent.get()).toBe('pending');
+    siteAnswers(policy('yes'));
+    const nonsense = tracker({ site: 'demo', consent: 'site' });
+    await drain();
+    expect(nonsense.consent.get()).toBe('pending');
+  });
+
+  it('a starting mode that is not one (a typo in data-consent) is pending', () => {
+    expect(tracker({ consent: 'Granted' as 'granted' }).consent.get()).toBe('pending');
   });
 });
