@@ -64,6 +64,28 @@ describe('POST /v1/events: bad input gets a clear 4xx', () => {
     expect(await response.json()).toMatchObject({ error: 'payload_too_large' });
   });
 
+  it('accepts a chunked body within 64 KB', async () => {
+    const request = new Request(ENDPOINT, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', Origin: ORIGIN },
+      body: new Blob([JSON.stringify(makeBatch())]).stream(),
+    });
+    expect(request.headers.get('Content-Length')).toBeNull();
+    const response = await call(request);
+    expect(response.status).toBe(202);
+  });
+
+  it.each([
+    { label: 'a string body', body: () => oversized },
+    { label: 'a stream body', body: () => new Blob([oversized]).stream() },
+  ])('refuses a body over 64 KB whose Content-Length claims less ($label)', async ({ body }) => {
+    const request = new Request(ENDPOINT, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: ORIGIN, 'Content-Length': '100' }, body: body() });
+    expect(request.headers.get('Content-Length')).toBe('100');
+    const response = await call(request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'payload_too_large' });
+  });
+
   it('answers unknown paths with a JSON 404', async () => {
     const response = await call(new Request('http://localhost:8787/v1/nothing'));
     expect(response.status).toBe(404);

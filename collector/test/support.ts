@@ -59,10 +59,13 @@ export function eventsRequest(body: unknown, options: PostOptions = {}): Request
     ...options.headers,
   };
   const method = options.method ?? 'POST';
+  const text = method === 'GET' || method === 'HEAD' ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  // A Request built in code has no Content-Length; a browser's always has one.
+  if (text !== undefined) headers['Content-Length'] ??= String(new TextEncoder().encode(text).byteLength);
   return new Request(options.url ?? ENDPOINT, {
     method,
     headers,
-    body: method === 'GET' || method === 'HEAD' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: text,
     cf: { country: options.country ?? 'US', regionCode: 'CA' },
   }) as unknown as Request<unknown, IncomingRequestCfProperties>;
 }
