@@ -15,7 +15,7 @@ export interface SiteCorsOptions<E extends HonoEnv> {
  * a request from any other origin gets no CORS headers, so its page cannot read the answer.
  *
  * @example
- * app.use('/v1/config/:site', siteCors({ allowedOrigins: (c) => originsOf(c.req.param('site')), methods: ['GET'] }));
+ * app.use('/v1/config/:site', siteCors({ allowedOrigins: (c) => origins.of(policies.get(c.req.param('site')), c.env), methods: ['GET'] }));
  */
 export function siteCors<E extends HonoEnv>({ allowedOrigins, methods, maxAge = 86400 }: SiteCorsOptions<E>): MiddlewareHandler<E> {
   return async (c, next) => {

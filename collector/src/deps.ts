@@ -1,12 +1,15 @@
 import type { Env } from './env.ts';
 import { PseudonymKeys } from './keys.ts';
-import type { SitePolicies, SitePolicy } from './policy.ts';
+import { AllowedOrigins } from './origins.ts';
+import type { SitePolicies } from './policy.ts';
 import { SaltStore } from './salts.ts';
-import { devOrigins, loadSitePolicies } from './sites.ts';
+import { loadSitePolicies } from './sites.ts';
 
 /** What the routes need besides bindings; created once per isolate by the Worker entry. */
 export interface CollectorDeps {
   policies: SitePolicies;
+  /** Built from `policies`. */
+  origins: AllowedOrigins;
   salts: SaltStore;
   pseudonymKeys: PseudonymKeys;
   now: () => number;
@@ -17,20 +20,12 @@ export interface AppEnv {
 }
 
 export function createDeps(overrides: Partial<CollectorDeps> = {}): CollectorDeps {
+  const policies = overrides.policies ?? loadSitePolicies();
   return {
-    policies: overrides.policies ?? loadSitePolicies(),
+    policies,
+    origins: overrides.origins ?? new AllowedOrigins(policies),
     salts: overrides.salts ?? new SaltStore(),
     pseudonymKeys: overrides.pseudonymKeys ?? new PseudonymKeys(),
     now: overrides.now ?? Date.now,
   };
-}
-
-/** A site's allowed origins plus the DEV_ALLOWED_ORIGINS ones. */
-export function originsOf(policy: SitePolicy | undefined, env: Env): Set<string> {
-  return new Set([...(policy?.allowed_origins ?? []), ...devOrigins(env.DEV_ALLOWED_ORIGINS)]);
-}
-
-/** Every origin allowed for some site (preflights do not say which site they are for). */
-export function anySiteOrigins(policies: SitePolicies, env: Env): Set<string> {
-  return new Set([...[...policies.values()].flatMap((policy) => policy.allowed_origins), ...devOrigins(env.DEV_ALLOWED_ORIGINS)]);
 }

@@ -3,6 +3,9 @@ import { env } from 'cloudflare:workers';
 import worker from '../src/index.ts';
 import { describe, expect, it } from 'vitest';
 import { correctedTimestamp } from '../src/anonymize.ts';
+import type { Env } from '../src/env.ts';
+import { AllowedOrigins } from '../src/origins.ts';
+import { loadSitePolicies } from '../src/sites.ts';
 import { pruneSalts, SaltStore, utcDay } from '../src/salts.ts';
 import { cleanReferrer, cleanUrl } from '../src/urls.ts';
 import { reduceUserAgent } from '../src/user-agent.ts';
@@ -61,6 +64,30 @@ describe('cleanUrl and cleanReferrer', () => {
       removed: ['referrer#fragment', 'referrer?token'],
     });
     expect(cleanReferrer('android-app://com.example', 'https://shop.example/', keep)).toBeNull();
+  });
+});
+
+describe('AllowedOrigins', () => {
+  const policies = loadSitePolicies();
+  const demo = policies.get('demo')!;
+  const withDev = (value: string) => ({ ...env, DEV_ALLOWED_ORIGINS: value }) as Env;
+
+  it("is a site's origins plus DEV_ALLOWED_ORIGINS, built once per value of the variable", () => {
+    const origins = new AllowedOrigins(policies);
+    const first = origins.of(demo, withDev('http://localhost:5173'));
+    expect([...first]).toEqual([...demo.allowed_origins, 'http://localhost:5173']);
+    expect(origins.of(demo, withDev('http://localhost:5173'))).toBe(first);
+    expect([...origins.of(demo, withDev(''))]).toEqual(demo.allowed_origins);
+    expect([...origins.of(undefined, withDev('http://localhost:5173'))]).toEqual(['http://localhost:5173']);
+  });
+
+  it('answers preflights with every site\'s origins, following DEV_ALLOWED_ORIGINS', () => {
+    const origins = new AllowedOrigins(policies);
+    const any = origins.anySite(withDev(''));
+    expect(origins.anySite(withDev(''))).toBe(any);
+    expect(any.has('http://localhost:8787')).toBe(true);
+    expect(origins.anySite(withDev('http://127.0.0.1:4000')).has('http://127.0.0.1:4000')).toBe(true);
+    expect(origins.anySite(withDev('')).has('http://127.0.0.1:4000')).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { SiteConfigResponse } from '../../../sdk/src/protocol.ts';
 import { siteCors } from '../cors.ts';
-import { originsOf, type AppEnv, type CollectorDeps } from '../deps.ts';
+import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError } from '../http.ts';
 import { signalsFrom, siteConfigFor } from '../policy.ts';
 
@@ -10,7 +10,7 @@ export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(
     '/v1/config/:site',
-    siteCors<AppEnv>({ allowedOrigins: (c) => originsOf(deps.policies.get(c.req.param('site') ?? ''), c.env), methods: ['GET'] }),
+    siteCors<AppEnv>({ allowedOrigins: (c) => deps.origins.of(deps.policies.get(c.req.param('site') ?? ''), c.env), methods: ['GET'] }),
   );
   app.get('/v1/config/:site', (c) => {
     const site = c.req.param('site');

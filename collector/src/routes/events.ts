@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { LIMITS, type BatchResponse, type ErrorResponse } from '../../../sdk/src/protocol.ts';
 import { visitorHash, type RequestContext } from '../anonymize.ts';
 import { siteCors } from '../cors.ts';
-import { anySiteOrigins, originsOf, type AppEnv, type CollectorDeps } from '../deps.ts';
+import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError, isBatchContentType, readBodyText } from '../http.ts';
 import { inspectorEnabled } from '../loopback.ts';
 import { saveInspectBatch } from '../inspect-store.ts';
@@ -20,7 +20,7 @@ const QUEUE_RETRY_AFTER = '5';
  */
 export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('/v1/events', siteCors<AppEnv>({ allowedOrigins: (c) => anySiteOrigins(deps.policies, c.env), methods: ['POST'] }));
+  app.use('/v1/events', siteCors<AppEnv>({ allowedOrigins: (c) => deps.origins.anySite(c.env), methods: ['POST'] }));
 
   app.post('/v1/events', async (c) => {
     if (!isBatchContentType(c.req.header('Content-Type'))) {
@@ -35,7 +35,7 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     const policy = deps.policies.get(site);
     if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
     const origin = c.req.header('Origin');
-    if (!origin || !originsOf(policy, c.env).has(origin)) {
+    if (!origin || !deps.origins.of(policy, c.env).has(origin)) {
       throw new ClientError(403, 'origin_not_allowed', `Origin: ${origin?.slice(0, 200) ?? '(none)'} may not send to site "${site}"`);
     }
 
