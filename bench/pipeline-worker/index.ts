@@ -3,42 +3,42 @@
 // (inside a Worker the clock does not advance during computation).
 import { processBatch } from '../../collector/src/pipeline.ts';
 import { parseSitePolicies } from '../../collector/src/policy.ts';
-import { importHmacKey } from '../../collector/src/hmac.ts';
+import { hmacKey } from '../../collector/src/hmac.ts';
 import sites from '../../collector/sites.json';
 import { makeBatch, browserUserAgent } from '../lib/batches.ts';
 
 const DISTINCT_BATCHES = 500;
-const cache = new Map<string, Promise<{ bodies: string[]; run: (body: string, i: number) => Promise<number> }>>();
+const cache = new Map<string, { bodies: string[]; run: (body: string, i: number) => number }>();
 
-async function setUp(consent: 'granted' | 'anonymous') {
+function setUp(consent: 'granted' | 'anonymous') {
   const policy = parseSitePolicies(sites).get('demo');
   if (!policy) throw new Error('collector/sites.json has no site "demo"');
   const keys = {
-    salt: { id: 'salt:bench', key: await importHmacKey(crypto.getRandomValues(new Uint8Array(32))) },
-    pseudonym: { id: 'key:bench', key: await importHmacKey('bench-pseudonym-secret') },
+    salt: { id: 'salt:bench', key: hmacKey(crypto.getRandomValues(new Uint8Array(32))) },
+    pseudonym: { id: 'key:bench', key: hmacKey('bench-pseudonym-secret') },
   };
   const now = Date.now();
   const bodies = Array.from({ length: DISTINCT_BATCHES }, (_, seed) => JSON.stringify(makeBatch({ consent, now, seed })));
   const contexts = Array.from({ length: 64 }, (_, n) => ({
     receivedAt: now, ip: `203.0.113.${n + 1}`, userAgent: browserUserAgent(n), country: 'DE', region: 'DE-BE', signals: { gpc: false, dnt: false },
   }));
-  const run = async (body: string, i: number) => {
-    const result = await processBatch(body, contexts[i % contexts.length]!, policy, keys);
+  const run = (body: string, i: number) => {
+    const result = processBatch(body, contexts[i % contexts.length]!, policy, keys);
     return result.status === 202 ? (result.body as { accepted: number }).accepted : 0;
   };
   return { bodies, run };
 }
 
 export default {
-  async fetch(request: Request): Promise<Response> {
+  fetch(request: Request): Response {
     const url = new URL(request.url);
     const consent = url.searchParams.get('consent') === 'anonymous' ? 'anonymous' : 'granted';
     const batches = Math.min(5000, Number(url.searchParams.get('batches') ?? 0));
     let setup = cache.get(consent);
     if (!setup) cache.set(consent, (setup = setUp(consent)));
-    const { bodies, run } = await setup;
+    const { bodies, run } = setup;
     let accepted = 0;
-    for (let i = 0; i < batches; i++) accepted += await run(bodies[i % bodies.length]!, i);
+    for (let i = 0; i < batches; i++) accepted += run(bodies[i % bodies.length]!, i);
     return Response.json({ batches, accepted });
   },
 };

@@ -1,5 +1,5 @@
 import type { JsonValue, Props, SendableConsentMode } from '../../sdk/src/protocol.ts';
-import { hmacHex } from './hmac.ts';
+import { hmacHex, type HmacKey } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { auditName, redactText, type Redacted } from './redact.ts';
@@ -7,8 +7,8 @@ import { cleanReferrer, cleanUrl, parseUrl, type CleanedUrl } from './urls.ts';
 import type { ValidEvent } from './validate.ts';
 
 /**
- * Turns one enforced event into a ForwardedRecord. Pure apart from WebCrypto: everything
- * it needs (request facts, keys, policy) is passed in. The raw IP and user agent are read
+ * Turns one enforced event into a ForwardedRecord. Pure: everything it needs (request
+ * facts, keys, policy) is passed in. The raw IP and user agent are read
  * here and nowhere else, and never copied into the record.
  */
 
@@ -29,7 +29,7 @@ export interface RequestContext {
 
 export interface KeyRef {
   id: string;
-  key: CryptoKey;
+  key: HmacKey;
 }
 
 export interface CollectorKeys {
@@ -43,7 +43,7 @@ export interface CollectorKeys {
  * Daily visitor hash: HMAC(salt, site + IP + user agent). The salt changes every day and
  * is deleted after 48 h, so the same visitor cannot be linked across days, by anyone.
  */
-export function visitorHash(site: string, context: Pick<RequestContext, 'ip' | 'userAgent'>, salt: KeyRef): Promise<string> {
+export function visitorHash(site: string, context: Pick<RequestContext, 'ip' | 'userAgent'>, salt: KeyRef): string {
   return hmacHex(salt.key, `${site}\n${context.ip ?? ''}\n${context.userAgent}`, 16);
 }
 
@@ -99,7 +99,7 @@ export interface BatchCache {
   bannedKeys: ReadonlySet<string>;
   urls: Map<string, CleanedUrl | null>;
   titles: Map<string, Redacted>;
-  pseudonyms: Map<string, Promise<string>>;
+  pseudonyms: Map<string, string>;
 }
 
 export const newBatchCache = (policy: SitePolicy): BatchCache => ({
@@ -129,7 +129,7 @@ export interface AnonymizeInput {
   context: RequestContext;
   keys: CollectorKeys;
   /** `visitorHash(site, context, keys.salt)`, computed at most once per batch, only if an event needs it. */
-  dailyVisitor: () => Promise<string>;
+  dailyVisitor: () => string;
   cache: BatchCache;
   ua: ReducedUserAgent;
 }
@@ -139,7 +139,7 @@ export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt:
   return Math.round(Math.min(receivedAt, receivedAt - (sentAt - clientTs)));
 }
 
-export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRecord> {
+export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
   const { event, policy, context, keys } = input;
   const keepParam = (name: string) => isCampaignParam(name) || policy.query_params.includes(name);
   const removed = [
@@ -205,10 +205,10 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      const pseudonymize = (id: string): Promise<string> =>
+      const pseudonymize = (id: string): string =>
         memo(cache.pseudonyms, id, () => hmacHex(pseudonym.key, `${input.site}\n${id}`, 16));
-      if (event.anonymous_id) visitorId = await pseudonymize(event.anonymous_id);
-      if (event.session_id) sessionId = await pseudonymize(event.session_id);
+      if (event.anonymous_id) visitorId = pseudonymize(event.anonymous_id);
+      if (event.session_id) sessionId = pseudonymize(event.session_id);
     } else {
       // No site key configured: fail closed, forward as anonymous.
       consent = 'anonymous';
@@ -217,7 +217,7 @@ export async function anonymizeEvent(input: AnonymizeInput): Promise<ForwardedRe
     }
   }
   const usesDailyHash = visitorId === undefined;
-  visitorId ??= await input.dailyVisitor();
+  visitorId ??= input.dailyVisitor();
 
   const record: ForwardedRecord = {
     event_id: event.id,

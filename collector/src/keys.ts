@@ -1,6 +1,6 @@
 import type { KeyRef } from './anonymize.ts';
 import type { Env } from './env.ts';
-import { importHmacKey, sha256Hex } from './hmac.ts';
+import { hmacKey, sha256Hex } from './hmac.ts';
 import { isLoopbackHost } from './loopback.ts';
 
 /**
@@ -17,19 +17,16 @@ export const secretName = (site: string): `PSEUDONYM_KEY_${string}` =>
   `PSEUDONYM_KEY_${site.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 export class PseudonymKeys {
-  #imported = new Map<string, Promise<KeyRef>>();
+  #refs = new Map<string, KeyRef>();
 
-  get(env: Env, site: string, requestUrl: string): Promise<KeyRef | null> {
+  get(env: Env, site: string, requestUrl: string): KeyRef | null {
     const configured = env[secretName(site)];
     const secret = configured || (isLoopbackHost(requestUrl) ? DEVELOPMENT_SECRET : null);
-    if (!secret) return Promise.resolve(null);
-    let ref = this.#imported.get(secret);
+    if (!secret) return null;
+    let ref = this.#refs.get(secret);
     if (!ref) {
-      ref = (async () => ({
-        id: `key:${(await sha256Hex(secret)).slice(0, 12)}${configured ? '' : ':development'}`,
-        key: await importHmacKey(secret),
-      }))();
-      this.#imported.set(secret, ref);
+      ref = { id: `key:${sha256Hex(secret).slice(0, 12)}${configured ? '' : ':development'}`, key: hmacKey(secret) };
+      this.#refs.set(secret, ref);
     }
     return ref;
   }

@@ -49,20 +49,20 @@ export function processBatch(
   policy: SitePolicy,
   keys: CollectorKeys,
   options: PipelineOptions = {},
-): Promise<PipelineResult> {
+): PipelineResult {
   const parsed = parseBody(rawBody);
-  if (!parsed.ok) return Promise.resolve(failure(400, parsed.error));
+  if (!parsed.ok) return failure(400, parsed.error);
   return processParsed(parsed.value, request, policy, keys, options);
 }
 
 /** The pipeline after JSON parsing (the route parses first to find the site). */
-export async function processParsed(
+export function processParsed(
   value: unknown,
   request: RequestContext,
   policy: SitePolicy,
   keys: CollectorKeys,
   options: PipelineOptions = {},
-): Promise<PipelineResult> {
+): PipelineResult {
   const validation = validateBatch(value, { receivedAt: request.receivedAt });
   if (!validation.ok) return failure(400, { error: validation.error, detail: validation.detail });
   const batch = validation.batch;
@@ -85,30 +85,27 @@ export async function processParsed(
 
   const batchId = options.batchId ?? crypto.randomUUID();
   // Granted batches whose events all carry an anonymous id never need the daily hash.
-  let dailyVisitorHash: Promise<string> | undefined;
-  const dailyVisitor = () =>
-    (dailyVisitorHash ??= options.dailyVisitor !== undefined ? Promise.resolve(options.dailyVisitor) : visitorHash(policy.site, request, keys.salt));
+  let dailyVisitorHash = options.dailyVisitor;
+  const dailyVisitor = () => (dailyVisitorHash ??= visitorHash(policy.site, request, keys.salt));
   const ua = reduceUserAgent(request.userAgent);
   const sendable = enforced.consent;
   const cache = newBatchCache(policy);
-  const records = await Promise.all(
-    forwarded.map(({ event, removed }) =>
-      anonymizeEvent({
-        site: policy.site,
-        batchId,
-        sdk: batch.sdk,
-        sentAt: batch.sent_at,
-        consent: sendable,
-        event,
-        removed,
-        policy,
-        context: request,
-        keys,
-        dailyVisitor,
-        cache,
-        ua,
-      }),
-    ),
+  const records = forwarded.map(({ event, removed }) =>
+    anonymizeEvent({
+      site: policy.site,
+      batchId,
+      sdk: batch.sdk,
+      sentAt: batch.sent_at,
+      consent: sendable,
+      event,
+      removed,
+      policy,
+      context: request,
+      keys,
+      dailyVisitor,
+      cache,
+      ua,
+    }),
   );
   const { messages, serialized } = toMessages(records, batchId, policy.site, request.receivedAt);
   return { status: 202, body: { accepted: records.length, rejected }, records, messages, serialized, consent };

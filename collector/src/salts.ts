@@ -1,5 +1,5 @@
 import type { KeyRef } from './anonymize.ts';
-import { importHmacKey } from './hmac.ts';
+import { hmacKey } from './hmac.ts';
 
 /**
  * The daily salt of the anonymous visitor hash, shared by every isolate through D1 and
@@ -27,7 +27,7 @@ export class SaltStore {
       row = await db.prepare('SELECT salt FROM salts WHERE day = ?').bind(day).first<{ salt: string }>();
       if (!row) throw new Error('daily salt could not be stored');
     }
-    const ref = { id: `salt:${day}`, key: await importHmacKey(fromHex(row.salt)) };
+    const ref = { id: `salt:${day}`, key: hmacKey(fromHex(row.salt)) };
     this.#cached = { day, ref };
     return ref;
   }

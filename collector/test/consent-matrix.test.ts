@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentMode, PrivacySignalCap } from '../../sdk/src/protocol.ts';
 import type { CollectorKeys } from '../src/anonymize.ts';
-import { importHmacKey } from '../src/hmac.ts';
+import { hmacKey } from '../src/hmac.ts';
 import { processBatch } from '../src/pipeline.ts';
 import { basePolicy, context, makeBatch, makeEvent, testKeys } from './support.ts';
 
@@ -23,7 +23,7 @@ const cases = clientModes.flatMap((client) =>
 );
 
 describe('consent matrix: client mode × site policy × Sec-GPC', () => {
-  it.each(cases)('client $client, site ($site.label), GPC $gpc', async ({ client, site, gpc }) => {
+  it.each(cases)('client $client, site ($site.label), GPC $gpc', ({ client, site, gpc }) => {
     const policy = { ...basePolicy, max_consent: site.max, gpc: site.gpc };
     const expected = strictest(client, site.max, gpc && site.gpc !== 'ignore' ? site.gpc : 'granted');
     const events = [
@@ -31,7 +31,7 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
       makeEvent({ name: 'add_to_cart', url: 'https://shop.example/p/1', props: { items: [{ item_id: 'mug' }] }, anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID }),
     ];
     const batch = makeBatch(events, { site: 'shop', consent: client as never });
-    const result = await processBatch(JSON.stringify(batch), context({ signals: { gpc, dnt: false } }), policy, await testKeys());
+    const result = processBatch(JSON.stringify(batch), context({ signals: { gpc, dnt: false } }), policy, testKeys());
 
     expect(result.status).toBe(202);
     const serialized = result.serialized.join('\n');
@@ -63,26 +63,26 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
     expect(new Set(result.records.map((record) => record.visitor_id)).size).toBe(1);
   });
 
-  it('granted ids are pseudonymized per site key: stable across batches, unlike the raw id', async () => {
+  it('granted ids are pseudonymized per site key: stable across batches, unlike the raw id', () => {
     const policy = basePolicy;
-    const send = async (keys: CollectorKeys, ip: string) =>
-      (await processBatch(
+    const send = (keys: CollectorKeys, ip: string) =>
+      processBatch(
         JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' })),
         context({ ip }),
         policy,
         keys,
-      )).records[0]!;
-    const keys = await testKeys();
-    const first = await send(keys, '203.0.113.1');
-    const second = await send(keys, '198.51.100.2');
+      ).records[0]!;
+    const keys = testKeys();
+    const first = send(keys, '203.0.113.1');
+    const second = send(keys, '198.51.100.2');
     expect(first.visitor_id).toBe(second.visitor_id);
-    const otherKey = await send({ ...keys, pseudonym: { id: 'key:other', key: await importHmacKey('another-site-key') } }, '203.0.113.1');
+    const otherKey = send({ ...keys, pseudonym: { id: 'key:other', key: hmacKey('another-site-key') } }, '203.0.113.1');
     expect(otherKey.visitor_id).not.toBe(first.visitor_id);
   });
 
-  it('fails closed without a site key: granted becomes anonymous and the ids are dropped', async () => {
+  it('fails closed without a site key: granted becomes anonymous and the ids are dropped', () => {
     const batch = makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' });
-    const result = await processBatch(JSON.stringify(batch), context(), basePolicy, await testKeys(false));
+    const result = processBatch(JSON.stringify(batch), context(), basePolicy, testKeys(false));
     const record = result.records[0]!;
     expect(record.consent).toBe('anonymous');
     expect(record.session_id).toBeUndefined();
@@ -90,20 +90,20 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
     expect(result.serialized.join()).not.toContain(RAW_ANONYMOUS_ID);
   });
 
-  it('anonymous visitor hashes change with the daily salt', async () => {
+  it('anonymous visitor hashes change with the daily salt', () => {
     const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop' }));
-    const today = await testKeys();
-    const tomorrow = { ...today, salt: { id: 'salt:next', key: await importHmacKey('another-day') } };
-    const a = (await processBatch(batch, context(), basePolicy, today)).records[0]!;
-    const b = (await processBatch(batch, context(), basePolicy, today)).records[0]!;
-    const c = (await processBatch(batch, context(), basePolicy, tomorrow)).records[0]!;
+    const today = testKeys();
+    const tomorrow = { ...today, salt: { id: 'salt:next', key: hmacKey('another-day') } };
+    const a = processBatch(batch, context(), basePolicy, today).records[0]!;
+    const b = processBatch(batch, context(), basePolicy, today).records[0]!;
+    const c = processBatch(batch, context(), basePolicy, tomorrow).records[0]!;
     expect(a.visitor_id).toBe(b.visitor_id);
     expect(c.visitor_id).not.toBe(a.visitor_id);
   });
 
-  it('DNT caps like GPC when the policy says so', async () => {
+  it('DNT caps like GPC when the policy says so', () => {
     const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop', consent: 'granted' }));
-    const result = await processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, await testKeys());
+    const result = processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, testKeys());
     expect(result.body).toMatchObject({ accepted: 0 });
   });
 });

@@ -155,7 +155,7 @@ describe('webhook sink', () => {
     });
     await sink.write([]);
     const body = await sent[0]!.text();
-    expect(sent[0]!.headers.get('X-Pathmark-Signature')).toBe(await signWebhookBody('s3cret', 1_700_000_000, body));
+    expect(sent[0]!.headers.get('X-Pathmark-Signature')).toBe(signWebhookBody('s3cret', 1_700_000_000, body));
     expect(sent[0]!.headers.get('X-Pathmark-Signature')).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
     await expect(createWebhookSink({ url: 'https://hooks.example/in', secret: undefined }).write([])).rejects.toThrow(/WEBHOOK_SECRET/);
     expect(WEBHOOK_SECRET).toBe(env.WEBHOOK_SECRET);

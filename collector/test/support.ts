@@ -4,7 +4,7 @@ import type { Batch, PathmarkEvent } from '../../sdk/src/protocol.ts';
 import worker from '../src/index.ts';
 import type { Env } from '../src/env.ts';
 import type { CollectorKeys, RequestContext } from '../src/anonymize.ts';
-import { importHmacKey } from '../src/hmac.ts';
+import { hmacKey } from '../src/hmac.ts';
 import type { SitePolicy } from '../src/policy.ts';
 import type { ForwardedRecord, QueueMessageBody } from '../src/record.ts';
 
@@ -130,10 +130,10 @@ export const basePolicy: SitePolicy = {
   redact_keys: ['email'],
 };
 
-export async function testKeys(withPseudonymKey = true): Promise<CollectorKeys> {
+export function testKeys(withPseudonymKey = true): CollectorKeys {
   return {
-    salt: { id: 'salt:test', key: await importHmacKey('daily-salt-for-tests') },
-    pseudonym: withPseudonymKey ? { id: 'key:test', key: await importHmacKey('site-key-for-tests') } : null,
+    salt: { id: 'salt:test', key: hmacKey('daily-salt-for-tests') },
+    pseudonym: withPseudonymKey ? { id: 'key:test', key: hmacKey('site-key-for-tests') } : null,
   };
 }
 

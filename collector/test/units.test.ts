@@ -4,6 +4,7 @@ import worker from '../src/index.ts';
 import { describe, expect, it } from 'vitest';
 import { correctedTimestamp } from '../src/anonymize.ts';
 import type { Env } from '../src/env.ts';
+import { hmacHex, hmacKey, sha256Hex, type HmacKey } from '../src/hmac.ts';
 import { AllowedOrigins } from '../src/origins.ts';
 import { loadSitePolicies } from '../src/sites.ts';
 import { pruneSalts, SaltStore, utcDay } from '../src/salts.ts';
@@ -67,6 +68,31 @@ describe('cleanUrl and cleanReferrer', () => {
   });
 });
 
+describe('hmacHex and sha256Hex (node:crypto)', () => {
+  const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const webCryptoHmac = async (secret: string | Uint8Array, message: string) => {
+    const raw = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message)));
+  };
+
+  it('match RFC 4231 and FIPS 180-2 vectors', () => {
+    expect(hmacHex(hmacKey(new Uint8Array(20).fill(0x0b)), 'Hi There')).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
+    expect(hmacHex(hmacKey('Jefe'), 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(hmacHex(hmacKey('Jefe'), 'what do ya want for nothing?', 16)).toBe('5bdcc146bf60754e6a042426089575c7');
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('give what WebCrypto gives (the visitor hashes and pseudonyms did not change)', async () => {
+    const salt = crypto.getRandomValues(new Uint8Array(32));
+    for (const message of ['demo\n203.0.113.7\nMozilla/5.0', 'shop\nanon-éü-✓-𝄞', '']) {
+      expect(hmacHex(hmacKey(salt), message)).toBe(await webCryptoHmac(salt, message));
+      expect(hmacHex(hmacKey('site-secret'), message, 16)).toBe((await webCryptoHmac('site-secret', message)).slice(0, 32));
+      expect(sha256Hex(message)).toBe(hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(message))));
+    }
+  });
+});
+
 describe('AllowedOrigins', () => {
   const policies = loadSitePolicies();
   const demo = policies.get('demo')!;
@@ -111,12 +137,12 @@ describe('daily salt', () => {
     expect(a.id).toBe(`salt:${utcDay(day1)}`);
     expect(b.id).toBe(a.id);
     // Another isolate (new store) sees the same salt: same HMAC output.
-    const sign = async (key: CryptoKey) => new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('x'))).join();
-    expect(await sign(b.key)).toBe(await sign(a.key));
+    const sign = (key: HmacKey) => hmacHex(key, 'x');
+    expect(sign(b.key)).toBe(sign(a.key));
 
     const next = await new SaltStore().today(env.DB, day2);
     expect(next.id).toBe('salt:2031-01-11');
-    expect(await sign(next.key)).not.toBe(await sign(a.key));
+    expect(sign(next.key)).not.toBe(sign(a.key));
     const days = await env.DB.prepare("SELECT day FROM salts WHERE day LIKE '2031-%'").all<{ day: string }>();
     expect(days.results.map((row) => row.day)).toEqual(['2031-01-11']);
   });

@@ -41,15 +41,15 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
 
     const context = requestContext(c, receivedAt);
     const salt = await deps.salts.today(c.env.DB, receivedAt);
-    const visitor = await visitorHash(site, context, salt);
+    const visitor = visitorHash(site, context, salt);
     const { success } = await c.env.RATE_LIMITER.limit({ key: `${site}:${visitor}` });
     if (!success) {
       throw new ClientError(429, 'rate_limited', `site "${site}": too many batches from this visitor`, { 'Retry-After': RATE_LIMIT_RETRY_AFTER });
     }
 
-    const pseudonym = await deps.pseudonymKeys.get(c.env, site, c.req.url);
+    const pseudonym = deps.pseudonymKeys.get(c.env, site, c.req.url);
     const batchId = crypto.randomUUID();
-    const result = await processParsed(parsed.value, context, policy, { salt, pseudonym }, { batchId, dailyVisitor: visitor });
+    const result = processParsed(parsed.value, context, policy, { salt, pseudonym }, { batchId, dailyVisitor: visitor });
     if (result.status !== 202) {
       const body = result.body as ErrorResponse;
       throw new ClientError(result.status as 400 | 403, body.error, body.detail);

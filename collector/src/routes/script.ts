@@ -12,16 +12,16 @@ import { sha256Hex } from '../hmac.ts';
  */
 export function scriptRoute(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const etags = new Map<string, Promise<string>>();
+  const etags = new Map<string, string>();
   const serve = (name: string, source: string) =>
-    app.get(`/${name}`, async (c) => {
+    app.get(`/${name}`, (c) => {
       let etag = etags.get(name);
       if (!etag) {
-        etag = sha256Hex(source).then((hash) => `"${hash.slice(0, 32)}"`);
+        etag = `"${sha256Hex(source).slice(0, 32)}"`;
         etags.set(name, etag);
       }
       const headers = {
-        ETag: await etag,
+        ETag: etag,
         'Cache-Control': 'public, max-age=86400, stale-while-revalidate=604800',
         // pathmark.js loads the vitals part with import(), a CORS request when the SDK is cross-origin.
         'Access-Control-Allow-Origin': '*',

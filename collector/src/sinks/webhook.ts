@@ -1,4 +1,4 @@
-import { hmacHex, importHmacKey } from '../hmac.ts';
+import { hmacHex, hmacKey } from '../hmac.ts';
 import type { Sink } from './sink.ts';
 
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
@@ -13,8 +13,8 @@ export interface WebhookOptions {
 }
 
 /** Signs `body` for the webhook; exported so receivers (and tests) can verify the same way. */
-export async function signWebhookBody(secret: string, timestamp: number, body: string): Promise<string> {
-  return `t=${timestamp},v1=${await hmacHex(await importHmacKey(secret), `${timestamp}.${body}`)}`;
+export function signWebhookBody(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${hmacHex(hmacKey(secret), `${timestamp}.${body}`)}`;
 }
 
 /**
@@ -31,7 +31,7 @@ export function createWebhookSink({ url, secret, fetch: doFetch = fetch, now = D
       const timestamp = Math.floor(now() / 1000);
       const response = await doFetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: await signWebhookBody(secret, timestamp, body) },
+        headers: { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signWebhookBody(secret, timestamp, body) },
         body,
       });
       await response.body?.cancel();
