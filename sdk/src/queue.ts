@@ -103,6 +103,12 @@ export function createQueue(options: QueueOptions): Queue {
   let offline = false;
   let destroyed = false;
   let inflight: Promise<void> | undefined;
+  /**
+   * The one further round every flush asked for during a send waits for. A burst calls
+   * flush once per event past the batch size: chaining a round per call made the rounds
+   * grow quadratically, a long task once the send was over.
+   */
+  let rerun: Promise<void> | undefined;
   /** Ids in a request not yet answered: a second flush must not post them again. */
   const posting = new Set<string>();
   /** Events enqueued in this task, written to the store together at its end. */
@@ -179,14 +185,14 @@ export function createQueue(options: QueueOptions): Queue {
     }
   };
 
-  /** Resolves once what was queued when called was attempted; a call during a send waits for it, then sends again. */
+  /** Resolves once what was queued when called was attempted; calls during a send wait for it, then share one more. */
   const attempt = (hidden?: boolean): Promise<void> => {
     if (destroyed || !envelope()) return Promise.resolve();
     // A page on its way out makes a last attempt during a backoff, unless the collector asked to wait.
     if (now() < retryAt && (asked || !hidden)) return Promise.resolve(schedule(retryAt - now()));
     // Hidden: no await before the request, the page may be frozen after this task.
     if (hidden) return send(held, dropped, true);
-    if (inflight) return inflight.then(() => attempt());
+    if (inflight) return (rerun ??= inflight.then(() => ((rerun = undefined), attempt())));
     timer = void clearTimeout(timer);
     return (inflight = (store
       ? asSoleSender(async () => {
@@ -209,10 +215,11 @@ export function createQueue(options: QueueOptions): Queue {
   return {
     enqueue(event) {
       held.push(event);
+      // In place: copying the queue for every event would cost a burst the square of its length.
+      const overCap = held.splice(0, held.length - cap).length;
       // One IndexedDB write per task, not per event: a burst of calls must not rewrite the stored queue each time.
-      if (!store) dropped += Math.max(0, held.length - cap);
+      if (!store) dropped += overCap;
       else if (unstored.push(event) == 1) Promise.resolve().then(() => persist(append(unstored.splice(0))));
-      held = held.slice(-cap);
       if (held.length >= (options.batchSize ?? 20)) void flush();
       // A backoff in force still holds: the flush reschedules itself for its end.
       else if (firstFlush) {

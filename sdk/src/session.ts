@@ -17,7 +17,7 @@ export interface SessionState {
 }
 
 export interface Session {
-  /** Advances the session for a new event (starting a new one after the timeout) and returns it. */
+  /** Advances the session for a new event (starting a new one after the timeout) and returns it, to read at once. */
   touch(pageView?: boolean): SessionState;
   /** `true`: persist first-party (granted); `false`: forget anything persisted. */
   persist(on: boolean): void;
@@ -32,6 +32,8 @@ export function createSession(site: string, now: () => number, timeoutMs: number
   const fresh = (): SessionState => ({ sid: uuid(), seq: 0, pages: 0, last: now() });
   let state = fresh();
   let persisted = false;
+  /** `state` was read from localStorage in this task, and is written back at its end. */
+  let synced = false;
 
   // localStorage throws in sandboxed frames, with storage blocked, or over quota: memory is the fallback.
   const load = (): SessionState | undefined => {
@@ -49,14 +51,22 @@ export function createSession(site: string, now: () => number, timeoutMs: number
 
   return {
     touch(pageView) {
-      // Re-read in granted mode: other tabs of the site advance the same session.
-      state = (persisted && load()) || state;
+      // Granted: other tabs of the site advance the same session, so it is read again, but once per task and
+      // written back at the end of it: a burst of events must not parse and write it each time. (localStorage has
+      // no transactions: tabs sending at the same instant may repeat a seq either way.)
+      if (persisted && !synced) {
+        state = load() || state;
+        synced = true;
+        Promise.resolve().then(() => {
+          synced = false;
+          if (persisted) save(state);
+        });
+      }
       if (now() - state.last > timeoutMs) state = { ...fresh(), aid: state.aid };
       state.seq++;
       if (pageView) state.pages++;
       state.last = now();
-      if (persisted) save(state);
-      return { ...state };
+      return state;
     },
     persist(on) {
       persisted = on;

@@ -1,7 +1,7 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import type { SenderLocks } from '../src/queue';
-import type { QueueStore } from '../src/index';
+import { createQueue, type Delivery, type PathmarkEvent, type QueueStore } from '../src/index';
 import { advance, collector, drain, expectEvents, names, settle, setVisibility, tracker, useFakeTime } from './support';
 
 const manual = { autoPageviews: false } as const;
@@ -251,6 +251,25 @@ describe('offline safety', () => {
 });
 
 describe('stored queue writes', () => {
+  it('calls made while a request is out wait for it, then share one more round (not a round per call)', async () => {
+    const answers: ((delivery: Delivery) => void)[] = [];
+    const transport = vi.fn((_body: string) => new Promise<Delivery>((resolve) => answers.push(resolve)));
+    const envelope = vi.fn(() => ({ v: 1, site: 'demo', consent: 'anonymous', sdk: 'test' }) as const);
+    const queue = createQueue({ transport, envelope, lockName: 'test', locks: null, warn: () => {} });
+    const event = (i: number): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i + 1, page_id: 'p', url: 'https://shop.example/', name: 'tick' });
+    // Past 20 events every call asks for a flush while the first request is out.
+    for (let i = 0; i < 1000; i++) queue.enqueue(event(i));
+    envelope.mockClear();
+    while (answers.length) {
+      answers.shift()!({ code: 202 });
+      await drain(5);
+    }
+    queue.destroy();
+    expect(transport.mock.calls.map(([body]) => JSON.parse(body).events.length)).toEqual([20, ...Array(9).fill(100), 80]);
+    // After the burst: an attempt and a send per round. A round chained per call made this about 480,000.
+    expect(envelope.mock.calls.length).toBeLessThan(20);
+  });
+
   it('a burst of calls in one task is written to the stored queue once, not once per event', async () => {
     useFakeTime();
     collector();

@@ -34,6 +34,32 @@ describe('identifiers', () => {
     expect([one!.seq, two!.seq]).toEqual([1, 2]);
   });
 
+  it('granted: a burst of events reads and writes the session once per task, and seq goes on across tasks', async () => {
+    useFakeTime();
+    const c = collector();
+    const data: Record<string, string> = {};
+    const reads: PropertyKey[] = [];
+    const writes: PropertyKey[] = [];
+    vi.stubGlobal(
+      'localStorage',
+      new Proxy(data, {
+        get: (target, key: string) => (reads.push(key), target[key]),
+        set: (target, key: string, value) => (writes.push(key), (target[key] = String(value)), true),
+      }),
+    );
+    const t = tracker({ autoPageviews: false });
+    await settle(0);
+    reads.length = writes.length = 0;
+    for (let i = 0; i < 100; i++) t.track('burst');
+    await settle(0);
+    expect(reads.filter((key) => key == 'pathmark:demo')).toHaveLength(1);
+    expect(writes).toEqual(['pathmark:demo']);
+    t.track('next_task');
+    await t.flush();
+    expect(c.events().map((e) => e.seq)).toEqual(Array.from({ length: 101 }, (_, i) => i + 1));
+    expect(JSON.parse(data['pathmark:demo']!).seq).toBe(101);
+  });
+
   it('anonymous: every page load starts its own count, with nothing to link loads', async () => {
     useFakeTime();
     const c = collector();
