@@ -33,13 +33,20 @@ const epochMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(8.64e15
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9));
 const money = v.pipe(v.number(), v.finite(), v.minValue(-1e12), v.maxValue(1e12));
 const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'));
-const httpUrl = v.pipe(
-  text,
-  v.check((value) => {
-    const url = parseUrl(value);
-    return url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
-  }, 'expected an absolute http(s) URL'),
-);
+/**
+ * The events of a batch nearly always share one page URL: the last URL found valid is
+ * remembered, so a batch of 20 parses it once instead of 20 times. The answer depends on
+ * the string alone, so the memo cannot change a result.
+ */
+let lastHttpUrl: string | undefined;
+function isHttpUrl(value: string): boolean {
+  if (value === lastHttpUrl) return true;
+  const url = parseUrl(value);
+  const valid = url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
+  if (valid) lastHttpUrl = value;
+  return valid;
+}
+const httpUrl = v.pipe(text, v.check(isHttpUrl, 'expected an absolute http(s) URL'));
 
 const itemSchema = v.pipe(
   v.object({

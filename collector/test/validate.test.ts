@@ -70,6 +70,21 @@ describe('validateBatch', () => {
     expect(result.batch.rejected).toEqual([{ index: 1, reason: expect.stringMatching(/^events\[1\]\.props\.depth: /) }]);
   });
 
+  it('judges every URL of a batch, not only the first (the last valid URL is remembered)', () => {
+    const events = [
+      makeEvent({ url: 'https://shop.example/a' }),
+      makeEvent({ url: 'https://shop.example/a' }),
+      makeEvent({ url: 'javascript:alert(1)' }),
+      makeEvent({ url: 'https://shop.example/a', referrer: 'ftp://files.example/' }),
+      makeEvent({ url: 'https://shop.example/b', referrer: 'https://shop.example/a' }),
+    ];
+    const result = validateBatch(makeBatch(events), { receivedAt: now });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.batch.events.map(({ index }) => index)).toEqual([0, 1, 4]);
+    expect(result.batch.rejected.map(({ index, reason }) => [index, reason.split(':')[0]])).toEqual([[2, 'events[2].url'], [3, 'events[3].referrer']]);
+  });
+
   it('lists fields it does not accept, such as a client-supplied ip or an undefined page_view property', () => {
     const event = makeEvent({ ip: '203.0.113.9', user_agent: 'x', props: { navigation: 'load', page_index: 1, email: 'a@b.c' } as never });
     const result = validateBatch(makeBatch([event]), { receivedAt: now });
