@@ -95,6 +95,7 @@ runSection(async () => {
   const targets: Target[] = [
     { id: 'noop', label: 'No-op Worker (bench/noop-worker, answers 202)', config: () => `${root}bench/noop-worker/wrangler.toml`, collector: false, rounds: [], roundCpu: [] },
     { id: 'ingest', label: 'Pathmark collector, ingest path alone (wrangler.toml without `[[queues.consumers]]`)', config: () => writeIngestOnlyConfig(snapshot), collector: true, rounds: [], roundCpu: [] },
+    { id: 'ingest-no-assets', label: 'The same without `[assets]` (no asset router in front of the Worker)', config: () => writeIngestOnlyConfig(snapshot, { withoutAssets: true }), collector: true, rounds: [], roundCpu: [] },
     { id: 'full', label: 'Pathmark collector (wrangler.toml: ingest + local queue consumer writing D1 and R2)', config: () => snapshot.config, collector: true, rounds: [], roundCpu: [] },
   ];
   let d1Rows: number | null = null;
@@ -194,6 +195,7 @@ runSection(async () => {
     targets: [
       target('collector ≥ 0.7 × the no-op Worker\'s requests/s', 'full'),
       target('(the same, ingest path alone: no local queue consumer)', 'ingest'),
+      target('(the same, ingest path alone without `[assets]`: no local asset router either)', 'ingest-no-assets'),
     ],
     tables: [{
       columns: ['Worker', 'requests/s', 'per round', 'events/s answered 202 (× 20)', 'p50 (ms, median of rounds)', 'p99 (ms, worst round)', 'Worker CPU per request (ms)', '429s', 'status codes'],
@@ -205,6 +207,7 @@ runSection(async () => {
       `Each request is a batch of ${EVENTS_PER_BATCH} \`granted\` events from a pool of ${POOL_SIZE} (bench/lib/batches.ts) given its own unique event ids, sent as \`text/plain\` with \`Origin: ${ORIGIN_HEADER}\` (allowed for site \`demo\` in collector/sites.json).`,
       `The collector rate-limits per site and daily visitor hash (${rateLimit ? `${rateLimit.limit} batches per ${rateLimit.period} s` : 'see wrangler.toml'}, no variable lifts it); the load is spread over ${VISITORS.toLocaleString('en-US')} desktop-browser user agents (distinct visitors), so it measures the pipeline rather than one visitor hitting the limit. 429s are counted separately; they are real answers, not errors.`,
       'Under `wrangler dev` the queue consumer (D1 inserts, R2 objects) runs in the same workerd process and on the same two cores as the ingest route; on Cloudflare it runs in separate invocations. The second row uses the same config without \`[[queues.consumers]]\` to separate the two costs.',
+      'With `[assets]` configured, `wrangler dev` routes every request through its asset router (a Worker in the same workerd that matches `run_worker_first`) before the collector; on Cloudflare that routing is not the Worker\'s CPU. The third row drops `[assets]` as well (POST /v1/events never reads an asset), to show that share. The no-op has neither.',
       'The Workers run from a copy of the sources taken when the section starts (bench/lib/snapshot.mjs), so edits to the working tree during the run cannot make `wrangler dev` reload them.',
       'autocannon runs in the bench process on the same 2-core machine, so client and Workers share the CPUs. "Worker CPU per request" is the user + system CPU time of the Worker\'s whole process group (wrangler dev and its workerd, from /proc) during the rounds, divided by the requests answered: unlike requests/s, it does not depend on what else runs on the machine. For the full collector it includes the queue consumer\'s work done during the rounds.',
       ...notes,
