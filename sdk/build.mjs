@@ -27,7 +27,7 @@ export const tagBuildOptions = {
   mangleProps: new RegExp(
     '^(' +
       'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|selectItem|beginCheckout|lockName|' +
-      'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|firstFlushMs|maxQueue|' +
+      'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
       'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store' +
       ')$',

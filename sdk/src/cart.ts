@@ -63,7 +63,7 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
     (Array.isArray(raw) ? raw.slice(0, 200) : []).flatMap((candidate) => {
       const item = toItem(candidate);
       if (typeof item != 'string') return [item];
-      ctx.warn(`invalid item ${item}`, candidate);
+      ctx.warn('invalid item', item, candidate);
       return [];
     });
 

@@ -57,8 +57,6 @@ export interface TrackerConfig {
   batchSize?: number;
   /** Default 5000. */
   flushIntervalMs?: number;
-  /** Delay before the page's first flush, so that its page view arrives soon. Default 1000. */
-  firstFlushMs?: number;
   /** Queued events kept before the oldest are dropped. Default 1000. */
   maxQueue?: number;
   /** Inactivity that ends a session. Default 30 minutes. */
@@ -106,8 +104,8 @@ export interface TrackerContext {
   /** `listen()`, undone by `destroy()`. */
   on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
   cleanup(dispose: Disposer): void;
-  /** Debug output; `problem` is a message or a caught error. */
-  warn(problem: unknown, detail?: unknown): void;
+  /** Debug output: a message and what it is about, or a caught error. */
+  warn(...problem: unknown[]): void;
   /** The current search's id; `null` ends it. */
   searchId(next?: string | null): string | undefined;
 }
@@ -146,15 +144,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const endpoint = new URL(config.endpoint, location.href);
   const disposers: Disposer[] = [];
   let destroyed = false;
-  const warn = (problem: unknown, detail?: unknown) => {
-    if (config.debug) console.warn(`[pathmark] ${problem}`, detail ?? '');
+  const warn = (...problem: unknown[]) => {
+    if (config.debug) console.warn('[pathmark]', ...problem);
   };
 
   let mode: ConsentMode = 'pending';
   let buffer: PathmarkEvent[] = [];
   let persistentStore: QueueStore | undefined;
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
-  const withIds = (event: PathmarkEvent) => (mode == 'granted' ? { ...event, ...session.ids() } : event);
   /**
    * Numbers an event in the session now in force, when it may be sent: events buffered
    * while consent is pending join the session that consent reveals (the stored one, in
@@ -163,13 +160,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const enqueue = (event: PathmarkEvent) => {
     const pageView = event.name == 'page_view';
     const state = session.touch(pageView);
-    queue.enqueue(withIds({ ...event, seq: state.seq, props: pageView ? { ...event.props, page_index: state.pages } : event.props } as PathmarkEvent));
+    // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
+    queue.enqueue({ ...event, ...session.ids(), seq: state.seq, props: pageView ? { ...event.props, page_index: state.pages } : event.props } as PathmarkEvent);
   };
 
   const queue = createQueue({
     ...config,
     ...deps,
-    transport: deps.transport ?? createTransport(endpoint, deps.fetch, now),
+    transport: deps.transport ?? createTransport(endpoint, deps.fetch),
     envelope: () => (allowsSending(mode) ? { v: PROTOCOL_VERSION, site, consent: mode as SendableConsentMode, sdk: SDK_VERSION } : undefined),
     lockName: deviceKey(site),
     warn,
@@ -191,7 +189,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
       }, (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value));
       // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
-      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn(`${name} too large`);
+      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn('too large', name);
       const event: PathmarkEvent = JSON.parse(json);
       if (mode == 'pending') {
         buffer.push(event);
@@ -265,7 +263,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   /** Every way in (configuration, collector, API, Google Consent Mode) is checked here: a typo must not become a mode. */
   const applyConsent = (requested: ConsentMode, source: ConsentSource) => {
-    if (!CONSENT_MODES.includes(requested)) return warn(`invalid consent ${requested}`);
+    if (!CONSENT_MODES.includes(requested)) return warn('invalid consent', requested);
     const next = effectiveConsent(requested, gpc, navigator);
     const previous = mode;
     if (next == previous || destroyed) return;
@@ -288,30 +286,29 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     startVitals();
   };
 
-  if (startingMode != 'site') applyConsent(startingMode, 'config');
-  else {
-    // Pending until the collector answers with the mode for this visitor (region, privacy signals), and if it
-    // cannot; a decision the page made meanwhile stands.
+  applyConsent(startingMode == 'site' ? 'pending' : startingMode, 'config');
+  startVitals();
+  // A denied visitor's earlier data goes too, even though nothing changed in this page.
+  if ((mode as ConsentMode) == 'denied') void purgeDevice();
+  if (config.googleConsentMode != false) ctx.cleanup(bridgeGoogleConsentMode(window, applyConsent));
+  // `site`: pending until the collector answers with the mode for this visitor (region, privacy signals), and if
+  // it cannot. Asked only if nothing decided yet: GPC or Consent Mode may have denied already, and denied sends nothing.
+  if (startingMode == 'site' && mode == 'pending') {
     (deps.fetch ?? fetch)(new URL(`config/${site}`, endpoint))
       .then((response) => response.json() as Promise<SiteConfigResponse>)
       .then(({ default_consent }) => mode == 'pending' && applyConsent(default_consent, 'config'))
       .catch(warn);
   }
-  startVitals();
-  // A denied visitor's earlier data goes too, even though nothing changed in this page.
-  if ((mode as ConsentMode) == 'denied') void purgeDevice();
-  if (config.googleConsentMode != false) ctx.cleanup(bridgeGoogleConsentMode(window, applyConsent));
 
   const pageGoesAway = (event: Event) => {
     const page = pages.current();
     // After pagehide the page view is over for good: a page restored from the back/forward cache is a new one.
     page.unloaded ||= event.type == 'pagehide';
-    // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
-    if (document.visibilityState == 'visible' && !page.unloaded) page.left = false;
-    else {
+    if (event.type == 'pagehide' || document.visibilityState == 'hidden') {
       pages.leave();
       void queue.flush(true);
-    }
+      // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
+    } else if (!page.unloaded) page.left = false;
   };
   ctx.on(document, 'visibilitychange', pageGoesAway);
   ctx.on(window, 'pagehide', pageGoesAway);
@@ -335,7 +332,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     checkout: { begin: guard(commerce.beginCheckout) },
     purchase: guard(commerce.purchase),
     viewItem: guard(commerce.viewItem),
-    track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn(`invalid name ${name}`))),
+    track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name))),
     pageview: guard(() => pages.view('manual')),
     consent: {
       set: guard((next: ConsentMode) => applyConsent(next, 'api')),

@@ -1,7 +1,7 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { PathmarkEvent } from './protocol.js';
 import { deviceKey } from './lib/deviceKey.js';
-import { isRetryable, splitIntoBodies, type Envelope, type Transport } from './transport.js';
+import { isRetryable, splitIntoBodies, type Delivery, type Envelope, type Transport } from './transport.js';
 
 /** What the persistent queue keeps on the device, under one key, changed atomically. */
 export interface StoredQueue {
@@ -57,10 +57,8 @@ export interface QueueOptions {
   batchSize?: number;
   /** Default 5000. */
   flushIntervalMs?: number;
-  /** Delay before the first flush of the page, so its page view arrives soon. Default 1000. */
-  firstFlushMs?: number;
   /** Debug output. */
-  warn: (problem: unknown, detail?: unknown) => void;
+  warn: (...problem: unknown[]) => void;
 }
 
 export interface Queue {
@@ -114,7 +112,7 @@ export function createQueue(options: QueueOptions): Queue {
   /** Events enqueued in this task, written to the store together at its end. */
   const unstored: PathmarkEvent[] = [];
 
-  /** Still to come: the page's first events wait `firstFlushMs`, not the interval. */
+  /** Still to come: the page's first events wait a second, not the interval, so that its page view arrives soon. */
   let firstFlush = true;
 
   /** `replace`: drop the timer already set, so that this delay counts instead. */
@@ -147,7 +145,8 @@ export function createQueue(options: QueueOptions): Queue {
       const ids = new Set(chunk.map((e) => e.id));
       const sent = (e: PathmarkEvent) => ids.has(e.id);
       ids.forEach((id) => posting.add(id));
-      const { code, retryAfter = 0 } = await transport(body, !!hidden);
+      // A transport that throws (a custom one) counts as a network error, so these events stay sendable.
+      const { code, retryAfter = 0 }: Delivery = await transport(body, !!hidden).catch(() => ({ code: 0 }));
       ids.forEach((id) => posting.delete(id));
       if (isRetryable(code)) {
         offline = !code;
@@ -157,7 +156,7 @@ export function createQueue(options: QueueOptions): Queue {
         asked = retryAfter > 0;
         return schedule(delay, true);
       }
-      if (code > 299) warn(`HTTP ${code}, dropped`);
+      if (code > 299) warn('dropped, HTTP', code);
       attempts = 0;
       held = held.filter((e) => !sent(e));
       if (!store) dropped -= unreported;
@@ -192,7 +191,7 @@ export function createQueue(options: QueueOptions): Queue {
     if (now() < retryAt && (asked || !hidden)) return Promise.resolve(schedule(retryAt - now()));
     // Hidden: no await before the request, the page may be frozen after this task.
     if (hidden) return send(held, dropped, true);
-    if (inflight) return (rerun ??= inflight.then(() => ((rerun = undefined), attempt())));
+    if (inflight) return (rerun ??= inflight.finally(() => ((rerun = undefined), attempt())));
     timer = void clearTimeout(timer);
     return (inflight = (store
       ? asSoleSender(async () => {
@@ -224,7 +223,7 @@ export function createQueue(options: QueueOptions): Queue {
       // A backoff in force still holds: the flush reschedules itself for its end.
       else if (firstFlush) {
         firstFlush = false;
-        schedule(options.firstFlushMs ?? 1000, true);
+        schedule(1000, true);
       } else schedule(interval);
     },
     flush,

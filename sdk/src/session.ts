@@ -71,7 +71,8 @@ export function createSession(site: string, now: () => number, timeoutMs: number
     persist(on) {
       persisted = on;
       const stored = load();
-      state = on ? { ...state, ...stored, aid: stored?.aid ?? state.aid ?? uuid() } : { ...state, aid: undefined, search: undefined };
+      // Off: a new session id too, so that nothing links what follows (after forget(), a new identity) to before.
+      state = on ? { ...state, ...stored, aid: stored?.aid ?? state.aid ?? uuid() } : { ...state, sid: uuid(), aid: undefined, search: undefined };
       save(on ? state : undefined);
     },
     ids: () => (persisted ? { anonymous_id: state.aid, session_id: state.sid } : {}),

@@ -22,16 +22,17 @@ export const isRetryable = (code: number) => !code || code > 499 || code == 408 
  * hidden the request must outlive it: a `keepalive` fetch (what `sendBeacon`
  * does, but with a response to read while the page is still alive).
  */
-export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch, now = Date.now, timeoutMs = 1e4): Transport {
+export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch, timeoutMs = 3e4): Transport {
   return async (body, hidden) => {
     try {
-      // A request that never answers would hold the sender lock, and stop delivery, until the page goes.
-      // A timed-out request may still have arrived: the retry carries the same event ids.
-      const signal = AbortSignal.timeout?.(timeoutMs);
+      // A request that never answers would hold the sender lock, and stop delivery, until the page goes. 30 s
+      // lets a full 64 KB body through an uplink of about 20 kbit/s; a page's last request is never cut (the page
+      // may live on). A timed-out request may still have arrived: the retry carries the same event ids.
+      const signal = hidden ? undefined : AbortSignal.timeout?.(timeoutMs);
       const response = await (fetchImpl ?? fetch)(endpoint, { method: 'POST', body, keepalive: hidden, signal });
       // Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3).
       const header = response.headers.get('retry-after');
-      return { code: response.status, retryAfter: header ? (+header >= 0 ? +header * 1000 : Date.parse(header) - now()) : undefined };
+      return { code: response.status, retryAfter: header ? (+header >= 0 ? +header * 1000 : Date.parse(header) - Date.now()) : undefined };
     } catch {
       return { code: 0 };
     }

@@ -249,7 +249,7 @@ describe('consent gating', () => {
     t.track('before_forget');
     await t.flush();
     await drain();
-    const oldId = JSON.parse(localStorage.getItem('pathmark:demo')!).aid;
+    const old = JSON.parse(localStorage.getItem('pathmark:demo')!);
     await t.forget();
     await drain();
     down = false;
@@ -257,7 +257,9 @@ describe('consent gating', () => {
     await settle(10 * 60_000);
     await t.flush();
     expect(names(c.events())).toEqual(['after_forget']);
-    expect(c.events()[0]!.anonymous_id).not.toBe(oldId);
+    // Neither identifier links the new identity to the forgotten one.
+    expect(c.events()[0]!.anonymous_id).not.toBe(old.aid);
+    expect(c.events()[0]!.session_id).not.toBe(old.sid);
   });
 });
 
@@ -318,6 +320,20 @@ describe("consent: 'site', the collector's policy picks the starting mode", () =
     const nonsense = tracker({ site: 'demo', consent: 'site' });
     await drain();
     expect(nonsense.consent.get()).toBe('pending');
+  });
+
+  it('asks nothing when the visitor’s signals already deny: GPC capped at denied, or Consent Mode', async () => {
+    const asked = siteAnswers(policy('granted'));
+    vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { globalPrivacyControl: true }));
+    const gpc = tracker({ consent: 'site', gpc: 'denied' });
+    vi.unstubAllGlobals();
+    (window as unknown as { dataLayer: unknown[] }).dataLayer = [['consent', 'default', { analytics_storage: 'denied' }]];
+    const consentMode = tracker({ site: 'demo', consent: 'site' });
+    delete (window as { dataLayer?: unknown }).dataLayer;
+    await drain();
+    expect([gpc.consent.get(), consentMode.consent.get()]).toEqual(['denied', 'denied']);
+    expect(asked).toEqual([]);
+    expect(requests).toEqual([]);
   });
 
   it('a starting mode that is not one (a typo in data-consent) is pending', () => {

@@ -163,7 +163,7 @@ describe('retries', () => {
     await t.flush();
     await settle(10 * 60_000);
     expect(c.attempts).toHaveLength(1);
-    expect(warn.mock.calls.map((call) => call[0])).toContain('[pathmark] HTTP 400, dropped');
+    expect(warn.mock.calls.map((call) => call.join(' '))).toContain('[pathmark] dropped, HTTP 400');
     t.track('accepted');
     await t.flush();
     expect(names(c.events())).toEqual(['accepted']);
@@ -268,6 +268,23 @@ describe('stored queue writes', () => {
     expect(transport.mock.calls.map(([body]) => JSON.parse(body).events.length)).toEqual([20, ...Array(9).fill(100), 80]);
     // After the burst: an attempt and a send per round. A round chained per call made this about 480,000.
     expect(envelope.mock.calls.length).toBeLessThan(20);
+  });
+
+  it('a transport that throws counts as a network error: the events are retried, not stuck', async () => {
+    useFakeTime();
+    const bodies: string[] = [];
+    const transport = vi.fn(async (body: string): Promise<Delivery> => {
+      bodies.push(body);
+      if (bodies.length == 1) throw new Error('custom transport failed');
+      return { code: 202 };
+    });
+    const envelope = () => ({ v: 1, site: 'demo', consent: 'anonymous', sdk: 'test' }) as const;
+    const queue = createQueue({ transport, envelope, lockName: 'test', locks: null, warn: () => {} });
+    queue.enqueue({ id: 'only', ts: 1, seq: 1, page_id: 'p', url: 'https://shop.example/', name: 'tick' });
+    await settle(1_000);
+    await settle(2_000);
+    queue.destroy();
+    expect(bodies.map((body) => JSON.parse(body).events.map((e: PathmarkEvent) => e.id))).toEqual([['only'], ['only']]);
   });
 
   it('a burst of calls in one task is written to the stored queue once, not once per event', async () => {

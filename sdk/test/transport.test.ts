@@ -35,8 +35,17 @@ describe('createTransport', () => {
           reject(init!.signal!.reason);
         }),
       );
-    const transport = createTransport('http://localhost:3000/v1/events', neverAnswers, Date.now, 50);
+    const transport = createTransport('http://localhost:3000/v1/events', neverAnswers, 50);
     expect(await transport('{}', false)).toEqual({ code: 0 });
     expect(aborted).toBe(true);
+  });
+
+  it('never cuts a page’s last request (keepalive): the page may live on while the request is slow', async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const answers: typeof fetch = async (_, init) => (signals.push(init!.signal), new Response(null, { status: 202 }));
+    const transport = createTransport('http://localhost:3000/v1/events', answers);
+    await transport('{}', true);
+    await transport('{}', false);
+    expect(signals.map((signal) => signal instanceof AbortSignal)).toEqual([false, true]);
   });
 });
