@@ -49,12 +49,13 @@ export async function freePorts(count) {
  * this process group only.
  */
 export async function startWranglerDev(options) {
-  // A port found free can be taken by another process before wrangler binds it: try again with new ports.
+  // A port found free can be taken by another process before wrangler binds it, and workerd picks its own
+  // internal ports the same way (then it only says that it "failed to start"): try again with new ports.
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(options);
     } catch (error) {
-      if (attempt >= 3 || !/already in use|EADDRINUSE/i.test(error.message)) throw error;
+      if (attempt >= 3 || !/already in use|EADDRINUSE|runtime failed to start/i.test(error.message)) throw error;
     }
   }
 }
