@@ -181,3 +181,31 @@ describe('Accept', () => {
     await context.close();
   });
 });
+
+describe('data-consent="site"', () => {
+  it('asks the collector for this visitor’s starting mode and keeps to it (the demo policy says pending)', async () => {
+    const { context, page, log } = await shopper();
+    // A page of the store's origin that starts the tag with the collector's policy, in debug mode.
+    await context.route('**/e2e/site-consent.html', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><title>Site consent</title><h1>Hello</h1><script src="/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="site" data-debug></script>',
+      }),
+    );
+    const warnings: string[] = [];
+    page.on('console', (message) => void (message.type() === 'warning' && message.text().includes('[pathmark]') && warnings.push(message.text())));
+    await page.goto('/e2e/site-consent.html');
+    const asked = await waitFor(
+      () => log.filter((r) => r.method === 'GET' && new URL(r.url).pathname === '/v1/config/demo'),
+      (found) => found.length === 1 && found[0]!.status !== undefined,
+      { describe: () => `requests: ${log.map((r) => `${r.method} ${r.url} ${r.status}`).join('; ')}` },
+    );
+    expect(asked[0]!.status).toBe(200);
+    await stayActive(page, 1500);
+    expect(await page.evaluate(() => (window as { pathmark?: { consent: { get(): string } } }).pathmark?.consent.get())).toBe('pending');
+    // The answer was read (a failed request or body would have been warned about), and pending sends nothing.
+    expect(warnings).toEqual([]);
+    expect(log.filter((r) => r.method === 'POST')).toEqual([]);
+    await context.close();
+  });
+});
