@@ -270,6 +270,25 @@ describe('stored queue writes', () => {
     expect(envelope.mock.calls.length).toBeLessThan(20);
   });
 
+  it('calls made during a round that failed still get their round, at once (not at the next timer)', async () => {
+    useFakeTime();
+    const transport = vi.fn(async (_body: string): Promise<Delivery> => ({ code: 202 }));
+    const envelope = () => ({ v: 1, site: 'demo', consent: 'granted', sdk: 'test' }) as const;
+    let stored = { events: [], dropped: 0 } as Awaited<ReturnType<QueueStore['update']>>;
+    const store: QueueStore = { update: async (change) => (stored = change(stored)) };
+    let lockRequests = 0;
+    // The first sender lock is refused (a browser quirk, say): that round fails as a whole.
+    const locks: SenderLocks = { request: async (_name, work) => (++lockRequests == 1 ? Promise.reject(new Error('no lock')) : work(null)) };
+    const queue = createQueue({ transport, envelope, lockName: 'test', locks, warn: () => {}, batchSize: 2 });
+    await queue.useStore(store);
+    const event = (i: number): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i + 1, page_id: 'p', url: 'https://shop.example/', name: 'tick' });
+    for (let i = 0; i < 3; i++) queue.enqueue(event(i));
+    await drain();
+    queue.destroy();
+    expect(lockRequests).toBe(2);
+    expect(transport.mock.calls.flatMap(([body]) => JSON.parse(body).events.map((e: PathmarkEvent) => e.id))).toEqual(['id-0', 'id-1', 'id-2']);
+  });
+
   it('a transport that throws counts as a network error: the events are retried, not stuck', async () => {
     useFakeTime();
     const bodies: string[] = [];
