@@ -1,4 +1,4 @@
-import { archiveDeadLetters } from './dead-letters.ts';
+import { archiveDeadLetters } from './dead-letter-archive.ts';
 import type { Env } from './env.ts';
 import { deliverToSink, fanOut, type ForwardOptions } from './forward.ts';
 import { retryBaseSeconds } from './retry.ts';

@@ -108,6 +108,19 @@ describe('GET /v1/admin/dead-letters', () => {
     ]);
   });
 
+  it('pages with `after`: each page goes on where the last one stopped', async () => {
+    await archivedLetters('d1');
+    await archivedLetters('d1');
+    const page = async (after?: string) => {
+      const response = await admin(`/v1/admin/dead-letters?sink=d1&limit=1${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      return (await response.json()) as { dead_letters: { key: string }[]; next: string | null };
+    };
+    const first = await page();
+    expect(first.next).toBe(first.dead_letters[0]!.key);
+    const second = await page(first.next!);
+    expect(second.dead_letters[0]!.key > first.dead_letters[0]!.key).toBe(true);
+  });
+
   it('answers 400 for an unknown sink or limit', async () => {
     expect(await (await admin('/v1/admin/dead-letters?sink=s3')).json()).toEqual({ error: 'invalid_query', detail: expect.stringMatching(/^sink: /) });
     expect((await admin('/v1/admin/dead-letters/replay?limit=0', { method: 'POST' })).status).toBe(400);

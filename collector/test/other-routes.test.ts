@@ -9,6 +9,8 @@ import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import type { InspectResponse } from '../src/inspect.ts';
 import { siteConfigFor, type SitePolicy } from '../src/policy.ts';
+import type { QueueMessageBody } from '../src/record.ts';
+import { archiveKey, toNdjson } from '../src/sinks/r2.ts';
 import { reportConfiguration } from '../src/startup.ts';
 import { ORIGIN, makeBatch, makeEvent, post } from './support.ts';
 
@@ -135,7 +137,7 @@ describe('GET /pathmark.js and /pathmark-vitals.js', () => {
 describe('inspector routes', () => {
   it('are 404 unless PATHMARK_INSPECTOR=1', async () => {
     const off = { ...env, PATHMARK_INSPECTOR: '0' } as Env;
-    for (const path of ['/v1/inspect', '/inspector']) {
+    for (const path of ['/v1/inspect', '/v1/inspect/archive', '/inspector']) {
       const response = await get(path, {}, off);
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'not_found', detail: `${path}: no such route` });
@@ -188,7 +190,25 @@ describe('inspector routes', () => {
     expect(batch).toMatchObject({ site: 'demo', claimed_consent: 'anonymous', effective_consent: 'anonymous', accepted: 1 });
   });
 
+  it('lists the event ids each R2 archive object holds', async () => {
+    const events = [makeEvent(), makeEvent()];
+    const { queued } = await post(makeBatch(events), { forward: false });
+    const message = JSON.parse(queued[0]!) as QueueMessageBody;
+    await env.ARCHIVE.put(archiveKey(message), toNdjson(message.records));
+    const found: { key: string; event_ids: string[] }[] = [];
+    for (let after: string | null | undefined; after !== null; ) {
+      const page = (await (await get(`/v1/inspect/archive?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json()) as {
+        objects: { key: string; event_ids: string[] }[];
+        next: string | null;
+      };
+      found.push(...page.objects);
+      after = page.next;
+    }
+    expect(found.filter((object) => object.key === archiveKey(message))).toEqual([{ key: archiveKey(message), event_ids: events.map((e) => e.id) }]);
+  });
+
   it('validates ?limit=', async () => {
+    expect((await get('/v1/inspect/archive?limit=0')).status).toBe(400);
     expect((await get('/v1/inspect?limit=5000')).status).toBe(400);
     expect((await get('/v1/inspect?limit=abc')).status).toBe(400);
   });
