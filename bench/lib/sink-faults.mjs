@@ -169,28 +169,37 @@ async function scenario(origin, receiver, { name, outageMs }) {
   return result;
 }
 
-/** Runs the three scenarios on their own wrangler dev from the snapshot `config`; returns rows for the delivery section. */
+/**
+ * Runs the three scenarios, each on a wrangler dev of its own from the snapshot `config`
+ * (fresh state: polling the archive reads every object, so a shared one would slow the
+ * later scenarios' clocks); returns their results.
+ */
 export async function measureSinkFaults(config) {
-  const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-sink-faults-'));
   const receiver = await startReceiver();
-  let collector;
+  const run = async (options) => {
+    const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-sink-faults-'));
+    let collector;
+    try {
+      await applyD1Migrations({ config, persistTo });
+      collector = await startWranglerDev({
+        config, persistTo, readyPath: '/healthz',
+        vars: { PATHMARK_INSPECTOR: '1', FORWARD_URL: receiver.url, WEBHOOK_SECRET: SECRET, RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS) },
+      });
+      const health = await (await fetch(`${collector.origin}/healthz`)).json();
+      if (health.status !== 'ok') throw new Error(`/healthz: ${JSON.stringify(health)}`);
+      return await scenario(collector.origin, receiver, options);
+    } finally {
+      await collector?.stop().catch(() => {});
+      rmSync(persistTo, { recursive: true, force: true });
+    }
+  };
   try {
-    await applyD1Migrations({ config, persistTo });
-    collector = await startWranglerDev({
-      config, persistTo, readyPath: '/healthz',
-      vars: { PATHMARK_INSPECTOR: '1', FORWARD_URL: receiver.url, WEBHOOK_SECRET: SECRET, RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS) },
-    });
-    const origin = collector.origin;
-    const health = await (await fetch(`${origin}/healthz`)).json();
-    if (health.status !== 'ok') throw new Error(`/healthz: ${JSON.stringify(health)}`);
-    const healthy = await scenario(origin, receiver, { name: 'healthy', outageMs: 0 });
-    const outage = await scenario(origin, receiver, { name: 'down 30 s', outageMs: OUTAGE_MS });
-    const forGood = await scenario(origin, receiver, { name: 'down for good', outageMs: Infinity });
+    const healthy = await run({ name: 'healthy', outageMs: 0 });
+    const outage = await run({ name: 'down 30 s', outageMs: OUTAGE_MS });
+    const forGood = await run({ name: 'down for good', outageMs: Infinity });
     return { healthy, outage, forGood };
   } finally {
-    await collector?.stop().catch(() => {});
     await receiver.close();
-    rmSync(persistTo, { recursive: true, force: true });
   }
 }
 
@@ -224,7 +233,7 @@ export function sinkFaultReport({ healthy, outage, forGood }) {
       ],
     },
     notes: [
-      `Failing sink: wrangler dev (its own, on the same snapshot) with \`FORWARD_URL\` = a receiver in the bench process that checks the signature and answers 500 while down, \`RETRY_BASE_SECONDS=${RETRY_BASE_SECONDS}\`. Each column posts ${BATCHES} batches of ${EVENTS_PER_BATCH} page views at once (one IP address and user agent, one page view per batch), then polls \`/v1/inspect/archive\` (R2), \`/v1/inspect\` (D1), the receiver's log and \`/v1/admin/dead-letters\` every 0.25 s. Copies are counted 3 s after the last condition held.`,
+      `Failing sink: a wrangler dev of its own per column (same snapshot, fresh state) with \`FORWARD_URL\` = a receiver in the bench process that checks the signature and answers 500 while down, \`RETRY_BASE_SECONDS=${RETRY_BASE_SECONDS}\`. Each column posts ${BATCHES} batches of ${EVENTS_PER_BATCH} page views at once (one IP address and user agent, one page view per batch), then polls \`/v1/inspect/archive\` (R2), \`/v1/inspect\` (D1), the receiver's log and \`/v1/admin/dead-letters\` every 0.25 s. Copies are counted 3 s after the last condition held.`,
       `With \`RETRY_BASE_SECONDS=${RETRY_BASE_SECONDS}\` a message's 6 attempts are ${[0, 1, 2, 3, 4].map((i) => RETRY_BASE_SECONDS * 2 ** i).join(', ')} s apart (plus a 2 s batch window each); with the default 10 s they are 10, 20, 40, 80, 160 s apart, so a webhook down for good is dead-lettered after about 5.5 minutes and one down 30 s recovers at its third or fourth attempt. Before the sinks had a queue each (issue 11), the same outage left about 5 copies of each event in R2, and a webhook down for good 6.`,
     ],
   };
