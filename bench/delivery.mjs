@@ -1,7 +1,9 @@
 // Delivery: in Chromium against the real local stack (wrangler dev: Worker,
 // Queue, D1), 1,000 events tracked while the connection flaps offline/online
 // ten times with two reloads; counts delivered, lost and duplicated, before
-// and after D1's dedupe on event id.
+// and after D1's dedupe on event id. Then the sinks under a failing webhook
+// (bench/lib/sink-faults.mjs): copies per event in each sink, time to recover,
+// time to dead-letter.
 import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { launchChromium, newHumanContext } from './lib/chromium.mjs';
 import { runSection } from './lib/section.mjs';
 import { startWranglerDev, applyD1Migrations, queryD1 } from './lib/wrangler.mjs';
 import { snapshotWorker } from './lib/snapshot.mjs';
+import { measureSinkFaults, sinkFaultReport } from './lib/sink-faults.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const EVENT = 'bench_delivery';
@@ -103,7 +106,7 @@ async function receivedByCollector(config, persistTo) {
 }
 
 runSection(async () => {
-  const base = { id: 'delivery', title: 'Delivery under a flapping connection', command: 'node bench/delivery.mjs' };
+  const base = { id: 'delivery', title: 'Delivery under a flapping connection and a failing sink', command: 'node bench/delivery.mjs' };
   for (const needed of ['sdk/dist/pathmark.js', 'collector/src/index.ts']) {
     if (!existsSync(root + needed)) return { ...base, failed: `${needed} does not exist yet` };
   }
@@ -188,6 +191,18 @@ runSection(async () => {
     const unconfirmed = sentAttempts.filter((a) => a.status !== 202);
     const dupInUnconfirmed = [...received.duplicated].filter((id) => unconfirmed.some((a) => a.events.some((e) => e.id === id))).length;
 
+    await collector.stop();
+    collector = undefined;
+    await browser.close();
+    browser = undefined;
+    mark('flapping part done');
+    let faults;
+    try {
+      faults = sinkFaultReport(await measureSinkFaults(config));
+    } catch (error) {
+      faults = { targets: [], table: null, notes: [`Failing sink: not measured: ${error instanceof Error ? error.message : error}`] };
+    }
+
     const lost = TOTAL - counts.distinctN;
     const dupBefore = received.events - received.distinctIds;
     const dupAfter = counts.rows - counts.distinctN;
@@ -196,6 +211,7 @@ runSection(async () => {
       targets: [
         { target: '0 lost', result: `${lost}`, met: lost === 0 },
         { target: '0 duplicates after D1 dedupe', result: `${dupAfter}`, met: dupAfter === 0 },
+        ...faults.targets,
       ],
       tables: [{
         columns: ['Measure', 'Count'],
@@ -218,13 +234,14 @@ runSection(async () => {
           ['**Lost** (tracked − distinct in D1)', lost],
           ['**Duplicates after dedupe** (rows − distinct)', dupAfter],
         ],
-      }],
+      }, ...(faults.table ? [faults.table] : [])],
       notes: [
         `A page on its own loopback origin loads \`/pathmark.js\` from the collector (wrangler dev on a copy of the sources taken when the section starts, wrangler.toml, \`PATHMARK_INSPECTOR=1\`, \`DEV_ALLOWED_ORIGINS\` = the page's origin, D1 migrations applied to a fresh \`--persist-to\` directory) and sends to its \`/v1/events\`; Chromium as in section 2, user agent of desktop Chrome (the collector drops bots).`,
         `Each of the ${CYCLES} cycles: ${PER_HALF} \`track('${EVENT}', { n })\` calls online, 0.4 s, offline (\`context.setOffline(true)\`), ${PER_HALF} more calls, 0.6 s, back online, 0.3 s. Reload ${RELOAD_ONLINE_AFTER + 1} happens online after cycle ${RELOAD_ONLINE_AFTER + 1}; the other immediately on coming back online at the end of cycle ${RELOAD_OFFLINE_IN + 1}, with that cycle's offline events still queued.`,
         `Then D1 is polled (\`wrangler d1 execute --local\`) until every n is there, progress stops for 30 s, or ${DRAIN_TIMEOUT_MS / 1000} s pass. "Received by the collector" counts the raw batches the inspector keeps in D1 \`inspect_batches\` (one row per accepted POST, before anonymization).`,
         ...(pageErrors.length ? [`Page errors: ${pageErrors.slice(0, 3).join('; ')}`] : []),
         `Timeline: ${timeline.join('; ')}.`,
+        ...faults.notes,
       ],
     };
   } finally {

@@ -17,7 +17,7 @@ const SECTIONS = [
   { id: 'main-thread', title: 'Main-thread cost in Chromium', file: 'bench/main-thread.mjs' },
   { id: 'pipeline', title: 'Collector pipeline (one core)', file: 'bench/pipeline.ts', tsx: true, pinToOneCpu: true },
   { id: 'end-to-end', title: 'Collector end to end through wrangler dev', file: 'bench/end-to-end.ts', tsx: true },
-  { id: 'delivery', title: 'Delivery under a flapping connection', file: 'bench/delivery.mjs' },
+  { id: 'delivery', title: 'Delivery under a flapping connection and a failing sink', file: 'bench/delivery.mjs' },
 ];
 
 const only = process.argv.slice(2);

@@ -76,9 +76,11 @@ export function freePort() {
 }
 
 /**
- * Polls `/healthz` until the Worker answers 200.
+ * Polls `/healthz` until the Worker answers: 200, or 503 `misconfigured` (the Worker runs,
+ * but some sink cannot deliver; the caller shows `problems`). Resolves with the answer.
  * @param {string} origin
  * @param {{ timeoutMs?: number, isAlive?: () => boolean }} [options]
+ * @returns {Promise<{ status: string, sinks: Record<string, unknown>, problems?: string[] }>}
  */
 export async function waitForHealthy(origin, { timeoutMs = 90_000, isAlive = () => true } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -87,14 +89,15 @@ export async function waitForHealthy(origin, { timeoutMs = 90_000, isAlive = () 
     if (!isAlive()) throw new Error('wrangler dev exited before the Worker answered /healthz');
     try {
       const response = await fetch(`${origin}/healthz`);
-      if (response.ok) return;
+      const body = await response.json().catch(() => null);
+      if (response.ok || (response.status === 503 && body?.status === 'misconfigured')) return body;
       lastError = `status ${response.status}`;
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`${origin}/healthz did not answer 200 within ${timeoutMs} ms (${lastError})`);
+  throw new Error(`${origin}/healthz did not answer within ${timeoutMs} ms (${lastError})`);
 }
 
 /**

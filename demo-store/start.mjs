@@ -29,8 +29,9 @@ stack.exit.then(() => {
   }
 });
 
+let health;
 try {
-  await waitForHealthy(`http://localhost:${port}`, { isAlive: stack.isAlive });
+  health = await waitForHealthy(`http://localhost:${port}`, { isAlive: stack.isAlive });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await stack.stop();
@@ -46,3 +47,7 @@ console.log(`
 
   Press Ctrl-C to stop.
 `);
+// A sink that cannot deliver (say FORWARD_URL without WEBHOOK_SECRET in .dev.vars) is said last, where it is seen.
+if (health?.problems?.length) {
+  console.error(`  Misconfigured (GET /healthz):\n${health.problems.map((problem) => `    - ${problem}`).join('\n')}\n`);
+}

@@ -4,6 +4,7 @@ import type { ErrorResponse } from '../../sdk/src/protocol.ts';
 import type { AppEnv, CollectorDeps } from './deps.ts';
 import { ClientError } from './http.ts';
 import { configRoute } from './routes/config.ts';
+import { deadLettersRoute } from './routes/dead-letters.ts';
 import { eventsRoute } from './routes/events.ts';
 import { healthRoute } from './routes/health.ts';
 import { inspectRoute } from './routes/inspect.ts';
@@ -21,6 +22,7 @@ export function createApp(deps: CollectorDeps): Hono<AppEnv> {
   app.route('/', scriptRoute());
   app.route('/', healthRoute());
   app.route('/', inspectRoute());
+  app.route('/', deadLettersRoute());
 
   app.notFound((c) => c.json<ErrorResponse>({ error: 'not_found', detail: `${c.req.path}: no such route` }, 404));
   app.onError((error, c) => {

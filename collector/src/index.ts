@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { handleQueue } from './consumer.ts';
@@ -5,13 +6,19 @@ import { createDeps, type AppEnv } from './deps.ts';
 import type { Env } from './env.ts';
 import { pruneInspectBatches } from './inspect-store.ts';
 import { pruneSalts } from './salts.ts';
+import { reportConfiguration } from './startup.ts';
 
 /**
  * Worker entry: wires bindings into the pure core. One app per isolate, created on the
- * first request (nothing happens at import), so the salt and key caches live as long as
- * the isolate does. Only the default export is allowed here: workerd treats every named
- * export of the entry module as an entrypoint.
+ * first request, so the salt and key caches live as long as the isolate does. Only the
+ * default export is allowed here: workerd treats every named export of the entry module
+ * as an entrypoint.
  */
+
+// The one thing done when the module loads: a configuration that cannot deliver is
+// reported as the Worker starts (that is when `wrangler dev` prints it), not first found
+// by a message running out of retries.
+reportConfiguration(env as unknown as Env);
 
 let app: Hono<AppEnv> | undefined;
 

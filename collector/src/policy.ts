@@ -7,6 +7,7 @@ import {
   type SendableConsentMode,
   type SiteConfigResponse,
 } from '../../sdk/src/protocol.ts';
+import { RATE_LIMIT_UNIT } from './rate-limit.ts';
 import type { ValidBatch, ValidEvent } from './validate.ts';
 
 /**
@@ -39,6 +40,16 @@ const sitePolicySchema = v.object({
   dnt: signalCapSchema,
   query_params: v.array(v.string()),
   redact_keys: v.array(v.string()),
+  rate_limit: v.optional(
+    v.object({
+      batches_per_10s: v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(RATE_LIMIT_UNIT, `rate_limit.batches_per_10s: at least ${RATE_LIMIT_UNIT}, the limiter's unit`),
+        v.maxValue(100_000),
+      ),
+    }),
+  ),
 });
 const sitesFileSchema = v.object({ sites: v.record(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)), sitePolicySchema) });
 
@@ -59,6 +70,8 @@ export interface SitePolicy {
   query_params: string[];
   /** Property keys removed from every event's props, at any depth. */
   redact_keys: string[];
+  /** Batches per 10 s from one IP address + user agent (default DEFAULT_BATCHES_PER_10S, rate-limit.ts). */
+  rate_limit?: { batches_per_10s: number };
 }
 
 export type SitePolicies = ReadonlyMap<string, SitePolicy>;

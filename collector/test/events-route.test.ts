@@ -7,7 +7,9 @@ import { createDeps } from '../src/deps.ts';
 import worker from '../src/index.ts';
 import { MAX_MESSAGE_BYTES } from '../src/pipeline.ts';
 import type { Env } from '../src/env.ts';
-import { ENDPOINT, ORIGIN, eventsRequest, makeBatch, makeEvent, newIp, post } from './support.ts';
+import { parseSitePolicies } from '../src/policy.ts';
+import { DEFAULT_BATCHES_PER_10S, RATE_LIMIT_UNIT, firstPageId, rateLimitKey } from '../src/rate-limit.ts';
+import { ENDPOINT, ORIGIN, eventsRequest, makeBatch, makeEvent, newId, newIp, post } from './support.ts';
 
 async function call(request: Request, bindings: Env = env): Promise<Response> {
   const ctx = createExecutionContext();
@@ -191,20 +193,68 @@ describe('POST /v1/events: accepted batches', () => {
 });
 
 describe('rate limiting', () => {
-  it('answers 429 with Retry-After once a visitor exceeds the limit, other visitors unaffected', async () => {
+  it('answers 429 with Retry-After once one page view floods, other visitors unaffected', async () => {
     const ip = newIp();
+    const pageId = newId();
+    const flood = () => eventsRequest(makeBatch([makeEvent({ page_id: pageId })]), { ip });
     const statuses: number[] = [];
     // The window is 10 s; the loop stops at the first 429, well before that under any load.
-    for (let i = 0; i < 400 && !statuses.includes(429); i++) {
-      statuses.push((await call(eventsRequest(makeBatch(), { ip }))).status);
-    }
-    expect(statuses.slice(0, 100).every((status) => status === 202)).toBe(true);
+    for (let i = 0; i < 400 && !statuses.includes(429); i++) statuses.push((await call(flood())).status);
+    expect(statuses.slice(0, RATE_LIMIT_UNIT).every((status) => status === 202)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
-    const limited = await call(eventsRequest(makeBatch(), { ip }));
+    const limited = await call(flood());
     expect(limited.status).toBe(429);
     expect(limited.headers.get('Retry-After')).toBe('10');
     expect(await limited.json()).toMatchObject({ error: 'rate_limited' });
     expect((await call(eventsRequest(makeBatch(), { ip: newIp() }))).status).toBe(202);
+  });
+
+  it('lets 100 shoppers behind one office NAT, with the same browser, through without a 429', async () => {
+    const ip = newIp();
+    // An active shopper within 10 s: a page whose first events and a timed flush make two batches,
+    // then a second page's first batch (the SDK flushes at most every 5 s). 300 batches from one
+    // IP address and user agent, which the limit used to count as one visitor (100 per 10 s).
+    const batches = Array.from({ length: 100 }, () => {
+      const [first, second] = [newId(), newId()];
+      return [first, first, second];
+    });
+    const statuses: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const pages of batches) statuses.push((await call(eventsRequest(makeBatch([makeEvent({ page_id: pages[round]! })]), { ip }))).status);
+    }
+    expect(statuses).toHaveLength(300);
+    expect(statuses.filter((status) => status !== 202)).toEqual([]);
+  }, 60_000);
+
+  it('takes the limit from the site policy, and holds one address to it whatever page ids it makes up', async () => {
+    const policies = new Map([['demo', { ...createDeps().policies.get('demo')!, rate_limit: { batches_per_10s: 200 } }]]);
+    const app = createApp(createDeps({ policies }));
+    const ip = newIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 450 && !statuses.includes(429); i++) {
+      const ctx = createExecutionContext();
+      statuses.push((await app.fetch(eventsRequest(makeBatch(), { ip }), env, ctx)).status);
+    }
+    const accepted = statuses.filter((status) => status === 202).length;
+    // Two limiter keys: more than one key's 100 get through, and a 429 comes before the third hundred.
+    expect(accepted).toBeGreaterThan(RATE_LIMIT_UNIT);
+    expect(statuses.at(-1)).toBe(429);
+  }, 60_000);
+
+  it('rejects a site policy whose limit is below one unit', () => {
+    const demo = { ...createDeps().policies.get('demo')! } as Record<string, unknown>;
+    delete demo.site;
+    expect(() => parseSitePolicies({ sites: { demo: { ...demo, rate_limit: { batches_per_10s: 50 } } } })).toThrow(/rate_limit.batches_per_10s: at least 100/);
+    expect(parseSitePolicies({ sites: { demo: { ...demo, rate_limit: undefined } } }).get('demo')!.rate_limit).toBeUndefined();
+  });
+
+  it('spreads the page views of one address over ceil(limit / 100) keys', () => {
+    const keys = new Set(Array.from({ length: 500 }, () => rateLimitKey('demo', 'v', newId(), 1000)));
+    expect([...keys].sort()).toEqual(Array.from({ length: 10 }, (_, unit) => `demo:v:${unit}`).sort());
+    expect(rateLimitKey('demo', 'v', 'page-1', 100)).toBe('demo:v:0');
+    expect(rateLimitKey('demo', 'v', 'page-1')).toBe(rateLimitKey('demo', 'v', 'page-1', DEFAULT_BATCHES_PER_10S));
+    expect(firstPageId({ events: [{ page_id: 'p1' }, { page_id: 'p2' }] })).toBe('p1');
+    expect(firstPageId({ events: 'nope' })).toBe('');
   });
 });
 

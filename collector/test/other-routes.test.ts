@@ -9,6 +9,9 @@ import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import type { InspectResponse } from '../src/inspect.ts';
 import { siteConfigFor, type SitePolicy } from '../src/policy.ts';
+import type { QueueMessageBody } from '../src/record.ts';
+import { archiveKey, toNdjson } from '../src/sinks/r2.ts';
+import { reportConfiguration } from '../src/startup.ts';
 import { ORIGIN, makeBatch, makeEvent, post } from './support.ts';
 
 async function get(path: string, init: RequestInit & { cf?: Record<string, unknown> } = {}, bindings: Env = env): Promise<Response> {
@@ -20,10 +23,48 @@ async function get(path: string, init: RequestInit & { cf?: Record<string, unkno
 }
 
 describe('GET /healthz', () => {
-  it('answers ok through the service binding', async () => {
+  it('answers ok with the state of each sink, through the service binding', async () => {
     const response = await exports.default.fetch('http://localhost:8787/healthz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    expect(await response.json()).toEqual({ status: 'ok', sinks: { r2: 'ok', d1: 'ok', webhook: 'ok' } });
+  });
+
+  it('says the webhook is off when FORWARD_URL is empty', async () => {
+    const response = await get('/healthz', {}, { ...env, FORWARD_URL: '', WEBHOOK_SECRET: undefined });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', sinks: { r2: 'ok', d1: 'ok', webhook: 'off' } });
+  });
+
+  it.each([
+    ['a webhook URL without its secret', { WEBHOOK_SECRET: undefined }, 'webhook', /FORWARD_URL is set but WEBHOOK_SECRET is not/],
+    ['a webhook URL that is not one', { FORWARD_URL: 'hooks.example/in' }, 'webhook', /FORWARD_URL "hooks.example\/in" is not an http\(s\) URL/],
+    ['no queue for the D1 sink', { SINK_QUEUE_D1: undefined }, 'd1', /SINK_QUEUE_D1 \(queue binding\) is missing/],
+    ['no R2 bucket', { ARCHIVE: undefined }, 'r2', /ARCHIVE \(R2 bucket binding\) is missing/],
+  ])('answers 503 misconfigured for %s, naming the sink and the fix', async (_label, overrides, sink, problem) => {
+    const response = await get('/healthz', {}, { ...env, ...overrides } as Env);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { status: string; sinks: Record<string, unknown>; problems: string[] };
+    expect(body.status).toBe('misconfigured');
+    expect(body.sinks[sink]).toEqual({ problem: expect.stringMatching(problem) });
+    expect(body.problems).toEqual([expect.stringMatching(new RegExp(`^${sink} sink: ${problem.source}`))]);
+  });
+
+  it('reports a missing dead-letter queue and a retry base that is not a number', async () => {
+    const response = await get('/healthz', {}, { ...env, DEAD_LETTER_QUEUE: undefined, RETRY_BASE_SECONDS: 'ten' } as unknown as Env);
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringContaining('DEAD_LETTER_QUEUE'),
+      expect.stringContaining('RETRY_BASE_SECONDS'),
+    ]);
+  });
+
+  it('is what the Worker logs as it starts (nothing for a sound configuration)', () => {
+    const logged: string[] = [];
+    expect(reportConfiguration(env, (line) => logged.push(line))).toEqual([]);
+    expect(logged).toEqual([]);
+    reportConfiguration({ ...env, WEBHOOK_SECRET: undefined }, (line) => logged.push(line));
+    expect(logged).toEqual([expect.stringMatching(/^pathmark: misconfigured: webhook sink: FORWARD_URL is set but WEBHOOK_SECRET is not.*\/healthz/)]);
   });
 });
 
@@ -96,7 +137,7 @@ describe('GET /pathmark.js and /pathmark-vitals.js', () => {
 describe('inspector routes', () => {
   it('are 404 unless PATHMARK_INSPECTOR=1', async () => {
     const off = { ...env, PATHMARK_INSPECTOR: '0' } as Env;
-    for (const path of ['/v1/inspect', '/inspector']) {
+    for (const path of ['/v1/inspect', '/v1/inspect/archive', '/inspector']) {
       const response = await get(path, {}, off);
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'not_found', detail: `${path}: no such route` });
@@ -149,7 +190,25 @@ describe('inspector routes', () => {
     expect(batch).toMatchObject({ site: 'demo', claimed_consent: 'anonymous', effective_consent: 'anonymous', accepted: 1 });
   });
 
+  it('lists the event ids each R2 archive object holds', async () => {
+    const events = [makeEvent(), makeEvent()];
+    const { queued } = await post(makeBatch(events), { forward: false });
+    const message = JSON.parse(queued[0]!) as QueueMessageBody;
+    await env.ARCHIVE.put(archiveKey(message), toNdjson(message.records));
+    const found: { key: string; event_ids: string[] }[] = [];
+    for (let after: string | null | undefined; after !== null; ) {
+      const page = (await (await get(`/v1/inspect/archive?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json()) as {
+        objects: { key: string; event_ids: string[] }[];
+        next: string | null;
+      };
+      found.push(...page.objects);
+      after = page.next;
+    }
+    expect(found.filter((object) => object.key === archiveKey(message))).toEqual([{ key: archiveKey(message), event_ids: events.map((e) => e.id) }]);
+  });
+
   it('validates ?limit=', async () => {
+    expect((await get('/v1/inspect/archive?limit=0')).status).toBe(400);
     expect((await get('/v1/inspect?limit=5000')).status).toBe(400);
     expect((await get('/v1/inspect?limit=abc')).status).toBe(400);
   });

@@ -88,7 +88,7 @@ describe('no personal data passes the collector (fast-check)', () => {
           expect(response.status).toBe(202);
           expect(records).toHaveLength(6);
 
-          for (const queue of ['pathmark-events', 'pathmark-events-dlq']) {
+          for (const queue of ['pathmark-sink-r2', 'pathmark-sink-d1', 'pathmark-sink-webhook', 'pathmark-dead-letters']) {
             const messages = queued.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
             const messageBatch = createMessageBatch<string>(queue, messages);
             const ctx = createExecutionContext();
@@ -106,7 +106,7 @@ describe('no personal data passes the collector (fast-check)', () => {
           expect(webhookBodies.some((body) => body.includes(ids[0]!))).toBe(true);
           // Both R2 writes happened: the events archive and the dead-letter archive.
           expect(r2Writes.some((body) => body.includes(`"event_id":"${ids[0]}"`))).toBe(true);
-          expect(r2Writes.some((body) => body.includes('"queue":"pathmark-events-dlq"'))).toBe(true);
+          expect(r2Writes.some((body) => body.includes('"last_error":'))).toBe(true);
 
           const downstream = [...queued, ...r2Writes, ...d1Rows, ...webhookBodies];
           expect(leaks(downstream, [...forms(value), ip, userAgent, `Pm${uaMarker}`, RAW_ANONYMOUS_ID])).toEqual([]);

@@ -8,9 +8,7 @@ import { inspectorEnabled } from '../loopback.ts';
 import { saveInspectBatch } from '../inspect-store.ts';
 import { processParsed, parseBody } from '../pipeline.ts';
 import { signalsFrom } from '../policy.ts';
-
-/** Seconds a client waits before resending after a 429: the rate limiter's period (wrangler.toml). */
-const RATE_LIMIT_RETRY_AFTER = '10';
+import { RATE_LIMIT_PERIOD_SECONDS, firstPageId, rateLimitKey } from '../rate-limit.ts';
 /** Seconds a client waits before resending after the queue refused a batch. */
 const QUEUE_RETRY_AFTER = '5';
 
@@ -42,9 +40,12 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     const context = requestContext(c, receivedAt);
     const salt = await deps.salts.today(c.env.DB, receivedAt);
     const visitor = visitorHash(site, context, salt);
-    const { success } = await c.env.RATE_LIMITER.limit({ key: `${site}:${visitor}` });
+    const key = rateLimitKey(site, visitor, firstPageId(parsed.value), policy.rate_limit?.batches_per_10s);
+    const { success } = await c.env.RATE_LIMITER.limit({ key });
     if (!success) {
-      throw new ClientError(429, 'rate_limited', `site "${site}": too many batches from this visitor`, { 'Retry-After': RATE_LIMIT_RETRY_AFTER });
+      throw new ClientError(429, 'rate_limited', `site "${site}": too many batches from this address and browser`, {
+        'Retry-After': String(RATE_LIMIT_PERIOD_SECONDS),
+      });
     }
 
     const pseudonym = deps.pseudonymKeys.get(c.env, site, c.req.url);

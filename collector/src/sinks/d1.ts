@@ -1,5 +1,5 @@
 import type { ForwardedRecord } from '../record.ts';
-import type { Sink } from './sink.ts';
+import { recordsOf, type Sink } from './sink.ts';
 
 const COLUMNS = [
   'event_id', 'batch_id', 'site', 'name', 'consent', 'ts', 'received_at', 'visitor_id', 'session_id', 'page_id', 'path', 'record',
@@ -30,7 +30,8 @@ export function createD1Sink(db: D1Database): Sink {
     Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
   return {
     name: 'd1',
-    async write(records) {
+    async write(messages) {
+      const records = recordsOf(messages);
       const statements: D1PreparedStatement[] = [];
       for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
         const rows = records.slice(i, i + ROWS_PER_STATEMENT);

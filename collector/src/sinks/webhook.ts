@@ -1,5 +1,5 @@
 import { hmacHex, hmacKey } from '../hmac.ts';
-import type { Sink } from './sink.ts';
+import { recordsOf, type Sink } from './sink.ts';
 
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
 export const SIGNATURE_HEADER = 'X-Pathmark-Signature';
@@ -19,15 +19,15 @@ export function signWebhookBody(secret: string, timestamp: number, body: string)
 
 /**
  * POSTs `{ records }` as JSON. Any non-2xx answer or network error throws, so the queue
- * retries the messages. Unsigned delivery is refused: without WEBHOOK_SECRET every
- * attempt fails and the messages end in the dead-letter archive instead of going out.
+ * retries the messages. Unsigned delivery is refused; a deployment without WEBHOOK_SECRET
+ * never gets here (sinks/configured.ts reports it and the fan-out does not queue for it).
  */
 export function createWebhookSink({ url, secret, fetch: doFetch = fetch, now = Date.now }: WebhookOptions): Sink {
   return {
     name: 'webhook',
-    async write(records) {
+    async write(messages) {
       if (!secret) throw new Error('FORWARD_URL is set but WEBHOOK_SECRET is not: refusing to send unsigned');
-      const body = JSON.stringify({ records });
+      const body = JSON.stringify({ records: recordsOf(messages) });
       const timestamp = Math.floor(now() / 1000);
       const response = await doFetch(url, {
         method: 'POST',
