@@ -1,6 +1,6 @@
 import type { Navigation, PageViewProps } from './protocol.js';
 import type { TrackerContext } from './createTracker.js';
-import { afterSettle } from './lib/afterSettle.js';
+import { afterTitle } from './lib/afterTitle.js';
 import { uuid } from './lib/uuid.js';
 import { safely, type Disposer } from './lib/listen.js';
 
@@ -18,17 +18,20 @@ export interface Page {
 
 export interface Pageviews {
   current(): Page;
-  /** A page view now (manual mode, or `pageview()`), unless this URL is the current page view. */
-  view(navigation: Navigation): void;
-  /** Ends the current page view with its `page_leave`, once. */
+  /**
+   * A page view of this URL once its title is rendered, unless it is the current page view (or the one being
+   * waited for). Automatic for History API navigations; `manual` from `pageview()`.
+   */
+  navigate(navigation: Navigation): void;
+  /** Ends the current page view with its `page_leave`, once (recording the one waited for first). */
   leave(): void;
 }
 
 export interface PageviewHooks {
   /** Builds `page_leave` props for the page being left. */
   leaveProps(): object;
-  /** The new page view started (reset per-page measures, read the URL's search…). */
-  started(page: Page, navigation: Navigation): void;
+  /** The new page view started (reset per-page measures, read the URL's search…); `previousPath` is the last one's. */
+  started(page: Page, navigation: Navigation, previousPath: string): void;
 }
 
 /** Where the listeners live, shared by every tracker (and every copy of the SDK) in the page. */
@@ -66,51 +69,63 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
 }
 
 /**
- * Page views and the browse path: the initial load, SPA navigations (History
- * API, `popstate`, `hashchange`) and back/forward-cache restores. SPA
- * captures wait for the app to render the new route so the title is the new
- * page's. The same URL twice in a row is one page view.
+ * Page views and the browse path: the initial load, SPA navigations (History API, `popstate`, `hashchange`) and
+ * back/forward-cache restores. The old page ends at the navigation; the new page view is recorded once the app
+ * rendered the route's title (see `afterTitle`), or at once when another navigation, `pagehide` or a hidden tab
+ * comes first: never lost, and never with the previous route's title. The same URL twice in a row is
+ * one page view.
  */
 export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: boolean): Pageviews {
   let page: Page = { id: uuid(), url: '', path: '', left: false };
-  let cancelSettle = () => {};
-  /**
-   * How the page view being settled came about: the first signal wins (a push
-   * then a redirecting replace is a push), except that a fragment change is a
-   * `hash` although browsers fire `popstate` for it first.
-   */
-  let pending: Navigation | undefined;
+  /** Title of the last page view: the next route's is one that differs (or whatever it is when the wait ends). */
+  let title: string | undefined;
+  /** The page view waiting for its title: how it came about, its URL, and what records it now (`true`: cancels it). */
+  let waitingFor: Navigation | undefined;
+  let waitingUrl = '';
+  let settle = (_cancel?: boolean) => {};
 
   const leave = () => {
+    settle();
     if (!page.url || page.left) return;
     page.left = true;
     // After pushState `location` is already the next page's.
     ctx.emit('page_leave', hooks.leaveProps(), { url: page.url });
   };
 
-  const view = (navigation: Navigation) => {
-    cancelSettle();
-    pending = undefined;
-    const url = location.href;
+  const record = (navigation: Navigation, url: string) => {
+    waitingFor = undefined;
     if (url == page.url && navigation != 'bfcache') return;
     leave();
     const previous = page;
+    const { pathname, search } = new URL(url);
     // Events captured before the first page view (pre-settle) belong to it.
-    page = { id: previous.url ? uuid() : previous.id, url, path: location.pathname + location.search, left: false };
+    page = { id: previous.url ? uuid() : previous.id, url, path: pathname + search, left: false };
+    title = document.title;
     const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
     // Only web referrers: an app referrer (android-app://…) would get the page view refused.
     const referrer = previous.url || document.referrer;
-    ctx.emit('page_view', props, { referrer: /^https?:/.test(referrer) ? referrer : undefined });
-    hooks.started(page, navigation);
+    ctx.emit('page_view', props, { url, referrer: /^https?:/.test(referrer) ? referrer : undefined });
+    hooks.started(page, navigation, previous.path);
   };
 
   const navigate = (navigation: Navigation) => {
-    if (location.href == page.url) return;
-    // The old page ends now; the new one is captured once the app rendered it.
+    const url = location.href;
+    if (waitingFor) {
+      // The same URL again: browsers announce a fragment change with popstate, then hashchange (a `hash` view).
+      // A replaceState: a redirect of the navigation waited for, which keeps its kind (a push, say).
+      if (url == waitingUrl || navigation == 'replace') {
+        if (waitingFor == 'pop' && navigation == 'hash') waitingFor = navigation;
+        waitingUrl = url;
+        return;
+      }
+      settle();
+    }
+    if (url == page.url) return;
+    // The old page ends now; the new one is recorded once the app rendered it.
     leave();
-    cancelSettle();
-    const settled = (pending = pending == 'pop' && navigation == 'hash' ? navigation : pending ?? navigation);
-    cancelSettle = afterSettle(() => view(settled));
+    waitingFor = navigation;
+    waitingUrl = url;
+    settle = afterTitle(() => record(waitingFor!, waitingUrl), () => document.title != title);
   };
 
   if (auto) {
@@ -120,9 +135,9 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     navigate('load');
   }
   ctx.on(window, 'pageshow', (event) => {
-    if ((event as PageTransitionEvent).persisted) view('bfcache');
+    if ((event as PageTransitionEvent).persisted) record('bfcache', location.href);
   });
-  ctx.cleanup(() => cancelSettle());
+  ctx.cleanup(() => settle(true));
 
-  return { current: () => page, view, leave };
+  return { current: () => page, navigate, leave };
 }
