@@ -13,7 +13,7 @@ export const allowsSending = (mode: ConsentMode) => mode == 'anonymous' || mode 
 
 export type StorageConsent = 'granted' | 'denied';
 /** A Consent Mode `default` command: its `analytics_storage`, and the regions it is limited to (ISO 3166-2: `FR`, `US-CA`). */
-export type ConsentDefault = [storage: StorageConsent, region?: string[]];
+export type ConsentDefault = [storage: StorageConsent, region?: string[] | string];
 
 /**
  * The `default` that applies to a visitor at `location` (`[country, subdivision]`, e.g. `['US', 'US-CA']`).
@@ -25,9 +25,10 @@ export function consentDefault(defaults: ConsentDefault[], location?: string[] |
   let found: StorageConsent | undefined;
   let best = -0.5;
   for (const [storage, region] of defaults) {
-    // Where it applies: everywhere (-0.5), the visitor's country (0) or subdivision (1), not here (-1 or less).
+    // Where it applies: everywhere (-0.5), the visitor's country (0) or subdivision (1), not here (-1 or less). A
+    // region given as one string is still a region: read as global, it would fail open.
     // Where the visitor is unknown, a region-scoped denial may apply, and wins (9); a region-scoped grant does not count.
-    const rank = !region ? -0.5 : location ? Math.max(...region.map((code) => location.indexOf(code))) : storage == 'denied' ? 9 : -1;
+    const rank = !region ? -0.5 : location ? Math.max(...([] as string[]).concat(region).map((code) => location.indexOf(code))) : storage == 'denied' ? 9 : -1;
     if (rank >= best) {
       best = rank;
       found = storage;
@@ -47,7 +48,7 @@ export function consentDefault(defaults: ConsentDefault[], location?: string[] |
  */
 export function bridgeGoogleConsentMode(
   win: Window,
-  onCommand: (update: boolean, storage: StorageConsent, region?: string[]) => void,
+  onCommand: (update: boolean, storage: StorageConsent, region?: string[] | string) => void,
 ): Disposer {
   // `consent` commands are `default` and `update`; anything malformed is ignored (safely).
   const read = safely((entry: unknown) => {
@@ -55,8 +56,7 @@ export function bridgeGoogleConsentMode(
     const args = entry as [string, string, { analytics_storage?: string; region?: string[] | string }];
     const storage = args[0] == 'consent' && args[2].analytics_storage;
     if (storage == 'granted' || storage == 'denied') {
-      // A region given as one string still limits the default: reading it as global would fail open.
-      onCommand(args[1] == 'update', storage, args[2].region ? ([] as string[]).concat(args[2].region) : undefined);
+      onCommand(args[1] == 'update', storage, args[2].region);
     }
   });
   let unfollow: Disposer = () => {};

@@ -88,7 +88,7 @@ export interface Tracker {
   track(name: string, props?: Props): void;
   pageview(): void;
   consent: { set(mode: ConsentMode): void; get(): ConsentMode };
-  /** Sends what is queued now. */
+  /** Sends what is queued now (recording first a page view that waits for its title). */
   flush(): Promise<void>;
   /** Deletes the identifiers and every queued event, on the device and in memory. */
   forget(): Promise<void>;
@@ -150,6 +150,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   let mode: ConsentMode = 'pending';
   let buffer: PathmarkEvent[] = [];
+  /** Events captured while a page view waits for its title: sent after it. */
+  let held: PathmarkEvent[] | undefined;
   let persistentStore: QueueStore | undefined;
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
   /**
@@ -162,6 +164,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const state = session.touch(pageView);
     // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
     queue.enqueue({ ...event, ...session.ids(), seq: state.seq, props: pageView ? { ...event.props, page_index: state.pages } : event.props } as PathmarkEvent);
+  };
+
+  /** Buffered while consent is pending, queued once it allows sending. */
+  const dispatch = (event: PathmarkEvent) => {
+    if (mode == 'pending') {
+      buffer.push(event);
+      buffer.splice(0, buffer.length - PENDING_BUFFER);
+    } else enqueue(event);
   };
 
   const queue = createQueue({
@@ -191,10 +201,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
       if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn('too large', name);
       const event: PathmarkEvent = JSON.parse(json);
-      if (mode == 'pending') {
-        buffer.push(event);
-        buffer.splice(0, buffer.length - PENDING_BUFFER);
-      } else enqueue(event);
+      if (held && name != 'page_view') held.push(event);
+      else {
+        dispatch(event);
+        // A page view comes before the events captured while it waited for its title.
+        if (name == 'page_view') held = void held?.forEach(dispatch);
+      }
     },
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
@@ -211,9 +223,15 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     ctx,
     {
       leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.max() }),
-      started(page, navigation, previousPath) {
-        if (navigation == 'load' || navigation == 'bfcache') vitalsPage = page.id;
+      opened() {
+        held ??= [];
         engagement.reset();
+        // Scrolling is measured against the new route once it is rendered: nothing is reported until then.
+        scroll.reset(true);
+      },
+      started(page, navigation, previousPath) {
+        // The load's page view keeps the id it had from the start (vitalsPage); a restored page is a new one.
+        if (navigation == 'bfcache') vitalsPage = page.id;
         scroll.reset();
         search.pageStarted(page, previousPath);
         commerce.pageStarted();
@@ -275,6 +293,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     if (next == 'anonymous') queue.rewrite(stripIds);
     if (next == 'denied') {
       buffer = [];
+      held &&= [];
       queue.clear();
     }
     if (allowsSending(next)) {
@@ -316,7 +335,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const applyDefault = () => {
     if (decided) return;
     const storage = consentDefault(consentDefaults, whereabouts);
-    if (consentDefaults[0] ? !whereabouts && consentDefaults.some(([, region]) => region) : startingMode == 'site') askCollector();
+    if (startingMode == 'site' || (!whereabouts && consentDefaults.some(([, region]) => region))) askCollector();
     const next = storage ? (storage == 'granted' ? storage : 'pending') : siteDefault;
     if (next) applyConsent(next, storage ? 'gcm' : 'config');
   };
@@ -379,7 +398,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       set: guard((next: ConsentMode) => decide(next, 'api')),
       get: () => mode,
     },
-    flush: guard(() => queue.flush()),
+    flush: guard(() => (pages.settle(), queue.flush())),
     forget: guard(() => {
       buffer = [];
       queue.clear();

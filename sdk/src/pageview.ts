@@ -6,9 +6,9 @@ import { safely, type Disposer } from './lib/listen.js';
 
 export interface Page {
   id: string;
-  /** `location.href` when viewed; empty until the first page view. */
+  /** `location.href` of the page view; empty until the first one. */
   url: string;
-  /** pathname + search. */
+  /** pathname + search, once the page view is recorded. */
   path: string;
   /** `page_leave` sent, and the visitor has not come back to this page view since. */
   left: boolean;
@@ -23,6 +23,8 @@ export interface Pageviews {
    * waited for). Automatic for History API navigations; `manual` from `pageview()`.
    */
   navigate(navigation: Navigation): void;
+  /** Records the page view waiting for its title, now. */
+  settle(): void;
   /** Ends the current page view with its `page_leave`, once (recording the one waited for first). */
   leave(): void;
 }
@@ -30,7 +32,9 @@ export interface Pageviews {
 export interface PageviewHooks {
   /** Builds `page_leave` props for the page being left. */
   leaveProps(): object;
-  /** The new page view started (reset per-page measures, read the URL's search…); `previousPath` is the last one's. */
+  /** A navigation opened a new page view, to be recorded once rendered: events from now on are its own. */
+  opened(): void;
+  /** The new page view is recorded (reset per-page measures, read the URL's search…); `previousPath` is the last one's. */
   started(page: Page, navigation: Navigation, previousPath: string): void;
 }
 
@@ -70,18 +74,19 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
 
 /**
  * Page views and the browse path: the initial load, SPA navigations (History API, `popstate`, `hashchange`) and
- * back/forward-cache restores. The old page ends at the navigation; the new page view is recorded once the app
- * rendered the route's title (see `afterTitle`), or at once when another navigation, `pagehide` or a hidden tab
- * comes first: never lost, and never with the previous route's title. The same URL twice in a row is
- * one page view.
+ * back/forward-cache restores. A navigation ends the old page view and opens the new one, which is recorded once
+ * the app rendered the route's title (see `afterTitle`), or at once when another navigation, `pagehide`, a hidden
+ * tab or `flush()` comes first: never lost, and never with the previous route's title. Events captured meanwhile (a product view
+ * the route reports as it renders) are the new page view's, and follow its `page_view` (see `opened`). The same URL
+ * twice in a row is one page view.
  */
 export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: boolean): Pageviews {
   let page: Page = { id: uuid(), url: '', path: '', left: false };
+  let previous = page;
   /** Title of the last page view: the next route's is one that differs (or whatever it is when the wait ends). */
   let title: string | undefined;
-  /** The page view waiting for its title: how it came about, its URL, and what records it now (`true`: cancels it). */
+  /** How the page view waiting for its title came about, and what records it now (`true`: cancels it). */
   let waitingFor: Navigation | undefined;
-  let waitingUrl = '';
   let settle = (_cancel?: boolean) => {};
 
   const leave = () => {
@@ -92,19 +97,23 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     ctx.emit('page_leave', hooks.leaveProps(), { url: page.url });
   };
 
-  const record = (navigation: Navigation, url: string) => {
-    waitingFor = undefined;
-    if (url == page.url && navigation != 'bfcache') return;
+  /** A new page view of `url`. Events captured before the first one (the app starting) belong to it. */
+  const open = (url: string) => {
     leave();
-    const previous = page;
-    const { pathname, search } = new URL(url);
-    // Events captured before the first page view (pre-settle) belong to it.
-    page = { id: previous.url ? uuid() : previous.id, url, path: pathname + search, left: false };
+    previous = page;
+    page = { id: previous.url ? uuid() : previous.id, url, path: '', left: false };
+    hooks.opened();
+  };
+
+  const record = (navigation: Navigation) => {
+    waitingFor = undefined;
+    const { pathname, search } = new URL(page.url);
+    page.path = pathname + search;
     title = document.title;
     const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
     // Only web referrers: an app referrer (android-app://…) would get the page view refused.
     const referrer = previous.url || document.referrer;
-    ctx.emit('page_view', props, { url, referrer: /^https?:/.test(referrer) ? referrer : undefined });
+    ctx.emit('page_view', props, { url: page.url, referrer: /^https?:/.test(referrer) ? referrer : undefined });
     hooks.started(page, navigation, previous.path);
   };
 
@@ -113,19 +122,17 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     if (waitingFor) {
       // The same URL again: browsers announce a fragment change with popstate, then hashchange (a `hash` view).
       // A replaceState: a redirect of the navigation waited for, which keeps its kind (a push, say).
-      if (url == waitingUrl || navigation == 'replace') {
+      if (url == page.url || navigation == 'replace') {
         if (waitingFor == 'pop' && navigation == 'hash') waitingFor = navigation;
-        waitingUrl = url;
+        page.url = url;
         return;
       }
       settle();
     }
     if (url == page.url) return;
-    // The old page ends now; the new one is recorded once the app rendered it.
-    leave();
+    open(url);
     waitingFor = navigation;
-    waitingUrl = url;
-    settle = afterTitle(() => record(waitingFor!, waitingUrl), () => document.title != title);
+    settle = afterTitle(() => record(waitingFor!), () => document.title != title);
   };
 
   if (auto) {
@@ -135,9 +142,12 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     navigate('load');
   }
   ctx.on(window, 'pageshow', (event) => {
-    if ((event as PageTransitionEvent).persisted) record('bfcache', location.href);
+    if ((event as PageTransitionEvent).persisted) {
+      open(location.href);
+      record('bfcache');
+    }
   });
   ctx.cleanup(() => settle(true));
 
-  return { current: () => page, navigate, leave };
+  return { current: () => page, navigate, settle: () => settle(), leave };
 }

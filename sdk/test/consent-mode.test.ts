@@ -245,7 +245,7 @@ describe('Google Consent Mode: region-scoped defaults', () => {
     expect(t.consent.get()).toBe('granted');
   });
 
-  it('asks nothing when no region-scoped default could change the outcome, or in denied', async () => {
+  it('asks nothing without a region-scoped default (and never in denied)', async () => {
     useFakeTime();
     const asked = collectorSays({ regions: ['US'] });
     gtag('consent', 'default', { analytics_storage: 'denied' });

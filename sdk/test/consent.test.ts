@@ -342,7 +342,7 @@ describe("consent: 'site', the collector's policy picks the starting mode", () =
     expect(nonsense.consent.get()).toBe('pending');
   });
 
-  it('asks nothing when the visitor’s signals already decide: GPC capped at denied, or a Consent Mode default', async () => {
+  it('asks nothing when GPC already denies; a Consent Mode default wins over the answer', async () => {
     const asked = siteAnswers(policy('granted'));
     vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { globalPrivacyControl: true }));
     const gpc = tracker({ consent: 'site', gpc: 'denied' });
@@ -350,14 +350,14 @@ describe("consent: 'site', the collector's policy picks the starting mode", () =
     expect(gpc.consent.get()).toBe('denied');
     gpc.destroy();
     vi.unstubAllGlobals();
-    // The page's own Consent Mode default wins over the collector's; denied in it is not a decision: pending.
+    expect(asked).toEqual([]);
+    expect(requests).toEqual([]);
+    // The page's own Consent Mode default wins over the collector's (granted here); denied in it is not a decision: pending.
     (window as unknown as { dataLayer: unknown[] }).dataLayer = [['consent', 'default', { analytics_storage: 'denied' }]];
     const consentMode = tracker({ site: 'demo', consent: 'site' });
     await drain();
     delete (window as { dataLayer?: unknown }).dataLayer;
     expect(consentMode.consent.get()).toBe('pending');
-    expect(asked).toEqual([]);
-    expect(requests).toEqual([]);
   });
 
   it('a starting mode that is not one (a typo in data-consent) is pending', () => {
