@@ -59,24 +59,24 @@ export function bridgeGoogleConsentMode(
       onCommand(args[1] == 'update', storage, args[2].region);
     }
   });
-  let unfollow: Disposer = () => {};
-  let followed: unknown;
-  const follow = (layer: unknown) => {
+  let layer: unknown[] | undefined;
+  let original: unknown[]['push'];
+  const observed = function (this: unknown[], ...entries: unknown[]) {
+    entries.forEach(read);
+    return original.apply(this, entries);
+  };
+  const unfollow = () => {
+    if (layer?.push == observed) layer.push = original;
+  };
+  const follow = (next: unknown) => {
     // `window.dataLayer = window.dataLayer || []` assigns the same array again: nothing new to read.
-    if (layer == followed) return;
-    followed = layer;
+    if (next == layer) return;
     unfollow();
-    if (!Array.isArray(layer)) return;
-    layer.forEach(read);
-    const original = layer.push;
-    const observed = function (this: unknown[], ...entries: unknown[]) {
-      entries.forEach(read);
-      return original.apply(this, entries);
-    };
-    layer.push = observed;
-    unfollow = () => {
-      if (layer.push == observed) layer.push = original;
-    };
+    layer = next as unknown[];
+    if (!Array.isArray(next)) return;
+    next.forEach(read);
+    original = next.push;
+    next.push = observed;
   };
   const unwatch = watchGlobal(win, 'dataLayer', follow);
   return () => {

@@ -88,6 +88,8 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
   /** How the page view waiting for its title came about, and what records it now (`true`: cancels it). */
   let waitingFor: Navigation | undefined;
   let settle = (_cancel?: boolean) => {};
+  /** When the page view was opened: its time, although it is recorded once the title is there. */
+  let openedAt: number;
 
   const leave = () => {
     settle();
@@ -102,6 +104,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     leave();
     previous = page;
     page = { id: previous.url ? uuid() : previous.id, url, path: '', left: false };
+    openedAt = ctx.now();
     hooks.opened();
   };
 
@@ -113,7 +116,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
     // Only web referrers: an app referrer (android-app://…) would get the page view refused.
     const referrer = previous.url || document.referrer;
-    ctx.emit('page_view', props, { url: page.url, referrer: /^https?:/.test(referrer) ? referrer : undefined });
+    ctx.emit('page_view', props, { ts: openedAt, url: page.url, referrer: /^https?:/.test(referrer) ? referrer : undefined });
     hooks.started(page, navigation, previous.path);
   };
 

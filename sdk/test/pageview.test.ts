@@ -346,8 +346,10 @@ describe('page views wait for the route’s own title', () => {
     const t = tracker();
     await settle();
     history.pushState(null, '', '/product/9');
+    const navigatedAt = Date.now();
+    await settle(20);
     t.viewItem({ item_id: 'P9' });
-    await Promise.resolve();
+    await settle(20);
     document.title = 'Product 9';
     await settle();
     await t.flush();
@@ -356,6 +358,9 @@ describe('page views wait for the route’s own title', () => {
     expect(leave!.page_id).toBe(first!.page_id);
     expect(view).toMatchObject({ title: 'Product 9', url: 'http://localhost:3000/product/9' });
     expect(item!.page_id).toBe(view!.page_id);
+    // The page view is dated from the navigation, so it sorts before its events by time too.
+    expect(view!.ts).toBe(navigatedAt);
+    expect(item!.ts).toBeGreaterThan(view!.ts);
   });
 
   it('destroy() during the wait records nothing more', async () => {
