@@ -61,8 +61,8 @@ export const vitalsBuildOptions = {
  */
 export async function buildTag() {
   const result = await build({ ...tagBuildOptions, write: false });
-  // unsafe_arrows: function expressions that use no `this` become arrows (none here is a constructor).
-  const { code } = await minify(result.outputFiles[0].text, { ecma: 2021, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } });
+  // Settings measured for the smallest gzip (hoisting function declarations is safe: they are hoisted anyway).
+  const { code } = await minify(result.outputFiles[0].text, { ecma: 2021, compress: { passes: 2, hoist_funs: true }, format: { comments: false } });
   return code;
 }
 

@@ -136,6 +136,8 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     open(url);
     waitingFor = navigation;
     settle = afterTitle(() => record(waitingFor!), () => document.title != title);
+    // pageview() is the app saying the route rendered: with its title there already, now (before the app moves on).
+    if (navigation == 'manual' && document.title != title) settle();
   };
 
   if (auto) {

@@ -363,6 +363,28 @@ describe('page views wait for the route’s own title', () => {
     expect(item!.ts).toBeGreaterThan(view!.ts);
   });
 
+  it('manual pageview() with the route’s title already set records at once: the app moving on cannot lend it the next title', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ autoPageviews: false });
+    t.pageview();
+    await settle();
+    History.prototype.pushState.call(history, null, '', '/next');
+    document.title = 'Next';
+    t.pageview();
+    // Back or on, before any timer ran (Vue Router sets the next title in afterEach, at once).
+    History.prototype.pushState.call(history, null, '', '/after');
+    document.title = 'After';
+    t.pageview();
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['manual', '/', 'Home'],
+      ['manual', '/next', 'Next'],
+      ['manual', '/after', 'After'],
+    ]);
+  });
+
   it('destroy() during the wait records nothing more', async () => {
     useFakeTime();
     const c = collector();
