@@ -136,8 +136,9 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     open(url);
     waitingFor = navigation;
     settle = afterTitle(() => record(waitingFor!), () => document.title != title);
-    // pageview() is the app saying the route rendered: with its title there already, now (before the app moves on).
-    if (navigation == 'manual' && document.title != title) settle();
+    // pageview() is the app saying the route rendered: with a new title there already, now (before the app moves on
+    // and lends it the next one). Not for the first page view: with nothing to compare, the title may still come.
+    if (navigation == 'manual' && title != null && document.title != title) settle();
   };
 
   if (auto) {
