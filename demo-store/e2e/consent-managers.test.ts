@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathAndQuery } from '../src/inspector/page-views.ts';
-import { APPS, packageFile, serveApp, type Files } from './support/apps.ts';
+import { APPS, gotoNaming, packageFile, serveApp, type Files } from './support/apps.ts';
 import { deviceStorage, launchBrowser, newShopperContext, recordCollectorRequests, sentEvents, stayActive, type CollectorRequest } from './support/browser.ts';
 import { batchesSince, recordsOfVisitor, visitorOf, waitFor } from './support/sink.ts';
 import { stackInfo, VISITOR_REGIONS } from './support/stack-info.ts';
@@ -58,7 +58,7 @@ const NOTHING_STORED = { indexedDb: [], cookies: [], localStorage: [], sessionSt
 describe('vanilla-cookieconsent (its Consent Mode guide: default in a deferred module script)', () => {
   it('sends nothing and loads nothing before the choice; then web vitals measured late, and one identity across pages', async () => {
     const { context, page, log, vitals } = await visitor();
-    await page.goto('/e2e/consent/cookieconsent.html');
+    await gotoNaming(page, '/e2e/consent/cookieconsent.html');
     const accept = page.locator('#cc-main .cm').getByRole('button', { name: 'Accept all' });
     await accept.waitFor();
     await stayActive(page, 1500);

@@ -25,9 +25,9 @@ export function consentDefault(defaults: ConsentDefault[], location?: string[] |
   let found: StorageConsent | undefined;
   let best = -0.5;
   for (const [storage, region] of defaults) {
-    // Where it applies: everywhere (-0.5), the visitor's country (0) or subdivision (1), not here (-1 or less). A
-    // region given as one string is still a region: read as global, it would fail open.
-    // Where the visitor is unknown, a region-scoped denial may apply, and wins (9); a region-scoped grant does not count.
+    // Where it applies: everywhere (-0.5), the visitor's country (0) or subdivision (1), not here (-1 or less).
+    // Where the visitor is unknown, a region-scoped denial may apply, and wins (9); a region-scoped grant does not
+    // count. A region given as one string is still a region: read as global, it would fail open.
     const rank = !region ? -0.5 : location ? Math.max(...([] as string[]).concat(region).map((code) => location.indexOf(code))) : storage == 'denied' ? 9 : -1;
     if (rank >= best) {
       best = rank;

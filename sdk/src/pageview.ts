@@ -124,8 +124,8 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     const url = location.href;
     if (waitingFor) {
       // The same URL again: browsers announce a fragment change with popstate, then hashchange (a `hash` view).
-      // A replaceState: a redirect of the navigation waited for, which keeps its kind (a push, say).
-      if (url == page.url || navigation == 'replace') {
+      // A replaceState before the route's title came: a redirect of the navigation waited for, which keeps its kind.
+      if (url == page.url || (navigation == 'replace' && document.title == title)) {
         if (waitingFor == 'pop' && navigation == 'hash') waitingFor = navigation;
         page.url = url;
         return;

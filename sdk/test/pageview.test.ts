@@ -322,6 +322,25 @@ describe('page views wait for the route’s own title', () => {
     ]);
   });
 
+  it('a replaceState once the route’s title is there is a page view of its own, not a redirect', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/filters');
+    document.title = 'Filters';
+    // Before the next check of the title: the app (or a quick visitor) replaces the URL.
+    history.replaceState(null, '', '/filters?color=red');
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['load', '/', 'Home'],
+      ['push', '/filters', 'Filters'],
+      ['replace', '/filters', 'Filters'],
+    ]);
+    expect(c.events().at(-1)!.url).toBe('http://localhost:3000/filters?color=red');
+  });
+
   it('manual pageview() called before the route’s title effect (React runs effects child-first) still gets the title', async () => {
     useFakeTime();
     const c = collector();

@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { repoRoot } from '../../stack.mjs';
 
 /** Sources of the test apps (real routers, real consent managers), next to the tests. */
@@ -79,4 +79,26 @@ export async function serveDirectory(context: BrowserContext, prefix: string, di
   });
   // `${prefix}` itself, without the slash.
   await context.route(`**${prefix}`, (route) => route.fulfill({ contentType: TYPES['.html'], body: readFileSync(join(dir, 'index.html')) }));
+}
+
+/**
+ * `page.goto` that, when the page does not load, names the requests still waiting for an answer (a stalled
+ * request is otherwise invisible in a timeout).
+ */
+export async function gotoNaming(page: Page, url: string): Promise<void> {
+  const pending = new Set<string>();
+  const started = (request: Request) => void pending.add(request.url());
+  const ended = (request: Request) => void pending.delete(request.url());
+  page.on('request', started);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  try {
+    await page.goto(url);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : error}\nstill waiting for: ${[...pending].join(', ') || 'nothing'}`);
+  } finally {
+    page.off('request', started);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+  }
 }
