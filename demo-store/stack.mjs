@@ -102,9 +102,11 @@ export async function waitForHealthy(origin, { timeoutMs = 90_000, isAlive = () 
 
 /**
  * Starts `wrangler dev` in its own process group, so stopping it also stops workerd.
- * @param {{ port: number, ip?: string, inspectorPort?: number, persistTo?: string, vars?: Record<string, string>, log?: (chunk: string) => void }} options
+ * `cfPath`: a JSON file Miniflare reads as every request's `request.cf` (the visitor's country and region), instead
+ * of fetching Cloudflare's sample (there is no network here, and tests inject where the visitor is).
+ * @param {{ port: number, ip?: string, inspectorPort?: number, persistTo?: string, vars?: Record<string, string>, cfPath?: string, log?: (chunk: string) => void }} options
  */
-export function startWrangler({ port, ip, inspectorPort, persistTo, vars = {}, log }) {
+export function startWrangler({ port, ip, inspectorPort, persistTo, vars = {}, cfPath, log }) {
   const args = ['dev', '--port', String(port), '--show-interactive-dev-session=false'];
   if (ip) args.push('--ip', ip);
   if (inspectorPort) args.push('--inspector-port', String(inspectorPort));
@@ -112,7 +114,7 @@ export function startWrangler({ port, ip, inspectorPort, persistTo, vars = {}, l
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
   const child = spawn(wranglerBin, args, {
     cwd: repoRoot,
-    env: quietEnv,
+    env: cfPath ? { ...quietEnv, CLOUDFLARE_CF_FETCH_PATH: cfPath } : quietEnv,
     detached: true,
     stdio: log ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
   });

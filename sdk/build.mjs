@@ -3,9 +3,10 @@
 // `node sdk/build.mjs` builds; tests import the options to build in memory.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { minify } from 'terser';
 
 // A string URL: under a DOM test environment `URL` is not Node's.
 const root = fileURLToPath(import.meta.url).replace(/[^/]*$/, '');
@@ -29,7 +30,7 @@ export const tagBuildOptions = {
       'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|selectItem|beginCheckout|lockName|' +
       'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
-      'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store' +
+      'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened' +
       ')$',
   ),
   // The tag loads web-vitals from pathmark-vitals.js (tag.ts passes the loader),
@@ -54,8 +55,19 @@ export const vitalsBuildOptions = {
   minify: true,
 };
 
-/** The budget for gzip(pathmark.js), web vitals excluded. */
-export const TAG_GZIP_BUDGET = 6144;
+/**
+ * `dist/pathmark.js` as shipped, built in memory: esbuild bundles (and mangles the properties above), then terser
+ * compresses further (about 4 % fewer gzip bytes than esbuild's minifier alone).
+ */
+export async function buildTag() {
+  const result = await build({ ...tagBuildOptions, write: false });
+  // Settings measured for the smallest gzip (hoisting function declarations is safe: they are hoisted anyway).
+  const { code } = await minify(result.outputFiles[0].text, { ecma: 2021, compress: { passes: 2, hoist_funs: true }, format: { comments: false } });
+  return code;
+}
+
+/** The budget for gzip(pathmark.js), web vitals excluded. Raised from 6,144 for issue 9 (Consent Mode and SPA fixes). */
+export const TAG_GZIP_BUDGET = 6400;
 export const gzipSize = (code) => gzipSync(code, { level: 9 }).length;
 
 async function main() {
@@ -69,7 +81,7 @@ async function main() {
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
     }),
-    build(tagBuildOptions),
+    buildTag().then((code) => (mkdirSync(dist, { recursive: true }), writeFileSync(`${dist}/pathmark.js`, code))),
     build(vitalsBuildOptions),
   ]);
   execFileSync(process.execPath, [`${root}../node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });

@@ -79,9 +79,23 @@ describe('GET /v1/config/:site', () => {
       gpc: 'anonymous',
       query_params: expect.arrayContaining(['q']),
       policy_version: expect.any(String),
+      regions: ['FR'],
     });
     expect(response.headers.get('Access-Control-Allow-Origin')).toBe(ORIGIN);
     expect(response.headers.get('Cache-Control')).toContain('private');
+  });
+
+  it.each([
+    [{ country: 'FR', regionCode: 'IDF' }, ['FR', 'FR-IDF']],
+    [{ country: 'US', regionCode: 'CA' }, ['US', 'US-CA']],
+    [{ country: 'de' }, ['DE']],
+    [{ country: 'XX', regionCode: 'CA' }, undefined],
+    [{ country: 'T1' }, undefined],
+    [{}, undefined],
+    [{ country: 'US', regionCode: '<script>' }, ['US']],
+  ])('tells the SDK where the visitor is (cf %j → regions %j), for Consent Mode region lists', async (cf, regions) => {
+    const body = (await (await get('/v1/config/demo', { cf })).json()) as { regions?: string[] };
+    expect(body.regions).toEqual(regions);
   });
 
   it('answers 403 for an unknown site and 405 for other methods', async () => {

@@ -14,7 +14,7 @@ import {
   type Props,
   type SiteConfigResponse,
 } from './protocol.js';
-import { allowsSending, bridgeGoogleConsentMode, effectiveConsent } from './consent.js';
+import { allowsSending, bridgeGoogleConsentMode, consentDefault, effectiveConsent, type ConsentDefault } from './consent.js';
 import { watchCommerce } from './cart.js';
 import { watchEngagement } from './engagement.js';
 import { watchPageviews } from './pageview.js';
@@ -88,7 +88,7 @@ export interface Tracker {
   track(name: string, props?: Props): void;
   pageview(): void;
   consent: { set(mode: ConsentMode): void; get(): ConsentMode };
-  /** Sends what is queued now. */
+  /** Sends what is queued now (recording first a page view that waits for its title). */
   flush(): Promise<void>;
   /** Deletes the identifiers and every queued event, on the device and in memory. */
   forget(): Promise<void>;
@@ -150,6 +150,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   let mode: ConsentMode = 'pending';
   let buffer: PathmarkEvent[] = [];
+  /** Events captured while a page view waits for its title: sent after it. */
+  let held: PathmarkEvent[] | undefined;
   let persistentStore: QueueStore | undefined;
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
   /**
@@ -162,6 +164,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const state = session.touch(pageView);
     // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
     queue.enqueue({ ...event, ...session.ids(), seq: state.seq, props: pageView ? { ...event.props, page_index: state.pages } : event.props } as PathmarkEvent);
+  };
+
+  /** Buffered while consent is pending, queued once it allows sending. */
+  const dispatch = (event: PathmarkEvent) => {
+    if (mode == 'pending') {
+      buffer.push(event);
+      buffer.splice(0, buffer.length - PENDING_BUFFER);
+    } else enqueue(event);
   };
 
   const queue = createQueue({
@@ -191,10 +201,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
       if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn('too large', name);
       const event: PathmarkEvent = JSON.parse(json);
-      if (mode == 'pending') {
-        buffer.push(event);
-        buffer.splice(0, buffer.length - PENDING_BUFFER);
-      } else enqueue(event);
+      if (held && name != 'page_view') held.push(event);
+      else {
+        dispatch(event);
+        // A page view comes before the events captured while it waited for its title.
+        if (name == 'page_view') held = void held?.forEach(dispatch);
+      }
     },
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
@@ -211,11 +223,17 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     ctx,
     {
       leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.max() }),
-      started(page, navigation) {
-        if (navigation == 'load' || navigation == 'bfcache') vitalsPage = page.id;
+      opened() {
+        held ??= [];
         engagement.reset();
+        // Scrolling is measured against the new route once it is rendered: nothing is reported until then.
+        scroll.reset(true);
+      },
+      started(page, navigation, previousPath) {
+        // The load's page view keeps the id it had from the start (vitalsPage); a restored page is a new one.
+        if (navigation == 'bfcache') vitalsPage = page.id;
         scroll.reset();
-        search.pageStarted();
+        search.pageStarted(page, previousPath);
         commerce.pageStarted();
       },
     },
@@ -226,8 +244,9 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   let vitalsStarted = false;
   const startVitals = () => {
     const load = deps.loadVitals ?? loadWebVitals;
-    // Loading the vitals script is a request: none in `denied`.
-    if (vitalsStarted || !load || config.vitals == false || mode == 'denied') return;
+    // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
+    // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
+    if (vitalsStarted || !load || config.vitals == false || !allowsSending(mode)) return;
     vitalsStarted = true;
     Promise.resolve()
       .then(load)
@@ -268,10 +287,13 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const previous = mode;
     if (next == previous || destroyed) return;
     mode = next;
-    const stored = next == 'granted' ? enterGranted() : previous == 'granted' || next == 'denied' ? purgeDevice() : undefined;
+    // Only a withdrawal (denied) purges; leaving granted for pending keeps what is stored until a decision,
+    // leaving it for anonymous removes the identifiers (session ids exist only while they are stored).
+    const stored = next == 'granted' ? enterGranted() : next == 'denied' || (next == 'anonymous' && session.ids().session_id) ? purgeDevice() : undefined;
     if (next == 'anonymous') queue.rewrite(stripIds);
     if (next == 'denied') {
       buffer = [];
+      held &&= [];
       queue.clear();
     }
     if (allowsSending(next)) {
@@ -286,19 +308,57 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     startVitals();
   };
 
+  /** Consent Mode `default` commands, in order: what the page assumes until the visitor decides. */
+  const consentDefaults: ConsentDefault[] = [];
+  /** Where the visitor is (`['FR', 'FR-IDF']`), once the collector told. */
+  let whereabouts: string[] | null | undefined;
+  let siteDefault: ConsentMode | undefined;
+  /** A mode was chosen (`consent.set()`, a Consent Mode `update`, or a starting mode other than pending): defaults no longer apply. */
+  let decided = false;
+  let siteConfig: Promise<void> | undefined;
+  /** `GET config/<site>`: the mode the site's policy gives this visitor, and where the visitor is. Never in denied. */
+  const askCollector = () =>
+    mode == 'denied' ||
+    (siteConfig ??= (deps.fetch ?? fetch)(new URL(`config/${site}`, endpoint))
+      .then((response) => response.json() as Promise<SiteConfigResponse>)
+      .then((answer) => {
+        siteDefault = answer.default_consent;
+        whereabouts = answer.regions;
+        applyDefault();
+      })
+      .catch(warn));
+  /**
+   * Until a decision: the page's Consent Mode default for this visitor (`denied` is not a decision: pending), else
+   * the collector's (`site`). Whether a region-scoped default applies where the visitor is only the collector
+   * knows: it is asked, and until it answers a region-scoped denial stands.
+   */
+  const applyDefault = () => {
+    if (decided) return;
+    const storage = consentDefault(consentDefaults, whereabouts);
+    if (startingMode == 'site' || (!whereabouts && consentDefaults.some(([, region]) => region))) askCollector();
+    const next = storage ? (storage == 'granted' ? storage : 'pending') : siteDefault;
+    if (next) applyConsent(next, storage ? 'gcm' : 'config');
+  };
+  const decide = (requested: ConsentMode, source: ConsentSource) => {
+    decided = true;
+    applyConsent(requested, source);
+  };
+
   applyConsent(startingMode == 'site' ? 'pending' : startingMode, 'config');
-  startVitals();
+  decided = mode != 'pending';
   // A denied visitor's earlier data goes too, even though nothing changed in this page.
   if ((mode as ConsentMode) == 'denied') void purgeDevice();
-  if (config.googleConsentMode != false) ctx.cleanup(bridgeGoogleConsentMode(window, applyConsent));
-  // `site`: pending until the collector answers with the mode for this visitor (region, privacy signals), and if
-  // it cannot. Asked only if nothing decided yet: GPC or Consent Mode may have denied already, and denied sends nothing.
-  if (startingMode == 'site' && mode == 'pending') {
-    (deps.fetch ?? fetch)(new URL(`config/${site}`, endpoint))
-      .then((response) => response.json() as Promise<SiteConfigResponse>)
-      .then(({ default_consent }) => mode == 'pending' && applyConsent(default_consent, 'config'))
-      .catch(warn);
+  if (config.googleConsentMode != false) {
+    ctx.cleanup(
+      bridgeGoogleConsentMode(window, (update, storage, region) => {
+        if (update) decide(storage, 'gcm');
+        // Defaults pushed together (one per region, then a global one) are resolved together, once they are all in.
+        else consentDefaults.push([storage, region]) && Promise.resolve().then(applyDefault);
+      }),
+    );
   }
+  // Once the page's own signals read at start are in: they win over the collector's default.
+  void Promise.resolve().then(applyDefault);
 
   const pageGoesAway = (event: Event) => {
     const page = pages.current();
@@ -333,12 +393,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     purchase: guard(commerce.purchase),
     viewItem: guard(commerce.viewItem),
     track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name))),
-    pageview: guard(() => pages.view('manual')),
+    pageview: guard(() => pages.navigate('manual')),
     consent: {
-      set: guard((next: ConsentMode) => applyConsent(next, 'api')),
+      set: guard((next: ConsentMode) => decide(next, 'api')),
       get: () => mode,
     },
-    flush: guard(() => queue.flush()),
+    flush: guard(() => (pages.settle(), queue.flush())),
     forget: guard(() => {
       buffer = [];
       queue.clear();

@@ -1,14 +1,14 @@
 import type { Navigation, PageViewProps } from './protocol.js';
 import type { TrackerContext } from './createTracker.js';
-import { afterSettle } from './lib/afterSettle.js';
+import { afterTitle } from './lib/afterTitle.js';
 import { uuid } from './lib/uuid.js';
 import { safely, type Disposer } from './lib/listen.js';
 
 export interface Page {
   id: string;
-  /** `location.href` when viewed; empty until the first page view. */
+  /** `location.href` of the page view; empty until the first one. */
   url: string;
-  /** pathname + search. */
+  /** pathname + search, once the page view is recorded. */
   path: string;
   /** `page_leave` sent, and the visitor has not come back to this page view since. */
   left: boolean;
@@ -18,17 +18,24 @@ export interface Page {
 
 export interface Pageviews {
   current(): Page;
-  /** A page view now (manual mode, or `pageview()`), unless this URL is the current page view. */
-  view(navigation: Navigation): void;
-  /** Ends the current page view with its `page_leave`, once. */
+  /**
+   * A page view of this URL once its title is rendered, unless it is the current page view (or the one being
+   * waited for). Automatic for History API navigations; `manual` from `pageview()`.
+   */
+  navigate(navigation: Navigation): void;
+  /** Records the page view waiting for its title, now. */
+  settle(): void;
+  /** Ends the current page view with its `page_leave`, once (recording the one waited for first). */
   leave(): void;
 }
 
 export interface PageviewHooks {
   /** Builds `page_leave` props for the page being left. */
   leaveProps(): object;
-  /** The new page view started (reset per-page measures, read the URL's search…). */
-  started(page: Page, navigation: Navigation): void;
+  /** A navigation opened a new page view, to be recorded once rendered: events from now on are its own. */
+  opened(): void;
+  /** The new page view is recorded (reset per-page measures, read the URL's search…); `previousPath` is the last one's. */
+  started(page: Page, navigation: Navigation, previousPath: string): void;
 }
 
 /** Where the listeners live, shared by every tracker (and every copy of the SDK) in the page. */
@@ -66,51 +73,72 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
 }
 
 /**
- * Page views and the browse path: the initial load, SPA navigations (History
- * API, `popstate`, `hashchange`) and back/forward-cache restores. SPA
- * captures wait for the app to render the new route so the title is the new
- * page's. The same URL twice in a row is one page view.
+ * Page views and the browse path: the initial load, SPA navigations (History API, `popstate`, `hashchange`) and
+ * back/forward-cache restores. A navigation ends the old page view and opens the new one, which is recorded once
+ * the app rendered the route's title (see `afterTitle`), or at once when another navigation, `pagehide`, a hidden
+ * tab or `flush()` comes first: never lost, and never with the previous route's title. Events captured meanwhile (a product view
+ * the route reports as it renders) are the new page view's, and follow its `page_view` (see `opened`). The same URL
+ * twice in a row is one page view.
  */
 export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: boolean): Pageviews {
   let page: Page = { id: uuid(), url: '', path: '', left: false };
-  let cancelSettle = () => {};
-  /**
-   * How the page view being settled came about: the first signal wins (a push
-   * then a redirecting replace is a push), except that a fragment change is a
-   * `hash` although browsers fire `popstate` for it first.
-   */
-  let pending: Navigation | undefined;
+  let previous = page;
+  /** Title of the last page view: the next route's is one that differs (or whatever it is when the wait ends). */
+  let title: string | undefined;
+  /** How the page view waiting for its title came about, and what records it now (`true`: cancels it). */
+  let waitingFor: Navigation | undefined;
+  let settle = (_cancel?: boolean) => {};
+  /** When the page view was opened: its time, although it is recorded once the title is there. */
+  let openedAt: number;
 
   const leave = () => {
+    settle();
     if (!page.url || page.left) return;
     page.left = true;
     // After pushState `location` is already the next page's.
     ctx.emit('page_leave', hooks.leaveProps(), { url: page.url });
   };
 
-  const view = (navigation: Navigation) => {
-    cancelSettle();
-    pending = undefined;
-    const url = location.href;
-    if (url == page.url && navigation != 'bfcache') return;
+  /** A new page view of `url`. Events captured before the first one (the app starting) belong to it. */
+  const open = (url: string) => {
     leave();
-    const previous = page;
-    // Events captured before the first page view (pre-settle) belong to it.
-    page = { id: previous.url ? uuid() : previous.id, url, path: location.pathname + location.search, left: false };
+    previous = page;
+    page = { id: previous.url ? uuid() : previous.id, url, path: '', left: false };
+    openedAt = ctx.now();
+    hooks.opened();
+  };
+
+  const record = (navigation: Navigation) => {
+    waitingFor = undefined;
+    const { pathname, search } = new URL(page.url);
+    page.path = pathname + search;
+    title = document.title;
     const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
     // Only web referrers: an app referrer (android-app://…) would get the page view refused.
     const referrer = previous.url || document.referrer;
-    ctx.emit('page_view', props, { referrer: /^https?:/.test(referrer) ? referrer : undefined });
-    hooks.started(page, navigation);
+    ctx.emit('page_view', props, { ts: openedAt, url: page.url, referrer: /^https?:/.test(referrer) ? referrer : undefined });
+    hooks.started(page, navigation, previous.path);
   };
 
   const navigate = (navigation: Navigation) => {
-    if (location.href == page.url) return;
-    // The old page ends now; the new one is captured once the app rendered it.
-    leave();
-    cancelSettle();
-    const settled = (pending = pending == 'pop' && navigation == 'hash' ? navigation : pending ?? navigation);
-    cancelSettle = afterSettle(() => view(settled));
+    const url = location.href;
+    if (waitingFor) {
+      // The same URL again: browsers announce a fragment change with popstate, then hashchange (a `hash` view).
+      // A replaceState before the route's title came: a redirect of the navigation waited for, which keeps its kind.
+      if (url == page.url || (navigation == 'replace' && document.title == title)) {
+        if (waitingFor == 'pop' && navigation == 'hash') waitingFor = navigation;
+        page.url = url;
+        return;
+      }
+      settle();
+    }
+    if (url == page.url) return;
+    open(url);
+    waitingFor = navigation;
+    settle = afterTitle(() => record(waitingFor!), () => document.title != title);
+    // pageview() is the app saying the route rendered: with a new title there already, now (before the app moves on
+    // and lends it the next one). Not for the first page view: with nothing to compare, the title may still come.
+    if (navigation == 'manual' && title != null && document.title != title) settle();
   };
 
   if (auto) {
@@ -120,9 +148,12 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     navigate('load');
   }
   ctx.on(window, 'pageshow', (event) => {
-    if ((event as PageTransitionEvent).persisted) view('bfcache');
+    if ((event as PageTransitionEvent).persisted) {
+      open(location.href);
+      record('bfcache');
+    }
   });
-  ctx.cleanup(() => cancelSettle());
+  ctx.cleanup(() => settle(true));
 
-  return { current: () => page, view, leave };
+  return { current: () => page, navigate, settle: () => settle(), leave };
 }

@@ -242,4 +242,10 @@ export interface SiteConfigResponse {
   /** Query parameters that survive the collector (besides `utm_*`). */
   query_params: string[];
   policy_version: string;
+  /**
+   * Where the visitor is, as far as the collector knows: the ISO 3166-1 country (`FR`) and, when known, the ISO 3166-2
+   * subdivision (`FR-IDF`); absent when the country is unknown. The SDK matches Google Consent Mode defaults scoped
+   * to a `region` list against it.
+   */
+  regions?: string[];
 }

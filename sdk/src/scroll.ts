@@ -3,8 +3,8 @@ import type { TrackerContext } from './createTracker.js';
 import { safely } from './lib/listen.js';
 
 export interface ScrollDepth {
-  /** Starts a new page view: the part visible without scrolling counts as seen. */
-  reset(): void;
+  /** Starts a new page view: the part visible without scrolling counts as seen. `paused`: reports nothing until the next reset. */
+  reset(paused?: boolean): void;
   /** Maximum fraction of the page seen, 0..1. */
   max(): number;
 }
@@ -36,11 +36,11 @@ export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['d
   ctx.on(window, 'scroll', () => (frame ||= requestAnimationFrame(measure)));
   ctx.cleanup(() => cancelAnimationFrame(frame));
   return {
-    reset() {
+    reset(paused) {
       cancelAnimationFrame(frame);
       frame = 0;
       max = seenFraction();
-      reported = 0;
+      reported = paused ? THRESHOLDS.length : 0;
     },
     max: () => max,
   };

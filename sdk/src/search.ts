@@ -1,12 +1,16 @@
 import type { SearchProps, SearchSource } from './protocol.js';
 import type { TrackerContext } from './createTracker.js';
 import { itemFromElement, type Commerce } from './cart.js';
+import type { Page } from './pageview.js';
 import { uuid } from './lib/uuid.js';
 
 export interface Search {
   search(term: unknown, options?: { results?: unknown }, source?: SearchSource): void;
-  /** A new page view: a search term in the URL is a search (unless we just captured it from a form or the API). */
-  pageStarted(): void;
+  /**
+   * A new page view: a search term in its URL is a search, unless we just captured it from a form or the API, or
+   * only the fragment changed (a jump to `#results` keeps the search, and the cart events that follow stay its).
+   */
+  pageStarted(page: Page, previousPath: string): void;
 }
 
 export const DEFAULT_SEARCH_PARAMS = ['q', 'query', 'search', 's', 'keyword'];
@@ -58,11 +62,11 @@ export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: str
 
   return {
     search,
-    pageStarted() {
-      const query = new URLSearchParams(location.search);
+    pageStarted({ url, path }, previousPath) {
+      const query = new URL(url).searchParams;
       const name = params.find((p) => query.get(p)?.trim());
       const term = name && query.get(name)!.trim();
-      if (term && term != recentTerm) search(term, undefined, 'url');
+      if (term && term != recentTerm && path != previousPath) search(term, undefined, 'url');
       recentTerm = undefined;
     },
   };

@@ -75,7 +75,7 @@ describe('cart and checkout', () => {
     document.querySelector('button')!.click();
     t.cart.view([{ item_id: 'ok' }, { price: 1 }]);
     await t.flush();
-    expect(names(c.events())).toEqual(['begin_checkout', 'view_cart']);
+    expect(names(c.events())).toEqual(['page_view', 'begin_checkout', 'view_cart']);
     expectEvents(c.events(), { expected: [{ name: 'view_cart', props: { items: [{ item_id: 'ok' }] } }] });
     const messages = warn.mock.calls.map((call) => call.slice(0, 3).join(' '));
     expect(messages).toContain('[pathmark] invalid item price');

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tagBuildOptions, vitalsBuildOptions } from '../build.mjs';
+import { buildTag, vitalsBuildOptions } from '../build.mjs';
 import type { Batch } from '../src/protocol';
 
 const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -35,8 +35,8 @@ const batches: Batch[] = [];
 const files: Record<string, [string, string]> = {};
 
 beforeAll(async () => {
-  const [tag, vitals] = await Promise.all([build({ ...tagBuildOptions, write: false }), build({ ...vitalsBuildOptions, write: false })]);
-  files['/pathmark.js'] = ['text/javascript', tag.outputFiles![0]!.text];
+  const [tag, vitals] = await Promise.all([buildTag(), build({ ...vitalsBuildOptions, write: false })]);
+  files['/pathmark.js'] = ['text/javascript', tag];
   files['/pathmark-vitals.js'] = ['text/javascript', vitals.outputFiles![0]!.text];
   files['/tall.css'] = ['text/css', 'body { height: 4000px }'];
   files['/page.js'] = ['text/javascript', "pathmark.consent.set('granted'); pathmark.search('boots', { results: 3 });"];

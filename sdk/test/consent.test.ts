@@ -93,7 +93,7 @@ describe('consent gating', () => {
     expect(ticks[0]!.props).toEqual({ i: 50 });
   });
 
-  it('pending → denied discards the buffer and sends nothing, ever', async () => {
+  it('pending → denied discards the buffer and sends nothing, ever (not even the web-vitals script)', async () => {
     useFakeTime();
     const load = vi.fn(() => new Promise<never>(() => {}));
     const t = tracker({ consent: 'pending', vitals: true }, { loadVitals: load });
@@ -107,8 +107,18 @@ describe('consent gating', () => {
     await drain();
     expect(requests).toHaveLength(0);
     expect(await deviceStorage()).toEqual(EMPTY_DEVICE);
-    // The web-vitals script would be a request too (it was requested while pending, before the denial).
     expect(t.consent.get()).toBe('denied');
+    expect(load).not.toHaveBeenCalled();
+  });
+
+  it('loads the web-vitals part only once the mode allows sending', async () => {
+    useFakeTime();
+    collector();
+    const load = vi.fn(() => new Promise<never>(() => {}));
+    const t = tracker({ consent: 'pending', vitals: true }, { loadVitals: load });
+    await settle(30_000);
+    expect(load).not.toHaveBeenCalled();
+    t.consent.set('anonymous');
     await drain();
     expect(load).toHaveBeenCalledTimes(1);
   });
@@ -216,17 +226,19 @@ describe('consent gating', () => {
     }
     gtag('consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied' });
     const t = tracker({ consent: 'pending' });
-    expect(t.consent.get()).toBe('denied');
+    await drain();
+    expect(t.consent.get()).toBe('pending');
     gtag('event', 'page_view');
     gtag('consent', 'update', { ad_storage: 'granted' });
-    expect(t.consent.get()).toBe('denied');
+    expect(t.consent.get()).toBe('pending');
     gtag('consent', 'update', { analytics_storage: 'granted' });
     expect(t.consent.get()).toBe('granted');
     await t.flush();
-    expectEvents(c.events(), { expected: [{ name: 'consent', props: { mode: 'granted', previous: 'denied', source: 'gcm' } }] });
+    expectEvents(c.events(), { expected: [{ name: 'consent', props: { mode: 'granted', previous: 'pending', source: 'gcm' } }] });
     expect(w.dataLayer).toHaveLength(4);
     t.destroy();
     expect(w.dataLayer.push).toBe(originalPush);
+    expect(Object.getOwnPropertyDescriptor(window, 'dataLayer')).toMatchObject({ value: w.dataLayer, writable: true });
     delete (window as { dataLayer?: unknown }).dataLayer;
   });
 
@@ -301,14 +313,22 @@ describe("consent: 'site', the collector's policy picks the starting mode", () =
     expect(await deviceStorage()).toEqual(EMPTY_DEVICE);
   });
 
-  it('a decision the page made before the answer stands', async () => {
+  it('a decision the page made before the answer stands (and one made in the same task asks nothing)', async () => {
     const asked = siteAnswers(policy('granted'));
     collector();
-    const t = tracker({ consent: 'site' });
-    t.consent.set('denied');
+    const early = tracker({ consent: 'site' });
+    early.consent.set('denied');
     await drain();
-    expect(asked).toHaveLength(1);
-    expect(t.consent.get()).toBe('denied');
+    expect(asked).toHaveLength(0);
+    expect(early.consent.get()).toBe('denied');
+    let answer: () => void = () => {};
+    server.use(http.get(CONFIG_URL, () => new Promise<Response>((resolve) => (answer = () => resolve(policy('granted')())))));
+    const late = tracker({ site: 'demo', consent: 'site' });
+    await drain();
+    late.consent.set('anonymous');
+    answer();
+    await drain();
+    expect(late.consent.get()).toBe('anonymous');
   });
 
   it('stays pending when the collector cannot answer, or answers something that is not a mode', async () => {
@@ -322,18 +342,22 @@ describe("consent: 'site', the collector's policy picks the starting mode", () =
     expect(nonsense.consent.get()).toBe('pending');
   });
 
-  it('asks nothing when the visitor’s signals already deny: GPC capped at denied, or Consent Mode', async () => {
+  it('asks nothing when GPC already denies; a Consent Mode default wins over the answer', async () => {
     const asked = siteAnswers(policy('granted'));
     vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { globalPrivacyControl: true }));
     const gpc = tracker({ consent: 'site', gpc: 'denied' });
-    vi.unstubAllGlobals();
-    (window as unknown as { dataLayer: unknown[] }).dataLayer = [['consent', 'default', { analytics_storage: 'denied' }]];
-    const consentMode = tracker({ site: 'demo', consent: 'site' });
-    delete (window as { dataLayer?: unknown }).dataLayer;
     await drain();
-    expect([gpc.consent.get(), consentMode.consent.get()]).toEqual(['denied', 'denied']);
+    expect(gpc.consent.get()).toBe('denied');
+    gpc.destroy();
+    vi.unstubAllGlobals();
     expect(asked).toEqual([]);
     expect(requests).toEqual([]);
+    // The page's own Consent Mode default wins over the collector's (granted here); denied in it is not a decision: pending.
+    (window as unknown as { dataLayer: unknown[] }).dataLayer = [['consent', 'default', { analytics_storage: 'denied' }]];
+    const consentMode = tracker({ site: 'demo', consent: 'site' });
+    await drain();
+    delete (window as { dataLayer?: unknown }).dataLayer;
+    expect(consentMode.consent.get()).toBe('pending');
   });
 
   it('a starting mode that is not one (a typo in data-consent) is pending', () => {

@@ -41,7 +41,7 @@ describe('batching', () => {
     const c = collector();
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     tracker({ consent: 'anonymous' });
-    await settle();
+    await settle(400); // the load's page view, before the first flush (1 s)
     window.dispatchEvent(new Event('pagehide'));
     // No await in between: a page being unloaded gets no further tasks.
     expect(fetchSpy).toHaveBeenCalledTimes(1);
@@ -56,7 +56,7 @@ describe('batching', () => {
     const c = collector();
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     tracker({ consent: 'anonymous' });
-    await settle();
+    await settle(400); // the load's page view, before the first flush (1 s)
     setVisibility('hidden');
     expect(fetchSpy.mock.calls[0]![1]).toMatchObject({ keepalive: true });
     setVisibility('visible');
@@ -69,7 +69,7 @@ describe('batching', () => {
     let online = false;
     const c = collector(() => (online ? undefined : HttpResponse.error()));
     tracker();
-    await settle();
+    await settle(400); // the load's page view, before the first flush (1 s)
     await drain();
     window.dispatchEvent(new Event('pagehide'));
     await drain();

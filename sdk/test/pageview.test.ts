@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collector, expectEvents, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
+import { collector, drain, expectEvents, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
 
 describe('page views and browse path', () => {
   it('captures the initial load with title, referrer and page index', async () => {
@@ -30,7 +30,9 @@ describe('page views and browse path', () => {
     history.replaceState(null, '', '/products?cat=shoes');
     history.replaceState(null, '', '/products?cat=shoes'); // same URL: not a page view
     await settle();
-    location.hash = '#reviews';
+    // A link to #reviews (happy-dom's own hashchange for `location.hash =` would fire during the next test).
+    History.prototype.pushState.call(history, null, '', '/products?cat=shoes#reviews');
+    window.dispatchEvent(new PopStateEvent('popstate'));
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     await settle();
     await t.flush();
@@ -113,6 +115,7 @@ describe('page views and browse path', () => {
     t.pageview();
     history.pushState(null, '', '/b');
     t.pageview();
+    await settle();
     await t.flush();
     expectEvents(c.events(), {
       expected: [{ name: 'page_view', url: 'http://localhost:3000/a', props: { navigation: 'manual' } }, { name: 'page_leave' }, { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } }],
@@ -210,5 +213,210 @@ describe('referrer', () => {
     const otherView = c2.batches.filter((b) => b.site == 'other').flatMap((b) => b.events).find((e) => e.name == 'page_view');
     expect(otherView).toBeDefined();
     expect(otherView).not.toHaveProperty('referrer');
+  });
+});
+
+describe('page views wait for the route’s own title', () => {
+  const views = (c: ReturnType<typeof collector>) =>
+    c.events().filter((e) => e.name == 'page_view').map((e) => [(e.props as { navigation: string }).navigation, new URL(e.url).pathname, e.title]);
+
+  it('a title set after the next frame (React 19 runs a transition’s effects then) is the page view’s', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/shoes');
+    // The route renders in a transition: its effect sets the title two frames and some work later.
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => (document.title = 'Shoes'), 120)));
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['load', '/', 'Home'],
+      ['push', '/shoes', 'Shoes'],
+    ]);
+  });
+
+  it('is recorded as soon as the title changes, and after 1 s when the route keeps the title', async () => {
+    useFakeTime();
+    const c = collector();
+    // Each event is sent as it is queued: what was recorded shows without flush(), which records a waiting page view.
+    tracker({ batchSize: 1 });
+    await settle();
+    history.pushState(null, '', '/same-title');
+    await settle(900);
+    await drain();
+    expect(views(c)).toEqual([['load', '/', 'Home']]);
+    await settle(200);
+    await drain();
+    expect(views(c)).toEqual([
+      ['load', '/', 'Home'],
+      ['push', '/same-title', 'Home'],
+    ]);
+    history.pushState(null, '', '/quick');
+    document.title = 'Quick';
+    await settle(50);
+    await drain();
+    expect(views(c).at(-1)).toEqual(['push', '/quick', 'Quick']);
+  });
+
+  it('a title the app set before pushState counts, without waiting', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    document.title = 'Cart';
+    history.pushState(null, '', '/cart');
+    await settle(100);
+    await t.flush();
+    expect(views(c).at(-1)).toEqual(['push', '/cart', 'Cart']);
+  });
+
+  it('a navigation during the wait records the page view waited for at once, with its own URL', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ batchSize: 1 });
+    await settle();
+    history.pushState(null, '', '/a');
+    await settle(100);
+    history.pushState(null, '', '/b');
+    await drain();
+    expect(views(c)).toEqual([
+      ['load', '/', 'Home'],
+      ['push', '/a', 'Home'],
+    ]);
+    document.title = 'B';
+    await settle();
+    await t.flush();
+    expect(views(c).at(-1)).toEqual(['push', '/b', 'B']);
+    expectEvents(c.events(), { expected: [{ name: 'page_view', url: 'http://localhost:3000/a' }, { name: 'page_leave', url: 'http://localhost:3000/a' }, { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } }] });
+  });
+
+  it('pagehide during the wait records the page view at once, then its page_leave', async () => {
+    useFakeTime();
+    const c = collector();
+    tracker({ consent: 'anonymous' });
+    await settle(400);
+    history.pushState(null, '', '/leaving');
+    window.dispatchEvent(new Event('pagehide'));
+    await drain();
+    expect(c.events().slice(-3).map((e) => [e.name, new URL(e.url).pathname])).toEqual([
+      ['page_leave', '/'],
+      ['page_view', '/leaving'],
+      ['page_leave', '/leaving'],
+    ]);
+  });
+
+  it('a replaceState during the wait is a redirect: one page view, of the final URL, as a push', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/old-product');
+    history.replaceState(null, '', '/product/7');
+    document.title = 'Product 7';
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['load', '/', 'Home'],
+      ['push', '/product/7', 'Product 7'],
+    ]);
+  });
+
+  it('a replaceState once the route’s title is there is a page view of its own, not a redirect', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/filters');
+    document.title = 'Filters';
+    // Before the next check of the title: the app (or a quick visitor) replaces the URL.
+    history.replaceState(null, '', '/filters?color=red');
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['load', '/', 'Home'],
+      ['push', '/filters', 'Filters'],
+      ['replace', '/filters', 'Filters'],
+    ]);
+    expect(c.events().at(-1)!.url).toBe('http://localhost:3000/filters?color=red');
+  });
+
+  it('manual pageview() called before the route’s title effect (React runs effects child-first) still gets the title', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ autoPageviews: false });
+    // The first page view too: the title of the page as served is not the route's yet.
+    t.pageview();
+    await Promise.resolve();
+    document.title = 'Start';
+    await settle();
+    History.prototype.pushState.call(history, null, '', '/orders');
+    t.pageview();
+    await Promise.resolve();
+    document.title = 'Orders';
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['manual', '/', 'Start'],
+      ['manual', '/orders', 'Orders'],
+    ]);
+  });
+
+  it('events the route reports before its title (React runs a child’s effects first) follow its page view, as its own', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    history.pushState(null, '', '/product/9');
+    const navigatedAt = Date.now();
+    await settle(20);
+    t.viewItem({ item_id: 'P9' });
+    await settle(20);
+    document.title = 'Product 9';
+    await settle();
+    await t.flush();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave', 'page_view', 'view_item']);
+    const [first, leave, view, item] = c.events();
+    expect(leave!.page_id).toBe(first!.page_id);
+    expect(view).toMatchObject({ title: 'Product 9', url: 'http://localhost:3000/product/9' });
+    expect(item!.page_id).toBe(view!.page_id);
+    // The page view is dated from the navigation, so it sorts before its events by time too.
+    expect(view!.ts).toBe(navigatedAt);
+    expect(item!.ts).toBeGreaterThan(view!.ts);
+  });
+
+  it('manual pageview() with the route’s title already set records at once: the app moving on cannot lend it the next title', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ autoPageviews: false });
+    t.pageview();
+    await settle();
+    History.prototype.pushState.call(history, null, '', '/next');
+    document.title = 'Next';
+    t.pageview();
+    // Back or on, before any timer ran (Vue Router sets the next title in afterEach, at once).
+    History.prototype.pushState.call(history, null, '', '/after');
+    document.title = 'After';
+    t.pageview();
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['manual', '/', 'Home'],
+      ['manual', '/next', 'Next'],
+      ['manual', '/after', 'After'],
+    ]);
+  });
+
+  it('destroy() during the wait records nothing more', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker();
+    await settle();
+    await t.flush();
+    history.pushState(null, '', '/gone');
+    t.destroy();
+    document.title = 'Gone';
+    await settle(5000);
+    expect(names(c.events())).toEqual(['page_view']);
   });
 });

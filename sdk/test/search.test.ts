@@ -118,4 +118,32 @@ describe('searches', () => {
     const searchId = (searches(c)[0]!.props as SearchProps).search_id;
     expectEvents(c.events(), { expected: [{ name: 'add_to_cart', props: { search_id: searchId } }] });
   });
+
+  it('a jump to an anchor on a results page keeps the search: no second search, the cart stays linked to it', async () => {
+    useFakeTime();
+    const c = collector();
+    history.replaceState(null, '', '/search?q=red+shoes');
+    const t = tracker();
+    await settle();
+    // A link to #results: browsers fire popstate, then hashchange.
+    History.prototype.pushState.call(history, null, '', '/search?q=red+shoes#results');
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await settle();
+    // An app moving the fragment with pushState.
+    history.pushState(null, '', '/search?q=red+shoes#filters');
+    await settle();
+    t.cart.add({ item_id: 'R1' });
+    await t.flush();
+    expect(searches(c)).toHaveLength(1);
+    const searchId = (searches(c)[0]!.props as SearchProps).search_id;
+    expectEvents(c.events(), {
+      expected: [
+        { name: 'search', props: { search_term: 'red shoes', source: 'url' } },
+        { name: 'page_view', props: { navigation: 'hash' } },
+        { name: 'page_view', props: { navigation: 'push' } },
+        { name: 'add_to_cart', props: { search_id: searchId } },
+      ],
+    });
+  });
 });

@@ -67,8 +67,8 @@ export function useFakeTime() {
   });
 }
 
-/** Lets page-view settling (animation frame + timeout) and pending promises run. */
-export async function settle(ms = 400) {
+/** Lets a page view that waits for its title settle (1 s at most, see afterTitle) and pending promises run. */
+export async function settle(ms = 1100) {
   await vi.advanceTimersByTimeAsync(ms);
 }
 

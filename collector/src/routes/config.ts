@@ -5,7 +5,18 @@ import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError } from '../http.ts';
 import { signalsFrom, siteConfigFor } from '../policy.ts';
 
-/** GET /v1/config/:site: the site's effective policy for this visitor (country from request.cf). */
+/**
+ * Where the visitor is, for the SDK to match Google Consent Mode `region` lists: the country and, when Cloudflare
+ * knows it, the ISO 3166-2 subdivision (`US-CA`). Nothing for an unknown country (`XX`, Tor's `T1`, none): the SDK
+ * then fails closed.
+ */
+function visitorRegions(country: string | null, regionCode: unknown): Pick<SiteConfigResponse, 'regions'> {
+  const code = country?.toUpperCase() ?? '';
+  if (!/^[A-Z]{2}$/.test(code) || code === 'XX' || code === 'T1') return {};
+  return { regions: typeof regionCode === 'string' && /^[A-Z0-9]{1,3}$/i.test(regionCode) ? [code, `${code}-${regionCode.toUpperCase()}`] : [code] };
+}
+
+/** GET /v1/config/:site: the site's effective policy for this visitor (country and region from request.cf). */
 export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(
@@ -18,7 +29,7 @@ export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
     if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
     const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
     const country = typeof cf?.country === 'string' ? cf.country : null;
-    const body: SiteConfigResponse = siteConfigFor(policy, country, signalsFrom(c.req.raw.headers));
+    const body: SiteConfigResponse = { ...siteConfigFor(policy, country, signalsFrom(c.req.raw.headers)), ...visitorRegions(country, cf?.regionCode) };
     // Varies by visitor (country, GPC): private, short-lived.
     return c.json(body, 200, { 'Cache-Control': 'private, max-age=300', Vary: 'Sec-GPC, DNT' });
   });

@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations, buildAll, freePort, startWrangler, waitForHealthy } from '../../stack.mjs';
-import type { StackInfo } from './stack-info.ts';
+import { VISITOR_CF, type StackInfo } from './stack-info.ts';
 
 /** Starts one stack for every e2e file: fresh state in a temp dir, a free port, inspector on. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -19,6 +19,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const persistTo = await mkdtemp(join(tmpdir(), 'pathmark-e2e-'));
   applyMigrations({ persistTo, quiet: true });
 
+  // The visitor's location, injected rather than left to whatever Miniflare would make up.
+  const cfPath = join(persistTo, 'cf.json');
+  await writeFile(cfPath, JSON.stringify({ ...VISITOR_CF, colo: 'DFW', asn: 0, httpProtocol: 'HTTP/1.1', clientTcpRtt: 0 }));
+
   const port = await freePort();
   const inspectorPort = await freePort();
   let log = '';
@@ -27,6 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ip: '127.0.0.1',
     inspectorPort,
     persistTo,
+    cfPath,
     vars: {
       PATHMARK_INSPECTOR: '1',
       DEV_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,

@@ -1,0 +1,12 @@
+import { Link } from 'react-router';
+import { useTitle } from './routes.tsx';
+
+export default function Cart() {
+  useTitle('Cart · React shop');
+  return (
+    <main>
+      <h1>Cart</h1>
+      <Link to="/">Home</Link>
+    </main>
+  );
+}
