@@ -61,8 +61,9 @@ export const vitalsBuildOptions = {
  */
 export async function buildTag() {
   const result = await build({ ...tagBuildOptions, write: false });
-  // Settings measured for the smallest gzip (hoisting function declarations is safe: they are hoisted anyway).
-  const { code } = await minify(result.outputFiles[0].text, { ecma: 2021, compress: { passes: 2, hoist_funs: true }, format: { comments: false } });
+  // Settings measured for the smallest gzip (hoisting function declarations is safe: they are hoisted anyway;
+  // pure_getters lets terser inline a property read used once: nothing here reads a property for a side effect).
+  const { code } = await minify(result.outputFiles[0].text, { ecma: 2021, compress: { passes: 2, hoist_funs: true, pure_getters: true }, format: { comments: false } });
   return code;
 }
 

@@ -71,7 +71,7 @@ export interface TrackerDeps {
   random?: () => number;
   fetch?: typeof fetch;
   transport?: Transport;
-  /** The persistent queue used in `granted` mode. Default: IndexedDB through idb-keyval. */
+  /** The persistent queue used in `granted` mode. Default: IndexedDB (`idbQueueStore`). */
   store?: (site: string) => QueueStore;
   /** `null` uses the IndexedDB lease instead of Web Locks. */
   locks?: SenderLocks | null;

@@ -1,4 +1,3 @@
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { PathmarkEvent } from './protocol.js';
 import { deviceKey } from './lib/deviceKey.js';
 import { isRetryable, splitIntoBodies, type Delivery, type Envelope, type Transport } from './transport.js';
@@ -24,20 +23,38 @@ export interface SenderLocks {
   request(name: string, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
 }
 
-/** The IndexedDB queue (idb-keyval). Opening it creates the database, so only call it in `granted` mode. */
+/** Resolves with a request's result (or a transaction's completion), rejects with its error. */
+const settled = <T>(request: IDBRequest<T> | IDBTransaction) =>
+  new Promise<T>((resolve, reject) => {
+    const either = request as IDBRequest<T> & IDBTransaction;
+    either.onsuccess = either.oncomplete = () => resolve(either.result);
+    either.onerror = either.onabort = () => reject(either.error);
+  });
+
+/** The IndexedDB queue. Opening it creates the database, so only call it in `granted` mode. */
 export function idbQueueStore(site: string): QueueStore {
-  const db: UseStore = createStore(deviceKey(site), 'queue');
+  let db: Promise<IDBDatabase> | undefined;
+  const open = () => {
+    if (!db) {
+      const request = indexedDB.open(deviceKey(site));
+      request.onupgradeneeded = () => request.result.createObjectStore('queue');
+      // The browser may close the connection (storage cleared, another version opened): the next use reopens it.
+      (db = settled(request)).then((opened) => (opened.onclose = () => (db = undefined)), () => (db = undefined));
+    }
+    return db;
+  };
   return {
-    // idb-keyval's `update` would also bundle its default store, unused here.
     update: (change) =>
-      db('readwrite', (queue) =>
-        promisifyRequest<StoredQueue | undefined>(queue.get('queue')).then((old) => {
+      open().then((opened) => {
+        const transaction = opened.transaction('queue', 'readwrite');
+        const queue = transaction.objectStore('queue');
+        return settled<StoredQueue | undefined>(queue.get('queue')).then((old) => {
           const next = change(old ?? { events: [], dropped: 0 });
           queue.put(next, 'queue');
-          return promisifyRequest(queue.transaction).then(() => next);
-        }),
-      ),
-    close: () => void db('readonly', (s) => s.transaction.db.close()),
+          return settled(transaction).then(() => next);
+        });
+      }),
+    close: () => void db?.then((opened) => opened.close()),
   };
 }
 

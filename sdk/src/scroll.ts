@@ -33,8 +33,8 @@ export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['d
       onDepth(THRESHOLDS[reported++]!);
     }
   });
+  // A frame still to come after destroy() reports nothing: the tracker emits nothing once destroyed.
   ctx.on(window, 'scroll', () => (frame ||= requestAnimationFrame(measure)));
-  ctx.cleanup(() => cancelAnimationFrame(frame));
   return {
     reset(paused) {
       cancelAnimationFrame(frame);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { collector, drain, expectEvents, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
 
 describe('page views and browse path', () => {
@@ -404,6 +404,32 @@ describe('page views wait for the route’s own title', () => {
       ['manual', '/', 'Home'],
       ['manual', '/next', 'Next'],
       ['manual', '/after', 'After'],
+    ]);
+  });
+
+  it('manual pageview() of a lazy route: its title, set later and replaced within a few ms by the next route’s, is its own', async () => {
+    useFakeTime();
+    const c = collector();
+    const t = tracker({ autoPageviews: false });
+    t.pageview();
+    await settle();
+    // <PageViews /> reports /cart while Suspense still shows the fallback: the title is the last route's.
+    History.prototype.pushState.call(history, null, '', '/cart');
+    t.pageview();
+    await settle(300);
+    // The chunk arrives: the route sets its title. The visitor goes Back 5 ms later (less than any poll interval):
+    // the next route renders, sets its title, and reports before a timer could run.
+    document.title = 'Cart';
+    await vi.advanceTimersByTimeAsync(5);
+    History.prototype.pushState.call(history, null, '', '/shoes');
+    document.title = 'Shoes';
+    t.pageview();
+    await settle();
+    await t.flush();
+    expect(views(c)).toEqual([
+      ['manual', '/', 'Home'],
+      ['manual', '/cart', 'Cart'],
+      ['manual', '/shoes', 'Shoes'],
     ]);
   });
 
