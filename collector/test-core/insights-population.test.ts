@@ -74,9 +74,9 @@ describe('insights over the scripted population', async () => {
   });
 
   it('experiments: conversion per variant, z-test against control, sample-ratio check', () => {
-    const { granted, anonymous } = figures(reports.experiments) as typeof EXPECTED_EXPERIMENTS;
+    const { granted, anonymous } = figures(reports.experiments);
     expect(anonymous).toEqual(EXPECTED_EXPERIMENTS.anonymous);
-    const [experiment] = granted.experiments;
+    const [experiment] = (granted as (typeof reports.experiments)['modes']['granted']).experiments;
     const [expected] = EXPECTED_EXPERIMENTS.granted.experiments;
     expect(experiment!.variants).toEqual(expected!.variants);
     expect(experiment!.sample_ratio).toMatchObject({ expected: [0.5, 0.5], mismatch: false });

@@ -305,7 +305,7 @@ export const EXPECTED_CART = {
     },
     products: { rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', item_category: 'shoes', ...SHOE_FIGURES }], omitted: 0, folded: 1 },
     categories: { rows: [{ category: 'shoes', ...SHOE_FIGURES }], omitted: 0, folded: 1 },
-    most_removed: { rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', removed: 5, remove_visits: 5 }], omitted: 0, folded: 0 },
+    most_removed: { rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', removed: 5, remove_visits: 5, visits: 11 }], omitted: 0, folded: 0 },
   },
   anonymous: {
     carts: {

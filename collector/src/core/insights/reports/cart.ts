@@ -58,6 +58,8 @@ export interface RemovedRow {
   item_name: string | null;
   removed: number;
   remove_visits: number;
+  /** Visits with any event naming the item (at least k). */
+  visits: number;
 }
 
 export interface CartFigures {
@@ -162,7 +164,13 @@ export async function cartReport(engine: SqlEngine, request: ReportRequest, sett
     // Products below k are already folded away: every row here names an item with at least k visits.
     const removed: RemovedRow[] = products.rows
       .filter((row) => row.counts.removed > 0)
-      .map((row) => ({ item_id: row.item_id, item_name: row.item_name, removed: row.counts.removed, remove_visits: row.counts.remove_visits }));
+      .map((row) => ({
+        item_id: row.item_id,
+        item_name: row.item_name,
+        removed: row.counts.removed,
+        remove_visits: row.counts.remove_visits,
+        visits: row.counts.visits,
+      }));
 
     const visitRows = cartsBy[mode];
     const cartRows = visitRows.filter((row) => Number(row.steps_mask) & STEP_BIT.add_to_cart);
