@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS ins_item_lines (
   price REAL,
   quantity INTEGER NOT NULL,
   transaction_id TEXT,
-  PRIMARY KEY (event_id, line)
+  PRIMARY KEY (site, event_id, line)
 );
 CREATE INDEX IF NOT EXISTS ins_item_lines_day ON ins_item_lines (site, day);
 CREATE INDEX IF NOT EXISTS ins_item_lines_page ON ins_item_lines (site, page_id);

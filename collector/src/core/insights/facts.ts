@@ -60,9 +60,9 @@ function markDirty(site: string, scope: FactScope): Statement {
     `INSERT INTO ins_dirty (site, day, version)
      SELECT ?, day, 1 FROM (
        SELECT day FROM ins_page_views WHERE site = ? AND page_id IN (${pages.sql})
-       UNION SELECT day FROM ins_searches WHERE site = ? AND search_id IN (${searches.sql})
-       UNION SELECT day FROM ins_item_lines WHERE site = ? AND event_id IN (${events.sql})
-     ) AS touched_days WHERE day IS NOT NULL
+       UNION ALL SELECT day FROM ins_searches WHERE site = ? AND search_id IN (${searches.sql})
+       UNION ALL SELECT day FROM ins_item_lines WHERE site = ? AND event_id IN (${events.sql})
+     ) AS touched_days WHERE day IS NOT NULL GROUP BY day
      ON CONFLICT (site, day) DO UPDATE SET version = version + 1`,
     [site, site, ...pages.params, site, ...searches.params, site, ...events.params],
   );
