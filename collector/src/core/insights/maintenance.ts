@@ -8,6 +8,13 @@ import { dirtyDays, purgedBefore, rebuildDay } from './rollups.ts';
 
 const FACT_TABLES = ['ins_page_views', 'ins_searches', 'ins_item_lines'] as const;
 
+/** The derived columns of `events` rows that lack them (SQLite; the same as migration 0002 runs once). */
+export const BACKFILL_EVENTS_SQL = `UPDATE events SET
+    day = strftime('%Y-%m-%d', ts / 1000, 'unixepoch'),
+    search_id = CASE WHEN json_type(record, '$.props.search_id') = 'text' THEN record->>'$.props.search_id' END,
+    page_type = record->>'$.page_type'
+  WHERE site = ? AND day IS NULL`;
+
 /** `YYYY-MM-DD` `days` days before `day`. */
 export function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
@@ -46,6 +53,9 @@ export async function applyRetention(engine: SqlEngine, site: string, retentionD
 export async function rebuildSite(engine: SqlEngine, site: string): Promise<number> {
   const purged = await purgedBefore(engine, site);
   await engine.batch([
+    // Rows written by a sink that predates migration 0002 (or by one still running during a deploy)
+    // have no day or search id yet. A DuckDB `events` view computes them instead.
+    ...(engine.dialect === 'sqlite' ? [statement(BACKFILL_EVENTS_SQL, [site])] : []),
     statement(
       `INSERT INTO ins_dirty (site, day, version)
        SELECT ?, day, 1 FROM (${FACT_TABLES.map((table) => `SELECT day FROM ${table} WHERE site = ? AND day >= ?`).join(' UNION ')}) AS d
