@@ -42,7 +42,7 @@ function touched(site: string, scope: FactScope, key: 'page_id' | 'search_id' | 
 /** Events that are not something the visitor did on the page. */
 const NOT_ACTIONS = ['page_view', 'page_leave', 'scroll', 'web_vitals', 'consent', 'view_item', 'view_cart'];
 /** Events whose `items` become item lines. */
-export const ITEM_EVENTS = ['view_item', 'select_item', 'add_to_cart', 'remove_from_cart', 'view_cart', 'begin_checkout', 'purchase'];
+const ITEM_EVENTS = ['view_item', 'select_item', 'add_to_cart', 'remove_from_cart', 'view_cart', 'begin_checkout', 'purchase'];
 
 const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 const count = (condition: string) => `SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
@@ -105,7 +105,7 @@ function itemLineStatements(dialect: Dialect, site: string, scope: FactScope): S
  * Page type from what happened on a page no URL pattern classified: the furthest shopping step
  * seen on it, then a search, then the root path.
  */
-export const PAGE_TYPE_FROM_EVENTS_SQL = `CASE WHEN a.purchases > 0 THEN 'confirmation' WHEN a.checkouts > 0 THEN 'checkout'
+const PAGE_TYPE_FROM_EVENTS_SQL = `CASE WHEN a.purchases > 0 THEN 'confirmation' WHEN a.checkouts > 0 THEN 'checkout'
   WHEN a.view_carts > 0 THEN 'cart' WHEN a.view_items > 0 THEN 'product' WHEN a.searches > 0 THEN 'search'
   WHEN v.path = '/' THEN 'home' ELSE 'other' END`;
 

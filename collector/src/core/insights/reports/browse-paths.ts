@@ -100,10 +100,13 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
   const visitsBy = byMode(visits);
 
   const figures = (mode: ReportedMode): ModeFigures<BrowsePaths> => {
+    // Each entry is a visit of its own: the row's visits are its entries.
     const entryRows = pagesBy[mode]
       .filter((row) => Number(row.entries) > 0)
-      .map((row) => noisy({ path: row.path, entries: Number(row.entries), visits: Number(row.entries) }, ['entries'], noise))
-      .map((row) => ({ ...row, visits: row.entries }));
+      .map((row) => {
+        const entries = noise ? noise.count(Number(row.entries)) : Number(row.entries);
+        return { path: row.path, entries, visits: entries };
+      });
     const entries = foldRare(entryRows, {
       k,
       visits: (row) => row.visits,
