@@ -1,6 +1,6 @@
 import type { ForwardedRecord } from '../../record.ts';
 import { MAX_BOUND_PARAMETERS, statement, type SqlValue, type Statement } from './engine.ts';
-import { classifyPage, PAGE_TYPES, type PageType, type PageTypePatterns } from './page-types.ts';
+import { classifyPage, PAGE_TYPES, pageTypeSql, type PageType, type PageTypePatterns } from './page-types.ts';
 import { placeholders } from './sql.ts';
 
 /**
@@ -81,15 +81,22 @@ export function insertEventsStatements(
 }
 
 /**
- * DuckDB (issue 14, untested here): the same columns over the archive, for a view such as
- * `CREATE VIEW events AS SELECT ${DUCKDB_EVENTS_COLUMNS} FROM read_ndjson(..., columns = {record: 'JSON'})`
- * where each archive line is read whole as `record`. `page_type` falls back to NULL for records
- * archived before the collector classified pages (the fact then classifies from events).
+ * DuckDB (the warehouse): the same columns, computed from an archive line read whole as `record`
+ * (type JSON), as `eventsRow` computes them for D1 — side by side so that a change to one shows in
+ * the other. `page_type`: the one the collector wrote (NULL when not a known type), else, for records
+ * archived before the collector classified pages, the path by `patterns` (`pageTypeSql`). `search_id`
+ * only when it is a string. `ingest` is always NULL: the warehouse rebuilds facts per day.
  */
-export const DUCKDB_EVENTS_COLUMNS = `
-  record->>'$.event_id' AS event_id, record->>'$.batch_id' AS batch_id, record->>'$.site' AS site,
-  record->>'$.name' AS name, record->>'$.consent' AS consent, CAST(record->>'$.ts' AS BIGINT) AS ts,
-  CAST(record->>'$.received_at' AS BIGINT) AS received_at, record->>'$.visitor_id' AS visitor_id,
-  record->>'$.session_id' AS session_id, record->>'$.page_id' AS page_id, record->>'$.path' AS path, record,
+export function duckdbEventsColumns(patterns: PageTypePatterns | undefined): string {
+  const given = `(record->>'$.page_type')`;
+  return `
+  (record->>'$.event_id') AS event_id, (record->>'$.batch_id') AS batch_id, (record->>'$.site') AS site,
+  (record->>'$.name') AS name, (record->>'$.consent') AS consent, CAST(record->>'$.ts' AS BIGINT) AS ts,
+  CAST(record->>'$.received_at' AS BIGINT) AS received_at, (record->>'$.visitor_id') AS visitor_id,
+  (record->>'$.session_id') AS session_id, (record->>'$.page_id') AS page_id, (record->>'$.path') AS path, record,
   strftime(epoch_ms(CAST(record->>'$.ts' AS BIGINT)), '%Y-%m-%d') AS day,
-  record->>'$.props.search_id' AS search_id, record->>'$.page_type' AS page_type, CAST(NULL AS VARCHAR) AS ingest`;
+  CASE WHEN json_type(record, '$.props.search_id') = 'VARCHAR' THEN (record->>'$.props.search_id') END AS search_id,
+  CASE WHEN json_type(record, '$.page_type') IS NULL THEN ${pageTypeSql(patterns, `(record->>'$.path')`)}
+    WHEN ${given} IN (${PAGE_TYPES.map((type) => `'${type}'`).join(', ')}) THEN ${given} END AS page_type,
+  CAST(NULL AS VARCHAR) AS ingest`;
+}

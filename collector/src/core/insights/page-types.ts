@@ -51,6 +51,19 @@ export function classifyPage(path: string, patterns: PageTypePatterns | undefine
   return null;
 }
 
+/**
+ * The same classification as `classifyPage`, as a DuckDB expression over the SQL path `path` (the
+ * warehouse classifies archived records that predate `record.page_type` while reading them). Same
+ * patterns, same order, same regular expressions (RE2 reads them as JavaScript does); NULL when
+ * none matches. D1 needs no such expression: records are classified in TypeScript when inserted.
+ */
+export function pageTypeSql(patterns: PageTypePatterns | undefined, path: string): string {
+  const list = patterns ? compile(patterns) : [];
+  if (list.length === 0) return 'CAST(NULL AS VARCHAR)';
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return `CASE ${list.map(([type, pattern]) => `WHEN regexp_matches(${path}, ${literal(pattern.source)}) THEN '${type}'`).join(' ')} END`;
+}
+
 /** Checks a policy's `page_types` value; returns an error naming the field, or null when valid. */
 export function checkPageTypePatterns(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'page_types: expected an object';

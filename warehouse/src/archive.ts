@@ -1,0 +1,100 @@
+import { duckdbEventsColumns } from '../../collector/src/core/insights/events-rows.ts';
+import type { PageTypePatterns } from '../../collector/src/core/insights/page-types.ts';
+import type { DuckDbEngine } from './duckdb-engine.ts';
+
+/**
+ * The R2 archive as DuckDB reads it: `events/site=<site>/date=<YYYY-MM-DD>/hour=<HH>/<id>.ndjson`,
+ * one ForwardedRecord per line (collector/src/sinks/r2.ts), on local disk or behind an
+ * S3-compatible endpoint (`s3://bucket/prefix`, `r2://bucket/prefix`, through DuckDB's httpfs).
+ * The same layout with `.parquet` files (the `compact` command writes it) is read as well.
+ *
+ * Partitions are by the collector's clock (`received_at`); reports are by the UTC day of `ts`. An
+ * event is received at or after it happens, and up to days later when the SDK kept it offline: a
+ * range of days is read from the partitions of the day before `from` (device clocks run slightly
+ * ahead) to `lateDays` after `to`.
+ */
+
+/** Partitions read after the range's last day: the SDK keeps undelivered events this long (docs/warehouse.md). */
+export const DEFAULT_LATE_DAYS = 7;
+
+export type ArchiveFormat = 'ndjson' | 'parquet';
+
+export interface ArchiveRange {
+  /** Local directory or `s3://…` / `r2://…` URL holding `events/`. */
+  root: string;
+  site: string;
+  from: string;
+  to: string;
+  lateDays?: number;
+  format?: ArchiveFormat;
+}
+
+export const isRemote = (root: string): boolean => /^(s3|r2|gcs|https?):\/\//.test(root);
+
+const DAY_MS = 86_400_000;
+const dayOffset = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** Every UTC day from `from` to `to`, inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = dayOffset(day, 1)) days.push(day);
+  return days;
+}
+
+/** The partition days read for a range of report days. */
+export function partitionDays({ from, to, lateDays = DEFAULT_LATE_DAYS }: Pick<ArchiveRange, 'from' | 'to' | 'lateDays'>): string[] {
+  return daysBetween(dayOffset(from, -1), dayOffset(to, lateDays));
+}
+
+export const sqlString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** The archive files of a site's partitions for the range (DuckDB's glob: local disk and S3 alike). */
+export async function archiveFiles(engine: DuckDbEngine, range: ArchiveRange): Promise<string[]> {
+  const root = range.root.replace(/\/+$/, '');
+  const extension = range.format ?? 'ndjson';
+  const globs = partitionDays(range).map((day) => `${root}/events/site=${range.site}/date=${day}/hour=*/*.${extension}`);
+  const files: string[] = [];
+  for (const pattern of globs) {
+    const rows = await engine.all<{ file: string }>(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
+    files.push(...rows.map((row) => row.file));
+  }
+  return files;
+}
+
+/**
+ * The archive lines of the files as `record` (JSON), in the columns of D1's `events` table. Records
+ * written twice (a retried queue message, a batch the SDK sent again) are kept once, the first
+ * received — as D1's INSERT OR IGNORE keeps the first.
+ */
+export function archiveEventsSql(files: readonly string[], format: ArchiveFormat, site: string, patterns: PageTypePatterns | undefined): string {
+  const list = `[${files.map(sqlString).join(', ')}]`;
+  const records =
+    format === 'ndjson'
+      ? `SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT json AS record FROM read_ndjson_objects(${list})) AS lines`
+      : `SELECT * EXCLUDE (date, hour) FROM read_parquet(${list}, hive_partitioning = true)`;
+  return `SELECT * FROM (${records}) AS archived WHERE site = ${sqlString(site)}
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at, batch_id) = 1`;
+}
+
+/**
+ * Fills the `events` table (the columns of D1's) from the archive for the range. A table, not a
+ * view: the fact statements read `events` several times per day, and parsing the NDJSON again for
+ * each would multiply the work. Returns the number of files and events read.
+ */
+export async function loadArchive(
+  engine: DuckDbEngine,
+  range: ArchiveRange,
+  patterns: PageTypePatterns | undefined,
+): Promise<{ files: number; events: number }> {
+  const format = range.format ?? 'ndjson';
+  if (isRemote(range.root)) await engine.exec('LOAD httpfs');
+  const files = await archiveFiles(engine, range);
+  await engine.exec('DROP TABLE IF EXISTS events');
+  if (files.length === 0) {
+    await engine.exec(`CREATE TABLE events AS SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT CAST('{}' AS JSON) AS record) AS none WHERE false`);
+    return { files: 0, events: 0 };
+  }
+  await engine.exec(`CREATE TABLE events AS ${archiveEventsSql(files, format, range.site, patterns)} ORDER BY day, site, page_id`);
+  const [row] = await engine.all<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+  return { files: files.length, events: row?.n ?? 0 };
+}
