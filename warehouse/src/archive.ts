@@ -1,3 +1,4 @@
+import { LIMITS } from '../../sdk/src/protocol.ts';
 import { duckdbEventsColumns } from '../../collector/src/core/insights/events-rows.ts';
 import type { PageTypePatterns } from '../../collector/src/core/insights/page-types.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
@@ -9,13 +10,13 @@ import type { DuckDbEngine } from './duckdb-engine.ts';
  * The same layout with `.parquet` files (the `compact` command writes it) is read as well.
  *
  * Partitions are by the collector's clock (`received_at`); reports are by the UTC day of `ts`. An
- * event is received at or after it happens, and up to days later when the SDK kept it offline: a
- * range of days is read from the partitions of the day before `from` (device clocks run slightly
- * ahead) to `lateDays` after `to`.
+ * event is received at or after it happens, and up to 30 days later when the SDK kept it offline
+ * (the collector refuses older ones): a range of days is read from the partitions of the day before
+ * `from` (corrected device clocks can run slightly ahead) to `lateDays` after `to`.
  */
 
-/** Partitions read after the range's last day: the SDK keeps undelivered events this long (docs/warehouse.md). */
-export const DEFAULT_LATE_DAYS = 7;
+/** Partitions read after the range's last day: as many as the collector accepts late events for, so nothing D1 has is missed. */
+export const DEFAULT_LATE_DAYS = LIMITS.maxEventAgeMs / 86_400_000;
 
 export type ArchiveFormat = 'ndjson' | 'parquet';
 
@@ -64,16 +65,29 @@ export async function archiveFiles(engine: DuckDbEngine, range: ArchiveRange): P
 /**
  * The archive lines of the files as `record` (JSON), in the columns of D1's `events` table. Records
  * written twice (a retried queue message, a batch the SDK sent again) are kept once, the first
- * received — as D1's INSERT OR IGNORE keeps the first.
+ * received — as D1's INSERT OR IGNORE keeps the first. Kept: the events of the range's days, and
+ * later ones that belong to a page view or a search of the range (a page left after midnight, a
+ * purchase days after the search), which D1 would count in that page's or search's figures.
  */
-export function archiveEventsSql(files: readonly string[], format: ArchiveFormat, site: string, patterns: PageTypePatterns | undefined): string {
+export function archiveEventsSql(
+  files: readonly string[],
+  format: ArchiveFormat,
+  { site, from, to }: Pick<ArchiveRange, 'site' | 'from' | 'to'>,
+  patterns: PageTypePatterns | undefined,
+): string {
   const list = `[${files.map(sqlString).join(', ')}]`;
   const records =
     format === 'ndjson'
       ? `SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT json AS record FROM read_ndjson_objects(${list})) AS lines`
       : `SELECT * EXCLUDE (date, hour) FROM read_parquet(${list}, hive_partitioning = true)`;
-  return `SELECT * FROM (${records}) AS archived WHERE site = ${sqlString(site)}
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at, batch_id) = 1`;
+  const inRange = `day >= ${sqlString(from)} AND day <= ${sqlString(to)}`;
+  return `WITH archived AS (
+      SELECT * FROM (${records}) AS lines WHERE site = ${sqlString(site)} AND day >= ${sqlString(from)}
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY received_at, batch_id) = 1
+    )
+    SELECT * FROM archived WHERE (${inRange})
+      OR page_id IN (SELECT page_id FROM archived WHERE ${inRange})
+      OR search_id IN (SELECT search_id FROM archived WHERE ${inRange} AND search_id IS NOT NULL)`;
 }
 
 /**
@@ -94,7 +108,7 @@ export async function loadArchive(
     await engine.exec(`CREATE TABLE events AS SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT CAST('{}' AS JSON) AS record) AS none WHERE false`);
     return { files: 0, events: 0 };
   }
-  await engine.exec(`CREATE TABLE events AS ${archiveEventsSql(files, format, range.site, patterns)} ORDER BY day, site, page_id`);
+  await engine.exec(`CREATE TABLE events AS ${archiveEventsSql(files, format, range, patterns)} ORDER BY day, site, page_id`);
   const [row] = await engine.all<{ n: number }>('SELECT COUNT(*) AS n FROM events');
   return { files: files.length, events: row?.n ?? 0 };
 }

@@ -24,12 +24,12 @@ export async function createInsightsTables(engine: DuckDbEngine): Promise<void> 
   for (const ddl of insightsTablesDdl()) await engine.exec(ddl);
 }
 
-/** Days of the range with events, in order. */
-async function daysWithEvents(engine: DuckDbEngine, range: ArchiveRange): Promise<string[]> {
-  const rows = await engine.all<{ day: string }>(
-    `SELECT DISTINCT day FROM events WHERE site = ? AND day >= ? AND day <= ? ORDER BY day`,
-    [range.site, range.from, range.to],
-  );
+/**
+ * Days with events, in order: the range's, and later days holding stragglers of its page views and
+ * searches (their item lines count in the range's page views; see archiveEventsSql).
+ */
+async function daysWithEvents(engine: DuckDbEngine, site: string): Promise<string[]> {
+  const rows = await engine.all<{ day: string }>(`SELECT DISTINCT day FROM events WHERE site = ? ORDER BY day`, [site]);
   return rows.map((row) => row.day);
 }
 
@@ -46,7 +46,7 @@ export async function buildFromArchive(
   const load_ms = now() - start;
 
   start = now();
-  for (const day of await daysWithEvents(engine, range)) await engine.batch(factStatements('duckdb', range.site, { kind: 'day', day }));
+  for (const day of await daysWithEvents(engine, range.site)) await engine.batch(factStatements('duckdb', range.site, { kind: 'day', day }));
   const facts_ms = now() - start;
 
   start = now();

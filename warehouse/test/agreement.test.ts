@@ -7,6 +7,7 @@ import {
   EXPECTED_WEB_VITALS,
 } from '../../collector/test-core/support/expected.ts';
 import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from '../../collector/test-core/support/population.ts';
+import { journeyRecords } from '../../collector/test-core/support/generate.ts';
 import { allReports, ingestAll } from '../../collector/test-core/support/run.ts';
 import { migratedEngine } from '../../collector/test-core/support/sqlite.ts';
 import { buildFromArchive } from '../src/build.ts';
@@ -105,6 +106,45 @@ describe('the same population through D1’s SQL and through DuckDB over the arc
     const engine = await duckdbOver(archiveOf(classified), {});
     try {
       expect(await allReports(engine as never, POPULATION_SITE, FROM, TO)).toEqual(d1Reports);
+    } finally {
+      engine.close();
+    }
+  });
+});
+
+describe('a range of days read from an archive that goes on', async () => {
+  // A visit that starts one second before midnight: its product view, add to cart and page leave
+  // happen (and arrive, so are partitioned) the next day, beside the rest of the population.
+  const item = { id: 'sku-late', category: 'night', price: 12.5 };
+  const midnight = journeyRecords(
+    [{ consent: 'granted', visitor: 99, start: Date.parse(`${FROM}T23:59:59.500Z`), pages: [{ path: '/product/sku-late', view: item, add: item, engagedSeconds: 90, scroll: 0.5 }, { path: '/cart' }] }],
+    'midnight-',
+  ).map((record) => ({ ...record, site: POPULATION_SITE }));
+  const records = [...population.records, ...midnight];
+  const sqlite = migratedEngine();
+  await ingestAll(sqlite, records);
+  const dir = archiveOf(records);
+
+  for (const [from, to] of [[FROM, FROM], [TO, TO]]) {
+    it(`${from} … ${to} alone: the figures D1 gives for those days from everything it holds`, async () => {
+      const engine = await createDuckDbEngine();
+      try {
+        await buildFromArchive(engine, { root: dir, site: POPULATION_SITE, from, to }, POPULATION_PAGE_TYPES);
+        expect(await allReports(engine as never, POPULATION_SITE, from, to)).toEqual(await allReports(sqlite, POPULATION_SITE, from, to));
+        const pages = (e: SqlEngine) => e.all(`SELECT * FROM ins_page_views WHERE day = ? ORDER BY page_id`, [from]);
+        expect(await pages(engine)).toEqual(await pages(sqlite));
+      } finally {
+        engine.close();
+      }
+    });
+  }
+
+  it('counts the next day’s add to cart and page leave in the page view before midnight', async () => {
+    const engine = await createDuckDbEngine();
+    try {
+      await buildFromArchive(engine, { root: dir, site: POPULATION_SITE, from: FROM, to: FROM }, POPULATION_PAGE_TYPES);
+      const [page] = await engine.all(`SELECT day, adds, add_qty, add_value, engaged_ms FROM ins_page_views WHERE path = '/product/sku-late'`);
+      expect(page).toEqual({ day: FROM, adds: 1, add_qty: 1, add_value: 12.5, engaged_ms: 90_000 });
     } finally {
       engine.close();
     }
