@@ -49,11 +49,14 @@ export function partitionDays({ from, to, lateDays = DEFAULT_LATE_DAYS }: Pick<A
 
 export const sqlString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-/** The archive files of a site's partitions for the range (DuckDB's glob: local disk and S3 alike). */
-export async function archiveFiles(engine: DuckDbEngine, range: ArchiveRange): Promise<string[]> {
-  const root = range.root.replace(/\/+$/, '');
-  const extension = range.format ?? 'ndjson';
-  const globs = partitionDays(range).map((day) => `${root}/events/site=${range.site}/date=${day}/hour=*/*.${extension}`);
+/** The archive files of a site's partitions of `days` (DuckDB's glob: local disk and S3 alike). */
+export async function archiveFiles(
+  engine: DuckDbEngine,
+  { root, site, format = 'ndjson' }: Pick<ArchiveRange, 'root' | 'site' | 'format'>,
+  days: readonly string[],
+): Promise<string[]> {
+  const base = root.replace(/\/+$/, '');
+  const globs = days.map((day) => `${base}/events/site=${site}/date=${day}/hour=*/*.${format}`);
   const files: string[] = [];
   for (const pattern of globs) {
     const rows = await engine.all<{ file: string }>(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
@@ -101,8 +104,7 @@ export async function loadArchive(
   patterns: PageTypePatterns | undefined,
 ): Promise<{ files: number; events: number }> {
   const format = range.format ?? 'ndjson';
-  if (isRemote(range.root)) await engine.exec('LOAD httpfs');
-  const files = await archiveFiles(engine, range);
+  const files = await archiveFiles(engine, range, partitionDays(range));
   await engine.exec('DROP TABLE IF EXISTS events');
   if (files.length === 0) {
     await engine.exec(`CREATE TABLE events AS SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT CAST('{}' AS JSON) AS record) AS none WHERE false`);

@@ -63,7 +63,11 @@ export interface RowList<R> {
 
 export const MAX_RANGE_DAYS = 366;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isDay = (value: string) => DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+/** A real calendar day: `2026-02-30` rolls over and `2026-13-01` is no date at all (toISOString would throw). */
+function isDay(value: string): boolean {
+  const time = DAY.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
+}
 
 /** Checks `from` and `to` of a report query; the error names the parameter. */
 export function parseReportRequest(
