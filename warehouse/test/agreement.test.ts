@@ -125,7 +125,7 @@ describe('a range of days read from an archive that goes on', async () => {
   await ingestAll(sqlite, records);
   const dir = archiveOf(records);
 
-  for (const [from, to] of [[FROM, FROM], [TO, TO]]) {
+  for (const [from, to] of [[FROM, FROM], [TO, TO]] as const) {
     it(`${from} … ${to} alone: the figures D1 gives for those days from everything it holds`, async () => {
       const engine = await createDuckDbEngine();
       try {
