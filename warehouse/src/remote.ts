@@ -12,22 +12,30 @@ import { isRemote, sqlString } from './archive.ts';
  *   (e.g. `<account>.r2.cloudflarestorage.com`) and AWS_REGION (default `auto`).
  */
 export async function connectRemote(engine: DuckDbEngine, root: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (!isRemote(root)) return;
+  const secret = remoteSecretSql(root, env);
+  if (secret === null) return;
   await engine.exec('INSTALL httpfs');
   await engine.exec('LOAD httpfs');
+  if (secret) await engine.exec(secret);
+}
+
+/**
+ * The DuckDB secret for a remote root from the environment ('' when it needs none, e.g. https://),
+ * null for a local folder. Throws naming the variable that is missing.
+ */
+export function remoteSecretSql(root: string, env: NodeJS.ProcessEnv): string | null {
+  if (!isRemote(root)) return null;
   const need = (name: string) => {
     const value = env[name];
     if (!value) throw new Error(`${root}: set ${name} in the environment`);
     return sqlString(value);
   };
   if (root.startsWith('r2://')) {
-    await engine.exec(
-      `CREATE OR REPLACE SECRET pathmark_archive (TYPE r2, KEY_ID ${need('R2_ACCESS_KEY_ID')}, SECRET ${need('R2_SECRET_ACCESS_KEY')}, ACCOUNT_ID ${need('R2_ACCOUNT_ID')})`,
-    );
-  } else if (root.startsWith('s3://')) {
-    const endpoint = env.S3_ENDPOINT ? `, ENDPOINT ${sqlString(env.S3_ENDPOINT)}, URL_STYLE 'path'` : '';
-    await engine.exec(
-      `CREATE OR REPLACE SECRET pathmark_archive (TYPE s3, KEY_ID ${need('AWS_ACCESS_KEY_ID')}, SECRET ${need('AWS_SECRET_ACCESS_KEY')}, REGION ${sqlString(env.AWS_REGION ?? 'auto')}${endpoint})`,
-    );
+    return `CREATE OR REPLACE SECRET pathmark_archive (TYPE r2, KEY_ID ${need('R2_ACCESS_KEY_ID')}, SECRET ${need('R2_SECRET_ACCESS_KEY')}, ACCOUNT_ID ${need('R2_ACCOUNT_ID')})`;
   }
+  if (root.startsWith('s3://')) {
+    const endpoint = env.S3_ENDPOINT ? `, ENDPOINT ${sqlString(env.S3_ENDPOINT)}, URL_STYLE 'path'` : '';
+    return `CREATE OR REPLACE SECRET pathmark_archive (TYPE s3, KEY_ID ${need('AWS_ACCESS_KEY_ID')}, SECRET ${need('AWS_SECRET_ACCESS_KEY')}, REGION ${sqlString(env.AWS_REGION ?? 'auto')}${endpoint})`;
+  }
+  return '';
 }
