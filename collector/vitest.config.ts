@@ -29,6 +29,8 @@ export default defineConfig(async () => ({
     root,
     include: ['collector/test/**/*.test.ts'],
     setupFiles: ['./collector/test/setup.ts'],
+    // The warehouse (DuckDB, Node only) behind a loopback server, for the agreement test.
+    globalSetup: ['./warehouse/test/support/duckdb-bridge.ts'],
     testTimeout: 30_000,
   },
 }));

@@ -1,0 +1,73 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, inject, it } from 'vitest';
+import { rebuildSite, REPORTS, type ReportName } from '../src/core/insights/index.ts';
+import { d1Engine } from '../src/d1-engine.ts';
+import worker from '../src/index.ts';
+import { populationBatches } from '../test-core/support/batches.ts';
+import { EXPECTED_FUNNEL, EXPECTED_SEARCH } from '../test-core/support/expected.ts';
+import { buildPopulation } from '../test-core/support/population.ts';
+import { CHROME_UA, makeBatch, ORIGIN, post } from './support.ts';
+
+// Issue 14's agreement through the real pipeline: the scripted population sent as the SDK would,
+// through validation, policy, anonymization and the queue consumer, into D1 and into the R2
+// archive (both sinks of one delivery). D1's reports are computed here, in workerd, on the stored
+// events; the archive objects, read back from the R2 binding as they are, go to the warehouse
+// (DuckDB, in Node, through warehouse/test/support/duckdb-bridge.ts). Both must answer alike,
+// down to the coverage prose, and match the hand-worked figures that do not depend on page types
+// (the collector does not classify them yet, so both engines classify from events).
+describe('D1 and the R2 archive, filled by the real pipeline, give the same reports', () => {
+  it('every report, every figure', async () => {
+    const firstDay = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const population = buildPopulation(firstDay);
+    const [from, to] = [population.days[0]!, population.days.at(-1)!];
+    const site = 'demo';
+
+    const queued: string[] = [];
+    for (const send of populationBatches(population, ORIGIN)) {
+      const posted = await post(makeBatch(send.events, { consent: send.consent, sent_at: Date.now() }), { forward: false, ip: send.ip, userAgent: CHROME_UA });
+      expect(posted.body).toEqual({ accepted: send.events.length, rejected: [] });
+      queued.push(...posted.queued);
+    }
+    // The queue delivers at least once: the first messages come again, as a retry would bring them.
+    for (const messages of [queued, queued.slice(0, 20)]) {
+      for (let i = 0; i < messages.length; i += 100) {
+        const batch = createMessageBatch<string>(
+          'pathmark-events',
+          messages.slice(i, i + 100).map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body })),
+        );
+        const ctx = createExecutionContext();
+        await worker.queue(batch as MessageBatch<unknown>, env);
+        expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
+      }
+    }
+
+    const engine = d1Engine(env.DB);
+    await rebuildSite(engine, site);
+    const d1: Record<string, unknown> = {};
+    for (const name of Object.keys(REPORTS) as ReportName[]) d1[name] = await REPORTS[name](engine, { site, from, to });
+
+    const objects: { key: string; body: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const listed = await env.ARCHIVE.list({ prefix: `events/site=${site}/`, cursor });
+      for (const { key } of listed.objects) objects.push({ key, body: await (await env.ARCHIVE.get(key))!.text() });
+      cursor = listed.truncated ? listed.cursor : undefined;
+    } while (cursor);
+    const archived = objects.reduce((lines, object) => lines + object.body.trimEnd().split('\n').length, 0);
+    expect(archived).toBeGreaterThan(population.records.length); // the retried messages were archived again
+
+    const response = await fetch(inject('warehouseBridge'), { method: 'POST', body: JSON.stringify({ objects, site, from, to }) });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const warehouse = (await response.json()) as Record<string, unknown>;
+
+    expect(warehouse).toEqual(d1);
+    const figures = (report: unknown) => {
+      const { modes } = report as { modes: Record<string, { coverage: unknown }> };
+      return Object.fromEntries(Object.entries(modes).map(([mode, { coverage: _coverage, ...rest }]) => [mode, rest]));
+    };
+    expect(figures(warehouse.search)).toEqual(EXPECTED_SEARCH);
+    expect(figures(warehouse.funnel)).toEqual(EXPECTED_FUNNEL);
+    expect((warehouse.funnel as { modes: { granted: { coverage: object } } }).modes.granted.coverage).toMatchObject({ page_views: 79, visits: 25 });
+  });
+});
