@@ -10,8 +10,8 @@ import { buildPopulation } from '../test-core/support/population.ts';
 import { CHROME_UA, makeBatch, ORIGIN, post } from './support.ts';
 
 // The scripted population sent as the SDK would (one batch per page view, each anonymous visitor
-// from its own address), through validation, policy, anonymization, the queue consumer and the D1
-// sink; the insights are then rebuilt from the stored events. The consumer does not maintain the
+// from its own address), through validation, policy, anonymization and the D1 sink's queue
+// consumer; the insights are then rebuilt from the stored events. The consumer does not maintain the
 // insights tables yet, and the collector neither classifies page types nor keeps experiment
 // props yet: the figures checked here are the ones that do not depend on those.
 describe('the scripted population through the real collector', () => {
@@ -35,7 +35,7 @@ describe('the scripted population through the real collector', () => {
       }
       for (let i = 0; i < queued.length; i += 100) {
         const messages = queued.slice(i, i + 100).map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
-        const batch = createMessageBatch<string>('pathmark-events', messages);
+        const batch = createMessageBatch<string>('pathmark-sink-d1', messages);
         const ctx = createExecutionContext();
         await worker.queue(batch as MessageBatch<unknown>, env);
         expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
