@@ -90,12 +90,19 @@ function isKeptId(path: string, value: string, standard: boolean): boolean {
  * any depth.
  */
 export function cleanProps(props: Props, rules: PropsRules): Cleaned<Props> {
-  const state: Cleaned<null> & { rules: PropsRules } = { value: null, redactions: 0, removed: [], rules };
+  const state: CleaningState = { rules, redactions: 0, removed: [] };
   const value = cleanValue(props, 'props', false, state) as Props;
   return { value, redactions: state.redactions, removed: state.removed };
 }
 
-function cleanValue(value: JsonValue, path: string, contactNumber: boolean, state: Cleaned<null> & { rules: PropsRules }): JsonValue {
+interface CleaningState {
+  rules: PropsRules;
+  redactions: number;
+  removed: string[];
+}
+
+/** `contactNumber`: under a key that names a phone number, at any depth below it. */
+function cleanValue(value: JsonValue, path: string, contactNumber: boolean, state: CleaningState): JsonValue {
   const { rules } = state;
   if (typeof value === 'string') {
     if (isKeptId(path, value, rules.standard)) return value;
