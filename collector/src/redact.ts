@@ -84,13 +84,18 @@ export function ibanValid(iban: string): boolean {
 
 const isAlphanumeric = (char: string | undefined): boolean => char !== undefined && /[A-Za-z0-9]/.test(char);
 
-/** Emits each match of `pattern`, or what `accept` makes of it (false: no finding). */
+/**
+ * Emits each match of `pattern`, or what `accept` makes of it (false: no finding).
+ * `needs` is a cheap test of the text without which the pattern cannot match.
+ */
 function matchRule(
   pattern: RegExp,
   marker: string,
-  accept?: (match: string, options: RedactOptions, text: string, index: number) => boolean | string,
+  accept?: ((match: string, options: RedactOptions, text: string, index: number) => boolean | string) | null,
+  needs?: (text: string) => boolean,
 ): Rule {
   return (text, emit, options) => {
+    if (needs && !needs(text)) return;
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       const verdict = accept ? accept(match[0], options, text, match.index) : true;
@@ -261,28 +266,31 @@ function phoneVerdict(run: string, options: RedactOptions, text: string, index: 
   return digits === 8 && /\d[ ()/+-]+\d/.test(run) && !run.includes('.');
 }
 
+const longerThan = (length: number) => (text: string) => text.length >= length;
+const has = (char: string) => (text: string) => text.includes(char);
+
 const RULES: Rule[] = [
   emails,
   // JWTs: base64url JSON header (always `eyJ`), payload, signature.
-  matchRule(/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, '[token]'),
+  matchRule(/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, '[token]', null, has('eyJ')),
   // UUIDs in free text are identifiers: taken whole, before a digit group inside one reads as a phone number.
-  matchRule(/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g, '[token]'),
+  matchRule(/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g, '[token]', null, (text) => text.length >= 36 && text.includes('-')),
   ibans,
   // IPv6 (and MAC addresses): maximal runs of hex, colons and dots with a `::` or ≥ 5 colons.
-  matchRule(/[0-9A-Fa-f:.]{2,}/g, '[ip]', (run) => (run.includes('::') && /[0-9A-Fa-f]/.test(run)) || run.split(':').length > 5),
+  matchRule(/[0-9A-Fa-f:.]{2,}/g, '[ip]', (run) => (run.includes('::') && /[0-9A-Fa-f]/.test(run)) || run.split(':').length > 5, has(':')),
   // IPv4, also inside longer digit runs (no word boundaries: "x192.168.0.1y" counts).
-  matchRule(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g, '[ip]'),
+  matchRule(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g, '[ip]', null, has('.')),
   // Long hex (API keys, hashes, UUIDs without dashes), then long base64/base64url runs.
-  matchRule(/[0-9A-Fa-f]{32,}/g, '[token]'),
-  matchRule(/[A-Za-z0-9+/_=-]{32,}/g, '[token]', isTokenLike),
-  matchRule(DATES, KEEP),
-  matchRule(ISBNS, KEEP, isbnVerdict),
+  matchRule(/[0-9A-Fa-f]{32,}/g, '[token]', null, longerThan(32)),
+  matchRule(/[A-Za-z0-9+/_=-]{32,}/g, '[token]', isTokenLike, longerThan(32)),
+  matchRule(DATES, KEEP, null, (text) => /\d[-./]\d/.test(text)),
+  matchRule(ISBNS, KEEP, isbnVerdict, has('-')),
   // Mainland-China resident identity numbers: region, birth date, sequence, check digit or X.
-  matchRule(/(?<!\d)[1-9]\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?!\d)/g, '[id]'),
+  matchRule(/(?<!\d)[1-9]\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?!\d)/g, '[id]', null, longerThan(18)),
   // Card numbers: ≥ 13 digits, optionally grouped, not after a `+` (a phone number). Luhn
   // decides the marker; any such run is removed either way (an account or card-like number).
-  matchRule(/(?<![+\d])(?:\d[ +-]?){12,}\d/g, '[number]', (run) => (isCardNumber(run.replace(/\D/g, '')) ? '[card]' : true)),
-  matchRule(new RegExp(NUMBER_RUN, 'g'), '[phone]', phoneVerdict),
+  matchRule(/(?<![+\d])(?:\d[ +-]?){12,}\d/g, '[number]', (run) => (isCardNumber(run.replace(/\D/g, '')) ? '[card]' : true), longerThan(13)),
+  matchRule(new RegExp(NUMBER_RUN, 'g'), '[phone]', phoneVerdict, longerThan(6)),
 ];
 
 /** Every rule needs a digit, an `@`, a `:` or a run of ≥ 32 characters; folding needs a non-ASCII character, decoding a `%`. */
