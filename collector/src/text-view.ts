@@ -137,21 +137,40 @@ function utf8Decode(bytes: number[], at: number, length: number): string {
 }
 
 /**
+ * Escapes no encoder writes for text — of a letter, a digit or a control character other
+ * than tab and line breaks — are more likely a `%` sent as text right before a value
+ * that starts with two digits (`50%4703%201013`: decoded, `%47` would eat the `47` of the
+ * phone number).
+ */
+const UNLIKELY_ESCAPE = /%(?:0[0-8BCEFbcef]|1[0-9A-Fa-f]|3[0-9]|4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9AaFf])/;
+const isUnlikelyEscape = (byte: number): boolean =>
+  (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
+
+/**
  * One round of percent-decoding. Each run of escapes is decoded as UTF-8 byte by byte:
  * a malformed sequence (`%C3` alone, `%FF`) stays as it was and the rest of the run is
  * still decoded, so one bad escape cannot keep `%40` or `%20`-separated digits hidden.
+ * `literalFirst` reads the first escape of each word, when it is an unlikely one, as a
+ * `%` sent as text.
  */
-function decodeOnce(view: TextView): TextView {
+function decodeOnce(view: TextView, literalFirst = false): TextView {
   const { text } = view;
   const builder = new ViewBuilder(view);
   let copiedTo = 0;
+  let wordHasEscape = false;
   ESCAPE_RUN.lastIndex = 0;
   for (let run = ESCAPE_RUN.exec(text); run; run = ESCAPE_RUN.exec(text)) {
+    if (/\s/.test(text.slice(copiedTo, run.index))) wordHasEscape = false;
     builder.copy(copiedTo, run.index);
     const at = run.index;
     const bytes: number[] = [];
     for (let k = 0; k < run[0].length; k += 3) bytes.push(Number.parseInt(run[0].slice(k + 1, k + 3), 16));
     let b = 0;
+    if (literalFirst && !wordHasEscape && isUnlikelyEscape(bytes[0]!)) {
+      builder.copy(at, at + 3);
+      b = 1;
+    }
+    wordHasEscape = true;
     while (b < bytes.length) {
       const length = utf8SequenceAt(bytes, b);
       if (length === 0) {
@@ -175,19 +194,36 @@ function decodeOnce(view: TextView): TextView {
  * an IP address.
  */
 export function matchingViews(input: string): TextView[] {
-  let view = fold({ text: input, start: null, end: null });
-  const views = [view];
-  for (let round = 0; round < MAX_DECODE_ROUNDS && HAS_ESCAPE.test(view.text); round++) {
-    const decoded = decodeOnce(view);
-    if (decoded.text === view.text) break;
-    view = fold(decoded);
-    views.push(view);
-  }
+  const asSent = fold({ text: input, start: null, end: null });
+  const views = [asSent];
+  let ambiguous = false;
+  const decodeRounds = (literalFirst: boolean) => {
+    let view = asSent;
+    for (let round = 0; round < MAX_DECODE_ROUNDS && HAS_ESCAPE.test(view.text); round++) {
+      if (!literalFirst && UNLIKELY_ESCAPE.test(view.text)) ambiguous = true;
+      const decoded = decodeOnce(view, literalFirst);
+      if (decoded.text === view.text) break;
+      view = fold(decoded);
+      views.push(view);
+    }
+  };
+  decodeRounds(false);
+  // `%` + `4703%201013`: decoded, `%47` eats two digits of the number. Such text is read
+  // again with the first escape of each word taken as text.
+  if (ambiguous) decodeRounds(true);
   return views;
 }
 
 /** The most decoded view of `input` (for finding URLs that were sent percent-encoded). */
-export const decodedView = (input: string): TextView => matchingViews(input).at(-1)!;
+export function decodedView(input: string): TextView {
+  let view = fold({ text: input, start: null, end: null });
+  for (let round = 0; round < MAX_DECODE_ROUNDS && HAS_ESCAPE.test(view.text); round++) {
+    const decoded = decodeOnce(view);
+    if (decoded.text === view.text) break;
+    view = fold(decoded);
+  }
+  return view;
+}
 
 /** The original range behind `view.text[from, to)`. */
 export function originalRange(view: TextView, from: number, to: number): [number, number] {
