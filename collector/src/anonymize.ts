@@ -234,9 +234,13 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     redactions += cleaned.count;
   }
 
-  const { previous_path: rawPreviousPath, ...otherProps } = event.props;
+  const rawPreviousPath = event.props.previous_path;
   let previousPath: string | undefined;
+  let otherProps = event.props;
   if (typeof rawPreviousPath === 'string') {
+    // Cleaned here, with the page URL as its base; the rest of the props below.
+    otherProps = { ...event.props };
+    delete otherProps.previous_path;
     // A path with its query string: the same query allowlist as the page URL applies.
     const previous = parseUrl(rawPreviousPath, event.url);
     const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path');
@@ -248,7 +252,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
       removed.push('props.previous_path');
     }
   }
-  const props = cleanProps(rawPreviousPath === undefined || typeof rawPreviousPath === 'string' ? otherProps : event.props, {
+  const props = cleanProps(otherProps, {
     classifyKey: cache.classifyKey,
     keepParam,
     standard: isStandardEventName(event.name),

@@ -26,10 +26,14 @@ export interface RedactOptions {
   contactNumber?: boolean;
 }
 
-/** Reports a range of the view text to replace with `marker`. */
-type Emit = (start: number, end: number, marker: string) => void;
-/** A rule scans the view text (earlier findings already masked) and emits what it finds. */
-type Rule = (text: string, emit: Emit, options: RedactOptions) => void;
+/** A range of the view text to replace with `marker`. */
+interface ViewFinding {
+  start: number;
+  end: number;
+  marker: string;
+}
+/** A rule scans the view text (earlier findings already masked) and adds what it finds to `found`, in order. */
+type Rule = (text: string, found: ViewFinding[], options: RedactOptions) => void;
 
 /** Marker of ranges that are kept (dates): masked from later rules, never replaced. */
 const KEEP = '';
@@ -85,7 +89,7 @@ export function ibanValid(iban: string): boolean {
 const isAlphanumeric = (char: string | undefined): boolean => char !== undefined && /[A-Za-z0-9]/.test(char);
 
 /**
- * Emits each match of `pattern`, or what `accept` makes of it (false: no finding).
+ * Finds each match of `pattern`, or what `accept` makes of it (false: no finding).
  * `needs` is a cheap test of the text without which the pattern cannot match.
  */
 function matchRule(
@@ -94,12 +98,12 @@ function matchRule(
   accept?: ((match: string, options: RedactOptions, text: string, index: number) => boolean | string) | null,
   needs?: (text: string) => boolean,
 ): Rule {
-  return (text, emit, options) => {
+  return (text, found, options) => {
     if (needs && !needs(text)) return;
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       const verdict = accept ? accept(match[0], options, text, match.index) : true;
-      if (verdict !== false) emit(match.index, match.index + match[0].length, typeof verdict === 'string' ? verdict : marker);
+      if (verdict !== false) found.push({ start: match.index, end: match.index + match[0].length, marker: typeof verdict === 'string' ? verdict : marker });
     }
   };
 }
@@ -109,7 +113,7 @@ function matchRule(
  * surrounding whitespace. Done by scanning rather than by regex so a long run without a
  * domain costs linear time.
  */
-const emails: Rule = (text, emit) => {
+const emails: Rule = (text, found) => {
   const isBoundary = (ch: string | undefined) => ch === undefined || /\s/.test(ch) || ch === '@';
   let cursor = 0;
   let at = text.indexOf('@');
@@ -119,7 +123,7 @@ const emails: Rule = (text, emit) => {
     let end = at + 1;
     while (end < text.length && !isBoundary(text[end])) end++;
     if (start < at && end > at + 1) {
-      emit(start, end, '[email]');
+      found.push({ start, end, marker: '[email]' });
       cursor = end;
     }
     at = text.indexOf('@', Math.max(at + 1, cursor));
@@ -133,7 +137,7 @@ const emails: Rule = (text, emit) => {
  * check, so a random code is not taken for one.
  */
 const IBAN_START = /[A-Za-z]{2}\d{2}/g;
-const ibans: Rule = (text, emit) => {
+const ibans: Rule = (text, found) => {
   IBAN_START.lastIndex = 0;
   for (let match = IBAN_START.exec(text); match; match = IBAN_START.exec(text)) {
     const length = IBAN_LENGTHS[match[0].slice(0, 2).toUpperCase()];
@@ -150,7 +154,7 @@ const ibans: Rule = (text, emit) => {
       end++;
     }
     if (compact.length === length && ibanValid(compact)) {
-      emit(match.index, end, '[iban]');
+      found.push({ start: match.index, end, marker: '[iban]' });
       IBAN_START.lastIndex = end;
     } else {
       IBAN_START.lastIndex = match.index + 1;
@@ -318,14 +322,13 @@ interface Finding {
 }
 
 /** Runs the rules in order, each on the text with earlier findings masked; returns view ranges. */
-function findInView(view: string, options: RedactOptions): { start: number; end: number; marker: string }[] {
-  const found: { start: number; end: number; marker: string }[] = [];
-  const emit: Emit = (start, end, marker) => found.push({ start, end, marker });
+function findInView(view: string, options: RedactOptions): ViewFinding[] {
+  const found: ViewFinding[] = [];
   let text = view;
   let kept = 0;
   for (const rule of RULES) {
     const before = found.length;
-    rule(text, emit, options);
+    rule(text, found, options);
     if (found.length === before) continue;
     let masked = '';
     let cursor = 0;
