@@ -194,23 +194,25 @@ function decodeOnce(view: TextView, literalFirst = false): TextView {
  * an IP address.
  */
 export function matchingViews(input: string): TextView[] {
-  const asSent = fold({ text: input, start: null, end: null });
-  const views = [asSent];
-  let ambiguous = false;
-  const decodeRounds = (literalFirst: boolean) => {
-    let view = asSent;
-    for (let round = 0; round < MAX_DECODE_ROUNDS && HAS_ESCAPE.test(view.text); round++) {
-      if (!literalFirst && UNLIKELY_ESCAPE.test(view.text)) ambiguous = true;
-      const decoded = decodeOnce(view, literalFirst);
-      if (decoded.text === view.text) break;
-      view = fold(decoded);
-      views.push(view);
-    }
-  };
-  decodeRounds(false);
+  const views = [fold({ text: input, start: null, end: null })];
+  // The first view where an unlikely escape appears (decoding before it is the same either way).
+  let ambiguousAt = -1;
+  for (let round = 0; round < MAX_DECODE_ROUNDS && HAS_ESCAPE.test(views[round]!.text); round++) {
+    if (ambiguousAt === -1 && UNLIKELY_ESCAPE.test(views[round]!.text)) ambiguousAt = round;
+    const decoded = decodeOnce(views[round]!);
+    if (decoded.text === views[round]!.text) break;
+    views.push(fold(decoded));
+  }
+  if (ambiguousAt === -1) return views;
   // `%` + `4703%201013`: decoded, `%47` eats two digits of the number. Such text is read
-  // again with the first escape of each word taken as text.
-  if (ambiguous) decodeRounds(true);
+  // again from there with the first escape of each word, if unlikely, taken as text.
+  let view = views[ambiguousAt]!;
+  for (let round = ambiguousAt; round < MAX_DECODE_ROUNDS && HAS_ESCAPE.test(view.text); round++) {
+    const decoded = decodeOnce(view, true);
+    if (decoded.text === view.text) break;
+    view = fold(decoded);
+    if (!views.some((seen) => seen.text === view.text)) views.push(view);
+  }
   return views;
 }
 
