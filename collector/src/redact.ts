@@ -279,7 +279,6 @@ const RULES: Rule[] = [
   matchRule(/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, '[token]', null, has('eyJ')),
   // UUIDs in free text are identifiers: taken whole, before a digit group inside one reads as a phone number.
   matchRule(/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g, '[token]', null, (text) => text.length >= 36 && text.includes('-')),
-  ibans,
   // IPv6 (and MAC addresses): maximal runs of hex, colons and dots with a `::` or ≥ 5 colons.
   matchRule(/[0-9A-Fa-f:.]{2,}/g, '[ip]', (run) => (run.includes('::') && /[0-9A-Fa-f]/.test(run)) || run.split(':').length > 5, has(':')),
   // IPv4, also inside longer digit runs (no word boundaries: "x192.168.0.1y" counts).
@@ -287,6 +286,8 @@ const RULES: Rule[] = [
   // Long hex (API keys, hashes, UUIDs without dashes), then long base64/base64url runs.
   matchRule(/[0-9A-Fa-f]{32,}/g, '[token]', null, longerThan(32)),
   matchRule(/[A-Za-z0-9+/_=-]{32,}/g, '[token]', isTokenLike, longerThan(32)),
+  // After the tokens: an IBAN's letters and digits inside a longer token are part of the token.
+  ibans,
   matchRule(DATES, KEEP, null, (text) => /\d[-./]\d/.test(text)),
   matchRule(ISBNS, KEEP, isbnVerdict, has('-')),
   // Mainland-China resident identity numbers: region, birth date, sequence, check digit or X.

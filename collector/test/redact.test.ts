@@ -40,6 +40,8 @@ describe('redactText', () => {
     ['to NL91ABNA0417164300.', 'to [iban].'],
     ['mt84 malt 0110 0001 2345 mtlc ast0 01s', '[iban]'],
     ['LI2047383G3F88865Z300', '[iban]'],
+    // One token, not an IBAN (BA68…, valid by chance) and the digits after it.
+    ['ba68c4f448a695e2a2200000000000000000000000000000000', '[token]'],
     // Percent-encoded, once, twice, in the middle of other text, around a broken escape.
     ['jane%40example.com', '[email]'],
     ['q=jane%2540example.com&x=1', '[email]'],
