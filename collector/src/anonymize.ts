@@ -1,9 +1,10 @@
-import type { JsonValue, Props, SendableConsentMode } from '../../sdk/src/protocol.ts';
+import { STANDARD_EVENT_NAMES, type JsonValue, type Props, type SendableConsentMode } from '../../sdk/src/protocol.ts';
 import { hmacHex, type HmacKey } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
-import { auditName, redactText, type Redacted } from './redact.ts';
-import { cleanReferrer, cleanUrl, parseUrl, type CleanedUrl } from './urls.ts';
+import { propertyKeyRules, type KeyClass } from './property-keys.ts';
+import { auditName, redactNumber, redactText, type Redacted } from './redact.ts';
+import { cleanReferrer, cleanUrl, cleanUrlsInText, parseUrl, type CleanedUrl } from './urls.ts';
 import type { ValidEvent } from './validate.ts';
 
 /**
@@ -47,63 +48,115 @@ export function visitorHash(site: string, context: Pick<RequestContext, 'ip' | '
   return hmacHex(salt.key, `${site}\n${context.ip ?? ''}\n${context.userAgent}`, 16);
 }
 
-/** Property keys that claim what only the collector may derive; removed at any depth. */
-const CLIENT_DERIVED_KEYS = new Set([
-  'ip', 'ip_address', 'ipaddress', 'client_ip', 'remote_addr', 'user_agent', 'useragent', 'ua', 'geo', 'country',
-  'region', 'city', 'lat', 'lon', 'lng', 'latitude', 'longitude', 'visitor_id', 'visitor_hash', 'fingerprint',
-]);
-
 interface Cleaned<T> {
   value: T;
   redactions: number;
   removed: string[];
 }
 
-/** Property keys removed from props: the client-derived ones and the policy's `redact_keys`, lower case. */
-export function bannedPropertyKeys(redactKeys: readonly string[]): ReadonlySet<string> {
-  return new Set([...CLIENT_DERIVED_KEYS, ...redactKeys.map((key) => key.toLowerCase())]);
+/** How the properties of one event are cleaned. */
+export interface PropsRules {
+  /** Which keys are removed at any depth, and which name phone numbers (property-keys.ts). */
+  classifyKey: (key: string) => KeyClass;
+  /** Query parameters kept in URLs found in property values. */
+  keepParam: (name: string) => boolean;
+  /**
+   * Standard events: every property is defined by the protocol and validated by format,
+   * so numbers are kept and ids checked by format stay as they are. Custom events: all
+   * free-form, numbers included.
+   */
+  standard: boolean;
 }
 
-/** Redacts every string (values and keys) and removes the banned keys at any depth. */
-export function cleanProps(props: Props, banned: ReadonlySet<string>): Cleaned<Props> {
-  let redactions = 0;
-  const removed: string[] = [];
-  const visit = (value: JsonValue, path: string): JsonValue => {
-    if (typeof value === 'string') {
-      const result = redactText(value);
-      redactions += result.count;
-      return result.text;
-    }
-    if (Array.isArray(value)) return value.map((item, i) => visit(item, `${path}[${i}]`));
-    if (value === null || typeof value !== 'object') return value;
-    const out: { [key: string]: JsonValue } = {};
-    for (const [key, child] of Object.entries(value)) {
-      const safeKey = redactText(key);
-      if (safeKey.count > 0 || banned.has(key.toLowerCase())) {
-        redactions += safeKey.count;
-        removed.push(`${path}.${auditName(key)}`);
-        continue;
-      }
-      out[key] = visit(child, `${path}.${key}`);
-    }
-    return out;
-  };
-  return { value: visit(props, 'props') as Props, redactions, removed };
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const ITEM_ID = /^props\.items\[\d+\]\.item_id$/;
+
+/**
+ * Ids the protocol defines that are kept as sent, so the journey they link survives:
+ * `search_id` (validated as a random id on standard events; on custom ones kept when it
+ * is a UUID, as the SDK makes them), and the shop's own ids `transaction_id` and
+ * `item_id` when they are UUIDs (a UUID carries nothing but itself). Everything else is
+ * redacted as text.
+ */
+function isKeptId(path: string, value: string, standard: boolean): boolean {
+  if (!path.endsWith('_id')) return false;
+  if (path === 'props.search_id') return standard || UUID.test(value);
+  return standard && (path === 'props.transaction_id' || ITEM_ID.test(path)) && UUID.test(value);
 }
+
+/**
+ * Redacts every string (values and keys), every free-form number that reads as a phone
+ * or card number, cleans URLs in values like the page URL, and removes sensitive keys at
+ * any depth.
+ */
+export function cleanProps(props: Props, rules: PropsRules): Cleaned<Props> {
+  const state: CleaningState = { rules, redactions: 0, removed: [] };
+  const value = cleanValue(props, 'props', false, state) as Props;
+  return { value, redactions: state.redactions, removed: state.removed };
+}
+
+interface CleaningState {
+  rules: PropsRules;
+  redactions: number;
+  removed: string[];
+}
+
+/** `contactNumber`: under a key that names a phone number, at any depth below it. */
+function cleanValue(value: JsonValue, path: string, contactNumber: boolean, state: CleaningState): JsonValue {
+  const { rules } = state;
+  if (typeof value === 'string') {
+    if (isKeptId(path, value, rules.standard)) return value;
+    const withUrls = cleanUrlsInText(value, rules.keepParam, path);
+    if (withUrls) {
+      state.redactions += withUrls.redactions;
+      state.removed.push(...withUrls.removed);
+      return withUrls.text;
+    }
+    const result = redactText(value, contactNumber ? CONTACT_NUMBER : undefined);
+    state.redactions += result.count;
+    return result.text;
+  }
+  if (typeof value === 'number') {
+    if (rules.standard) return value;
+    const result = redactNumber(value, contactNumber ? CONTACT_NUMBER : undefined);
+    state.redactions += result.count;
+    return result.value;
+  }
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = [];
+    for (let i = 0; i < value.length; i++) out.push(cleanValue(value[i]!, `${path}[${i}]`, contactNumber, state));
+    return out;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const out: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value)) {
+    const safeKey = redactText(key);
+    const keyClass = rules.classifyKey(key);
+    if (safeKey.count > 0 || keyClass.sensitive) {
+      state.redactions += safeKey.count;
+      state.removed.push(`${path}.${auditName(key)}`);
+      continue;
+    }
+    out[key] = cleanValue(value[key]!, `${path}.${key}`, contactNumber || keyClass.contactNumber, state);
+  }
+  return out;
+}
+
+const CONTACT_NUMBER = { contactNumber: true } as const;
 
 /**
  * Per-batch memo: the events of one batch nearly always share one URL, one title, one
  * anonymous id and one session id, so each is cleaned or signed once, not once per event.
  */
 export interface BatchCache {
-  bannedKeys: ReadonlySet<string>;
+  classifyKey: (key: string) => KeyClass;
   urls: Map<string, CleanedUrl | null>;
   titles: Map<string, Redacted>;
   pseudonyms: Map<string, string>;
 }
 
 export const newBatchCache = (policy: SitePolicy): BatchCache => ({
-  bannedKeys: bannedPropertyKeys(policy.redact_keys),
+  classifyKey: propertyKeyRules(policy.redact_keys),
   urls: new Map(),
   titles: new Map(),
   pseudonyms: new Map(),
@@ -133,6 +186,9 @@ export interface AnonymizeInput {
   cache: BatchCache;
   ua: ReducedUserAgent;
 }
+
+const STANDARD_NAMES: ReadonlySet<string> = new Set(STANDARD_EVENT_NAMES);
+const isStandardEventName = (name: string): boolean => STANDARD_NAMES.has(name);
 
 /** Device clock corrected by the offset between the device and the collector at send time. */
 export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt: number): number {
@@ -178,24 +234,35 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     redactions += cleaned.count;
   }
 
-  let rawProps = event.props;
-  if (typeof rawProps.previous_path === 'string') {
+  const rawPreviousPath = event.props.previous_path;
+  let previousPath: string | undefined;
+  let otherProps = event.props;
+  if (typeof rawPreviousPath === 'string') {
+    // Cleaned here, with the page URL as its base; the rest of the props below.
+    otherProps = { ...event.props };
+    delete otherProps.previous_path;
     // A path with its query string: the same query allowlist as the page URL applies.
-    const previous = parseUrl(rawProps.previous_path, event.url);
+    const previous = parseUrl(rawPreviousPath, event.url);
     const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path');
-    rawProps = { ...rawProps };
     if (cleaned) {
-      rawProps.previous_path = cleaned.pathAndQuery;
+      previousPath = cleaned.pathAndQuery;
       redactions += cleaned.redactions;
       removed.push(...cleaned.removed);
     } else {
-      delete rawProps.previous_path;
       removed.push('props.previous_path');
     }
   }
-  const props = cleanProps(rawProps, cache.bannedKeys);
+  const props = cleanProps(otherProps, {
+    classifyKey: cache.classifyKey,
+    keepParam,
+    standard: isStandardEventName(event.name),
+  });
+  if (previousPath !== undefined) props.value.previous_path = previousPath;
   redactions += props.redactions;
   removed.push(...props.removed);
+
+  const sdk = redactText(input.sdk);
+  redactions += sdk.count;
 
   let consent = input.consent;
   let visitorId: string | undefined;
@@ -236,7 +303,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     visitor_id: visitorId,
     geo: { country: context.country, region: context.region },
     ua: input.ua,
-    sdk: redactText(input.sdk).text,
+    sdk: sdk.text,
     audit: {
       policy_version: policy.policy_version,
       salt_id: usesDailyHash ? keys.salt.id : null,

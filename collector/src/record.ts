@@ -8,6 +8,9 @@ export interface ReducedUserAgent {
   device: 'desktop' | 'mobile' | 'tablet' | 'other';
 }
 
+/** The markers that replace redacted values, as `[email]`, `[phone]` … (docs/collector.md). */
+export const REDACTION_MARKERS = ['email', 'phone', 'card', 'iban', 'id', 'ip', 'number', 'token'] as const;
+
 /** What a privacy officer needs to audit one record. */
 export interface RecordAudit {
   /** `policy_version` of the site policy that was enforced. */
@@ -16,7 +19,10 @@ export interface RecordAudit {
   salt_id: string | null;
   /** Id of the per-site key that pseudonymized the identifiers in `granted` mode. */
   key_id: string | null;
-  /** Values replaced by a `[email]`, `[phone]`, `[card]`, `[ip]`, `[number]` or `[token]` marker. */
+  /**
+   * Values replaced by a marker (REDACTION_MARKERS), one count per marker written, plus
+   * those found in property keys, which are removed whole (and listed in `removed`).
+   */
   redactions: number;
   /** Fields removed by the collector, e.g. `anonymous_id`, `props.email`, `url?ref`. */
   removed: string[];

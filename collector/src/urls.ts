@@ -1,4 +1,5 @@
 import { auditName, redactText } from './redact.ts';
+import { decodedView } from './text-view.ts';
 
 /** `new URL` that answers null instead of throwing (URL.parse is not in every runtime's types). */
 export function parseUrl(value: string, base?: string): URL | null {
@@ -36,27 +37,16 @@ function cleanOrigin(url: URL): { origin: string; redactions: number } {
 }
 
 /**
- * Decodes each run of percent-escapes on its own, leaving malformed ones (`%zz`, a lone
- * `%C3`) as they are: one bad escape must not keep the rest of the segment encoded, where
- * `%20`-separated digits would slip past the phone and card rules.
+ * Path segments are redacted as sent: the rules decode percent-escapes themselves (a few
+ * rounds), and a marker replaces only the escapes behind a finding, so the rest of the
+ * segment keeps its encoding.
  */
-function decodeLeniently(segment: string): string {
-  return segment.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
-}
-
 function cleanPath(pathname: string): { path: string; redactions: number } {
   let redactions = 0;
   const segments = pathname.split('/').map((segment) => {
-    const result = redactText(decodeLeniently(segment));
-    if (result.count === 0) return segment;
+    const result = redactText(segment);
     redactions += result.count;
-    return encodeURIComponent(result.text).replace(/%5B/g, '[').replace(/%5D/g, ']');
+    return result.text;
   });
   return { path: segments.join('/'), redactions };
 }
@@ -103,4 +93,53 @@ export function cleanReferrer(raw: string, pageUrl: string, keepParam: (name: st
   const origin = cleanOrigin(referrer);
   const trimmed = referrer.pathname !== '/' || referrer.search || referrer.hash || referrer.username;
   return { url: origin.origin, path: '/', pathAndQuery: '/', redactions: origin.redactions, removed: trimmed ? ['referrer/path'] : [] };
+}
+
+export interface CleanedText {
+  text: string;
+  redactions: number;
+  removed: string[];
+}
+
+const URL_IN_TEXT = /https?:\/\/[^\s"'<>`]+/gi;
+/** Punctuation that ends a sentence rather than the URL in it. */
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+/** `http://`, `https://`, or either percent-encoded (any number of times: `%253A`). */
+const MAY_HOLD_URL = /https?(?::\/\/|%)/i;
+
+/**
+ * Free text that may hold http(s) URLs (a `share` or `link` property, a message with a
+ * link in it): each URL is cleaned like the page URL (no fragment, no credentials, only
+ * allowlisted query parameters, the rest redacted), the text around it is redacted. A
+ * percent-encoded URL is found in the decoded text. Null when the text holds no URL.
+ */
+export function cleanUrlsInText(raw: string, keepParam: (name: string) => boolean, label: string): CleanedText | null {
+  if (!MAY_HOLD_URL.test(raw)) return null;
+  const text = /https?:\/\//i.test(raw) ? raw : decodedView(raw).text;
+  // A value that is one URL is taken whole (quotes and brackets are URL characters too).
+  const whole = /^https?:\/\/\S+$/i.test(text) ? cleanUrl(text, keepParam, label) : null;
+  if (whole) return { text: whole.url, redactions: whole.redactions, removed: whole.removed };
+  URL_IN_TEXT.lastIndex = 0;
+  if (!URL_IN_TEXT.test(text)) return null;
+  const out: CleanedText = { text: '', redactions: 0, removed: [] };
+  let cursor = 0;
+  URL_IN_TEXT.lastIndex = 0;
+  for (let match = URL_IN_TEXT.exec(text); match; match = URL_IN_TEXT.exec(text)) {
+    const candidate = match[0].replace(TRAILING_PUNCTUATION, '');
+    const cleaned = cleanUrl(candidate, keepParam, label);
+    if (!cleaned) continue;
+    appendRedacted(out, text.slice(cursor, match.index));
+    out.text += cleaned.url;
+    out.redactions += cleaned.redactions;
+    out.removed.push(...cleaned.removed);
+    cursor = match.index + candidate.length;
+  }
+  appendRedacted(out, text.slice(cursor));
+  return out;
+}
+
+function appendRedacted(out: CleanedText, part: string): void {
+  const result = redactText(part);
+  out.text += result.text;
+  out.redactions += result.count;
 }

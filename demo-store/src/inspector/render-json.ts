@@ -1,3 +1,4 @@
+import { REDACTION_MARKERS } from '../../../collector/src/record.ts';
 import { escapeHtml } from '../html.ts';
 
 /** How a field is highlighted: dropped by the collector, redacted, or added by it. */
@@ -6,7 +7,7 @@ export type Mark = 'removed' | 'redacted' | 'derived';
 /** Decides the mark of a field from its dotted path, e.g. `props.items.0.price`. */
 export type Marker = (path: string, value: unknown) => Mark | undefined;
 
-const REDACTION_MARKER = /\[(email|phone|card|ip|number|token|redacted)\]/;
+const REDACTION_MARKER = new RegExp(`\\[(?:${REDACTION_MARKERS.join('|')})\\]`);
 
 /** Marks string values carrying one of the collector's redaction markers. */
 export function markRedactions(path: string, value: unknown): Mark | undefined {
