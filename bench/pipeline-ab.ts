@@ -5,23 +5,32 @@
 // full-width (`encoded`: the cost of the redaction's decoding when it has work to do).
 //   git archive <commit> | tar -x -C /tmp/before
 //   taskset -c 0 node --import tsx bench/pipeline-ab.ts /tmp/before [plain|encoded] [rounds]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Batch } from '../sdk/src/protocol.ts';
 import { browserUserAgent, makeBatch } from './lib/batches.ts';
 
-type Pipeline = typeof import('../collector/src/pipeline.ts');
+/** What both trees offer: `processBatch` as a free function (before issue 12) or from `createPipeline`. */
+type Pipeline = Pick<import('../collector/src/core/pipeline.ts').Pipeline, 'processBatch'>;
 
 const [beforeTree, variant = 'plain', roundsArg = '15'] = process.argv.slice(2);
 if (!beforeTree) throw new Error('usage: bench/pipeline-ab.ts <before-tree> [plain|encoded] [rounds]');
 const ROUND_MS = 400;
 const ROUNDS = Number(roundsArg);
 
-const before = (await import(pathToFileURL(resolve(beforeTree, 'collector/src/pipeline.ts')).href)) as Pipeline;
-const after = (await import('../collector/src/pipeline.ts')) as Pipeline;
-const { parseSitePolicies } = await import('../collector/src/policy.ts');
-const { hmacKey } = await import('../collector/src/hmac.ts');
+/** A tree's pipeline, in the layout that tree has (collector/src/core/ since issue 12). */
+async function pipelineOf(tree: string): Promise<Pipeline> {
+  const core = resolve(tree, 'collector/src/core/pipeline.ts');
+  if (!existsSync(core)) return (await import(pathToFileURL(resolve(tree, 'collector/src/pipeline.ts')).href)) as Pipeline;
+  const { createPipeline } = await import(pathToFileURL(core).href);
+  const { createValidator } = await import(pathToFileURL(resolve(tree, 'collector/src/core/validate.ts')).href);
+  return createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
+}
+const before = await pipelineOf(beforeTree);
+const after = await pipelineOf(fileURLToPath(new URL('..', import.meta.url)));
+const { parseSitePolicies } = await import('../collector/src/core/policy.ts');
+const { hmacKey } = await import('../collector/src/core/hmac.ts');
 const policy = parseSitePolicies(JSON.parse(readFileSync(new URL('../collector/sites.json', import.meta.url), 'utf8'))).get('demo')!;
 const keys = { salt: { id: 'salt:ab', key: hmacKey(crypto.getRandomValues(new Uint8Array(32))) }, pseudonym: { id: 'key:ab', key: hmacKey('ab') } };
 const now = Date.now();

@@ -146,11 +146,13 @@ async function throughput(bodies: string[], work: (body: string, i: number) => u
 runSection(async () => {
   const command = 'taskset -c 0 node --import tsx bench/pipeline.ts';
   const base = { id: 'pipeline', title: 'Collector pipeline (one core)', command };
-  if (!existsSync(`${root}collector/src/pipeline.ts`)) return { ...base, failed: 'collector/src/pipeline.ts does not exist yet' };
+  if (!existsSync(`${root}collector/src/core/pipeline.ts`)) return { ...base, failed: 'collector/src/core/pipeline.ts does not exist yet' };
 
-  const { processBatch } = await import('../collector/src/pipeline.ts');
-  const { parseSitePolicies } = await import('../collector/src/policy.ts');
-  const { hmacHex, hmacKey } = await import('../collector/src/hmac.ts');
+  const { createPipeline } = await import('../collector/src/core/pipeline.ts');
+  const { createValidator } = await import('../collector/src/core/validate.ts');
+  const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
+  const { parseSitePolicies } = await import('../collector/src/core/policy.ts');
+  const { hmacHex, hmacKey } = await import('../collector/src/core/hmac.ts');
   const policy = parseSitePolicies(JSON.parse(readFileSync(`${root}collector/sites.json`, 'utf8'))).get('demo');
   if (!policy) return { ...base, failed: 'collector/sites.json has no site "demo"' };
   const keys = {
@@ -174,8 +176,8 @@ runSection(async () => {
     const hmacs = countHmacs();
     for (let i = 0; i < bodies.length; i++) {
       const result = processBatch(bodies[i]!, contexts[i % contexts.length]!, policy, keys);
-      if (result.status !== 202) throw new Error(`batch ${i} answered ${result.status}: ${JSON.stringify(result.body)}`);
-      accepted += (result.body as { accepted: number }).accepted;
+      if (!result.ok) throw new Error(`batch ${i} refused: ${result.fault}: ${result.detail}`);
+      accepted += result.response.accepted;
       redactions += result.records.reduce((sum, r) => sum + r.audit.redactions, 0);
     }
     hmacs.restore();
@@ -229,7 +231,7 @@ runSection(async () => {
       rows: workerdRows,
     }],
     notes: [
-      `\`processBatch(rawBody, request, policy, keys)\` from collector/src/pipeline.ts with the \`demo\` policy of collector/sites.json, real HMAC keys, 64 distinct visitors (IP + user agent); ${DISTINCT_BATCHES} distinct batches generated with the protocol types (bench/lib/batches.ts), awaited one after the other; ${WARMUP_MS / 1000} s warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s (baseline ${ROUND_MS / 2000} s), median reported.`,
+      `\`processBatch(rawBody, request, policy, keys)\` from collector/src/core/pipeline.ts with the \`demo\` policy of collector/sites.json, real HMAC keys, 64 distinct visitors (IP + user agent); ${DISTINCT_BATCHES} distinct batches generated with the protocol types (bench/lib/batches.ts), awaited one after the other; ${WARMUP_MS / 1000} s warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s (baseline ${ROUND_MS / 2000} s), median reported.`,
       'The whole process is pinned to one CPU with `taskset -c 0`, so WebCrypto work Node hands to its thread pool counts against the same core. Throughput is divided by the CPU time the process used (`process.cpuUsage()`, user + system, all threads), which is what one core delivers and does not drop when other processes share that CPU; the wall-clock column does drop then.',
       ...checks,
       `One HMAC-SHA256 through the collector's \`hmacHex\` (\`createHmac\` from node:crypto, synchronous) costs ${signUs.nodeCrypto.toFixed(1)} µs in this Node process; through \`crypto.subtle.sign\`, awaited alone, ${signUs.webCrypto.toFixed(1)} µs (WebCrypto in Node runs each call as a thread-pool job). The pipeline used WebCrypto until it moved to node:crypto.`,

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPORTS, seededRandom, type ReportName } from '../collector/src/core/insights/index.ts';
-import type { ForwardedRecord } from '../collector/src/record.ts';
+import type { ForwardedRecord } from '../collector/src/core/record.ts';
 import { partitionKey, toNdjson } from '../collector/src/sinks/r2.ts';
 import { journeyRecords, randomJourneys } from '../collector/test-core/support/generate.ts';
 import { POPULATION_PAGE_TYPES } from '../collector/test-core/support/population.ts';

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// The collector's pure core in plain Node: insights SQL on better-sqlite3 (the SQLite D1 runs),
-// privacy and statistics. Fast, no workerd.
+// The collector's pure core (collector/src/core) in plain Node: validation, policy, redaction,
+// anonymization and the pipeline, and the insights SQL on better-sqlite3 (the SQLite D1 runs).
+// Fast, no workerd; that they run here at all shows the core needs no Workers runtime.
 export default defineConfig({
   test: {
     name: 'collector-core',

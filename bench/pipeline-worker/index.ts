@@ -1,9 +1,10 @@
 // Runs the collector's processBatch over generated batches inside workerd, so
 // its cost can be read as CPU time of the workerd process from outside
 // (inside a Worker the clock does not advance during computation).
-import { processBatch } from '../../collector/src/pipeline.ts';
-import { parseSitePolicies } from '../../collector/src/policy.ts';
-import { hmacKey } from '../../collector/src/hmac.ts';
+import { createPipeline } from '../../collector/src/core/pipeline.ts';
+import { parseSitePolicies } from '../../collector/src/core/policy.ts';
+import { hmacKey } from '../../collector/src/core/hmac.ts';
+import { createValidator } from '../../collector/src/core/validate.ts';
 import sites from '../../collector/sites.json';
 import { makeBatch, browserUserAgent } from '../lib/batches.ts';
 
@@ -22,9 +23,10 @@ function setUp(consent: 'granted' | 'anonymous') {
   const contexts = Array.from({ length: 64 }, (_, n) => ({
     receivedAt: now, ip: `203.0.113.${n + 1}`, userAgent: browserUserAgent(n), country: 'DE', region: 'DE-BE', signals: { gpc: false, dnt: false },
   }));
+  const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
   const run = (body: string, i: number) => {
     const result = processBatch(body, contexts[i % contexts.length]!, policy, keys);
-    return result.status === 202 ? (result.body as { accepted: number }).accepted : 0;
+    return result.ok ? result.response.accepted : 0;
   };
   return { bodies, run };
 }

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Env as HonoEnv, MiddlewareHandler } from 'hono';
-import { sha256Hex } from './hmac.ts';
+import { sha256Hex } from './core/hmac.ts';
 import { ClientError } from './http.ts';
 import { isLoopbackHost } from './loopback.ts';
 

@@ -8,7 +8,7 @@ import {
   type DeadLetterSummary,
   type ReplayReport,
 } from './dead-letters.ts';
-import type { QueueMessageBody } from './record.ts';
+import type { QueueMessageBody } from './core/record.ts';
 import { errorText, retryDelaySeconds } from './retry.ts';
 import { toNdjson } from './sinks/r2.ts';
 import { isSinkName, type Sink, type SinkName } from './sinks/sink.ts';

@@ -1,4 +1,4 @@
-import type { QueueMessageBody } from './record.ts';
+import type { QueueMessageBody } from './core/record.ts';
 import { errorText } from './retry.ts';
 import { isSinkName, type SinkName } from './sinks/sink.ts';
 

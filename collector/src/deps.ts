@@ -1,7 +1,9 @@
 import type { Env } from './env.ts';
 import { PseudonymKeys } from './keys.ts';
 import { AllowedOrigins } from './origins.ts';
-import type { SitePolicies } from './policy.ts';
+import { createPipeline, type Pipeline } from './core/pipeline.ts';
+import type { SitePolicies } from './core/policy.ts';
+import { createValidator } from './core/validate.ts';
 import { SaltStore } from './salts.ts';
 import { loadSitePolicies } from './sites.ts';
 
@@ -12,6 +14,8 @@ export interface CollectorDeps {
   origins: AllowedOrigins;
   salts: SaltStore;
   pseudonymKeys: PseudonymKeys;
+  /** Validation's URL memo lives as long as the isolate; batch ids from `crypto.randomUUID`. */
+  pipeline: Pipeline;
   now: () => number;
 }
 
@@ -26,6 +30,7 @@ export function createDeps(overrides: Partial<CollectorDeps> = {}): CollectorDep
     origins: overrides.origins ?? new AllowedOrigins(policies),
     salts: overrides.salts ?? new SaltStore(),
     pseudonymKeys: overrides.pseudonymKeys ?? new PseudonymKeys(),
+    pipeline: overrides.pipeline ?? createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() }),
     now: overrides.now ?? Date.now,
   };
 }

@@ -1,6 +1,6 @@
 import { deadLetterOf, decodeMessage, encodeDeadLetter, textOf, type DeadLetter } from './dead-letters.ts';
 import { bodyBytes, sendAll } from './queue-send.ts';
-import type { QueueMessageBody } from './record.ts';
+import type { QueueMessageBody } from './core/record.ts';
 import { MAX_ATTEMPTS, errorText, retryDelaySeconds } from './retry.ts';
 import type { SinkTarget } from './sinks/configured.ts';
 import type { Sink, SinkName } from './sinks/sink.ts';

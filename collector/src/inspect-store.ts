@@ -1,4 +1,4 @@
-import type { ForwardedRecord } from './record.ts';
+import type { ForwardedRecord } from './core/record.ts';
 import type { InspectBatch, InspectResponse } from './inspect.ts';
 
 /** Inspector data in D1, so it survives across isolates (development only). */

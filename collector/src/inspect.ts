@@ -1,4 +1,4 @@
-import type { ForwardedRecord } from './record.ts';
+import type { ForwardedRecord } from './core/record.ts';
 
 /**
  * The shape of `GET /v1/inspect` (PATHMARK_INSPECTOR=1 only): each forwarded record beside

@@ -1,6 +1,6 @@
-import type { KeyRef } from './anonymize.ts';
+import type { KeyRef } from './core/anonymize.ts';
 import type { Env } from './env.ts';
-import { hmacKey, sha256Hex } from './hmac.ts';
+import { hmacKey, sha256Hex } from './core/hmac.ts';
 import { isLoopbackHost } from './loopback.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Env } from './env.ts';
-import { parseUrl } from './urls.ts';
+import { parseUrl } from './core/urls.ts';
 
 /**
  * Local development is recognised by the request's host, which on Cloudflare's network

@@ -1,5 +1,5 @@
 import type { Env } from './env.ts';
-import type { SitePolicies, SitePolicy } from './policy.ts';
+import type { SitePolicies, SitePolicy } from './core/policy.ts';
 import { devOrigins } from './sites.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { KeyRef } from './anonymize.ts';
-import { hmacKey } from './hmac.ts';
+import type { KeyRef } from './core/anonymize.ts';
+import { hmacKey } from './core/hmac.ts';
 
 /**
  * The daily salt of the anonymous visitor hash, shared by every isolate through D1 and

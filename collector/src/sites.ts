@@ -1,5 +1,5 @@
 import sitesFile from '../sites.json';
-import { parseSitePolicies, type SitePolicies } from './policy.ts';
+import { parseSitePolicies, type SitePolicies } from './core/policy.ts';
 
 /** Parses the reviewed sites file (collector/sites.json). Throws on a malformed file. */
 export function loadSitePolicies(): SitePolicies {

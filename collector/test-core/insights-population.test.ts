@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dirtyDays, rebuildDayStatements, rebuildDirtyDays, seededRandom } from '../src/core/insights/index.ts';
-import type { ForwardedRecord } from '../src/record.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import {
   EXPECTED_BROWSE_PATHS, EXPECTED_CART, EXPECTED_COVERAGE, EXPECTED_DWELL, EXPECTED_EXPERIMENTS, EXPECTED_FUNNEL, EXPECTED_SEARCH,
   EXPECTED_WEB_VITALS,

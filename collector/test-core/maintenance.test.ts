@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyRetention, daysBefore, eraseVisitorStatements, ingest, insertEventsStatements, loadRecords, rebuildSite,
 } from '../src/core/insights/index.ts';
-import type { ForwardedRecord } from '../src/record.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from './support/population.ts';
 import { allReports, dumpDerived, ingestAll, newToken, populatedEngine } from './support/run.ts';
 import { createSqliteEngine, migratedEngine, type SqliteEngine } from './support/sqlite.ts';

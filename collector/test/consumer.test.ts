@@ -5,7 +5,7 @@ import type { DeadLetter, DeadLetterSummary } from '../src/dead-letters.ts';
 import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import { SEND_BATCH_MAX_BYTES, SEND_BATCH_MAX_MESSAGES, sendBatchGroups } from '../src/queue-send.ts';
-import type { ForwardedRecord, QueueMessageBody } from '../src/record.ts';
+import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
 import { MAX_ATTEMPTS, retryDelaySeconds } from '../src/retry.ts';
 import { createWebhookSink, signWebhookBody } from '../src/sinks/webhook.ts';
 import { eventsRequest, makeBatch, makeEvent, post, recordingQueue } from './support.ts';

@@ -7,7 +7,7 @@ import { deadLetterOf, type DeadLetter, type DeadLetterSink, type ReplayReport }
 import type { Env } from '../src/env.ts';
 import { ClientError } from '../src/http.ts';
 import worker from '../src/index.ts';
-import type { QueueMessageBody } from '../src/record.ts';
+import type { QueueMessageBody } from '../src/core/record.ts';
 import { toNdjson } from '../src/sinks/r2.ts';
 import { makeBatch, makeEvent, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';

@@ -5,10 +5,10 @@ import { LIMITS } from '../../sdk/src/protocol.ts';
 import { createApp } from '../src/app.ts';
 import { createDeps } from '../src/deps.ts';
 import worker from '../src/index.ts';
-import { MAX_MESSAGE_BYTES } from '../src/pipeline.ts';
+import { MAX_MESSAGE_BYTES } from '../src/core/pipeline.ts';
 import type { Env } from '../src/env.ts';
-import { parseSitePolicies } from '../src/policy.ts';
-import { DEFAULT_BATCHES_PER_10S, RATE_LIMIT_UNIT, firstPageId, rateLimitKey } from '../src/rate-limit.ts';
+import { parseSitePolicies } from '../src/core/policy.ts';
+import { DEFAULT_BATCHES_PER_10S, RATE_LIMIT_UNIT, firstPageId, rateLimitKey } from '../src/core/rate-limit.ts';
 import { ENDPOINT, ORIGIN, eventsRequest, makeBatch, makeEvent, newId, newIp, post } from './support.ts';
 
 async function call(request: Request, bindings: Env = env): Promise<Response> {

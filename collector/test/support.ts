@@ -1,41 +1,18 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { Batch, PathmarkEvent } from '../../sdk/src/protocol.ts';
 import worker from '../src/index.ts';
 import type { Env } from '../src/env.ts';
-import type { CollectorKeys, RequestContext } from '../src/anonymize.ts';
-import { hmacKey } from '../src/hmac.ts';
-import type { SitePolicy } from '../src/policy.ts';
-import type { ForwardedRecord, QueueMessageBody } from '../src/record.ts';
+import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
+import { CHROME_UA } from '../test-core/support/pipeline.ts';
+
+export { CHROME_UA, makeBatch, makeEvent, newId } from '../test-core/support/pipeline.ts';
 
 export const ORIGIN = 'http://localhost:8787';
 export const ENDPOINT = 'http://localhost:8787/v1/events';
-export const CHROME_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.86 Safari/537.36';
 
 let counter = 0;
-/** A fresh random-looking id (the SDK uses crypto.randomUUID). */
-export const newId = (): string => crypto.randomUUID();
 /** A unique documentation-range IP per call, so tests never share a rate-limit bucket. */
 export const newIp = (): string => `198.51.${Math.floor(++counter / 250) % 250}.${(counter % 250) + 1}`;
-
-export function makeEvent(overrides: Partial<PathmarkEvent> & Record<string, unknown> = {}): PathmarkEvent {
-  return {
-    id: newId(),
-    ts: Date.now() - 1000,
-    seq: 1,
-    page_id: newId(),
-    url: 'http://localhost:8787/products/blue-mug?q=mug&utm_source=news#reviews',
-    title: 'Blue mug — Pathmark demo',
-    name: 'page_view',
-    props: { navigation: 'load', page_index: 1 },
-    ...overrides,
-  } as PathmarkEvent;
-}
-
-export function makeBatch(events: PathmarkEvent[] = [makeEvent()], overrides: Partial<Batch> & Record<string, unknown> = {}): Batch {
-  return { v: 1, site: 'demo', consent: 'anonymous', sent_at: Date.now(), sdk: 'pathmark-js/0.1.0', events, ...overrides } as Batch;
-}
 
 export interface PostOptions {
   headers?: Record<string, string>;
@@ -116,36 +93,3 @@ export async function post(body: unknown, options: PostOptions = {}): Promise<Po
   const records = queue.sent.flatMap((message) => (JSON.parse(message) as QueueMessageBody).records);
   return { response, body: parsed, queued: queue.sent, records };
 }
-
-/** A site policy for pipeline-level tests (the Worker itself uses collector/sites.json). */
-export const basePolicy: SitePolicy = {
-  site: 'shop',
-  policy_version: 'test-1',
-  allowed_origins: ['https://shop.example'],
-  max_consent: 'granted',
-  default_consent: { '*': 'pending' },
-  gpc: 'anonymous',
-  dnt: 'ignore',
-  query_params: ['q'],
-  redact_keys: ['email'],
-};
-
-export function testKeys(withPseudonymKey = true): CollectorKeys {
-  return {
-    salt: { id: 'salt:test', key: hmacKey('daily-salt-for-tests') },
-    pseudonym: withPseudonymKey ? { id: 'key:test', key: hmacKey('site-key-for-tests') } : null,
-  };
-}
-
-export function context(overrides: Partial<RequestContext> = {}): RequestContext {
-  return {
-    receivedAt: Date.now(),
-    ip: '203.0.113.50',
-    userAgent: CHROME_UA,
-    country: 'DE',
-    region: 'BE',
-    signals: { gpc: false, dnt: false },
-    ...overrides,
-  };
-}
-

@@ -1,5 +1,5 @@
 import { SIGNATURE_HEADER, signWebhookBody } from '../src/sinks/webhook.ts';
-import type { ForwardedRecord } from '../src/record.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 
 export const WEBHOOK_URL = 'https://webhook.pathmark.test/ingest';
 export const WEBHOOK_SECRET = 'test-only-webhook-secret';

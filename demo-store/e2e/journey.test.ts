@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ForwardedRecord } from '../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../collector/src/core/record.ts';
 import { pathAndQuery } from '../src/inspector/page-views.ts';
 import { repoRoot } from '../stack.mjs';
 import {

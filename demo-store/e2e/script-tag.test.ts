@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ForwardedRecord } from '../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../collector/src/core/record.ts';
 import { pathAndQuery } from '../src/inspector/page-views.ts';
 import {
   chooseConsent,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 // The collector's own validation, so that a drift between what the SDK sends and what the collector
 // accepts fails here, in the SDK's tests, too.
-import { validateBatch } from '../../collector/src/validate.ts';
+import { createValidator } from '../../collector/src/core/validate.ts';
 import type { WebVitalsProps } from '../src/protocol';
 import { collector, drain, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
 
@@ -63,7 +63,7 @@ describe('contract with the collector', () => {
       expect(names, name).toContain(name);
     }
     for (const batch of c.batches) {
-      const result = validateBatch(batch, { receivedAt: batch.sent_at });
+      const result = createValidator().validateBatch(batch, { receivedAt: batch.sent_at });
       expect(result.ok && result.batch.rejected, JSON.stringify(result)).toEqual([]);
     }
   });

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordPageType, type SqlEngine } from '../../collector/src/core/insights/index.ts';
-import type { ForwardedRecord } from '../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../collector/src/core/record.ts';
 import {
   EXPECTED_BROWSE_PATHS, EXPECTED_CART, EXPECTED_COVERAGE, EXPECTED_DWELL, EXPECTED_EXPERIMENTS, EXPECTED_FUNNEL, EXPECTED_SEARCH,
   EXPECTED_WEB_VITALS,

@@ -3,17 +3,18 @@ import type { SiteConfigResponse } from '../../../sdk/src/protocol.ts';
 import { siteCors } from '../cors.ts';
 import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError } from '../http.ts';
-import { signalsFrom, siteConfigFor } from '../policy.ts';
+import { siteConfigFor } from '../core/policy.ts';
+import { privacySignals, visitorLocation } from '../request-context.ts';
 
 /**
  * Where the visitor is, for the SDK to match Google Consent Mode `region` lists: the country and, when Cloudflare
  * knows it, the ISO 3166-2 subdivision (`US-CA`). Nothing for an unknown country (`XX`, Tor's `T1`, none): the SDK
  * then fails closed.
  */
-function visitorRegions(country: string | null, regionCode: unknown): Pick<SiteConfigResponse, 'regions'> {
+function visitorRegions(country: string | null, regionCode: string | null): Pick<SiteConfigResponse, 'regions'> {
   const code = country?.toUpperCase() ?? '';
   if (!/^[A-Z]{2}$/.test(code) || code === 'XX' || code === 'T1') return {};
-  return { regions: typeof regionCode === 'string' && /^[A-Z0-9]{1,3}$/i.test(regionCode) ? [code, `${code}-${regionCode.toUpperCase()}`] : [code] };
+  return { regions: regionCode !== null && /^[A-Z0-9]{1,3}$/i.test(regionCode) ? [code, `${code}-${regionCode.toUpperCase()}`] : [code] };
 }
 
 /** GET /v1/config/:site: the site's effective policy for this visitor (country and region from request.cf). */
@@ -27,9 +28,8 @@ export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
     const site = c.req.param('site');
     const policy = deps.policies.get(site);
     if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
-    const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
-    const country = typeof cf?.country === 'string' ? cf.country : null;
-    const body: SiteConfigResponse = { ...siteConfigFor(policy, country, signalsFrom(c.req.raw.headers)), ...visitorRegions(country, cf?.regionCode) };
+    const { country, region } = visitorLocation(c.req.raw);
+    const body: SiteConfigResponse = { ...siteConfigFor(policy, country, privacySignals(c.req.raw.headers)), ...visitorRegions(country, region) };
     // Varies by visitor (country, GPC): private, short-lived.
     return c.json(body, 200, { 'Cache-Control': 'private, max-age=300', Vary: 'Sec-GPC, DNT' });
   });

@@ -1,16 +1,28 @@
-import { Hono, type Context } from 'hono';
-import { LIMITS, type BatchResponse, type ErrorResponse } from '../../../sdk/src/protocol.ts';
-import { visitorHash, type RequestContext } from '../anonymize.ts';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { LIMITS, type ErrorResponse } from '../../../sdk/src/protocol.ts';
+import { visitorHash } from '../core/anonymize.ts';
 import { siteCors } from '../cors.ts';
 import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError, isBatchContentType, readBodyText } from '../http.ts';
 import { inspectorEnabled } from '../loopback.ts';
 import { saveInspectBatch } from '../inspect-store.ts';
-import { processParsed, parseBody } from '../pipeline.ts';
-import { signalsFrom } from '../policy.ts';
-import { RATE_LIMIT_PERIOD_SECONDS, firstPageId, rateLimitKey } from '../rate-limit.ts';
+import { batchSite, parseBody, unknownSite, type BatchFault, type BatchFaultCode } from '../core/pipeline.ts';
+import { RATE_LIMIT_PERIOD_SECONDS, firstPageId, rateLimitKey } from '../core/rate-limit.ts';
+import { requestContext } from '../request-context.ts';
+
 /** Seconds a client waits before resending after the queue refused a batch. */
 const QUEUE_RETRY_AFTER = '5';
+
+/** The one place a refused batch becomes an HTTP answer: the fault is the error code, a client fault always a 4xx. */
+const FAULT_STATUS = {
+  malformed_json: 400,
+  invalid_batch: 400,
+  invalid_events: 400,
+  unknown_site: 403,
+} as const satisfies Record<BatchFaultCode, ContentfulStatusCode>;
+
+const refuse = ({ fault, detail }: BatchFault): ClientError => new ClientError(FAULT_STATUS[fault], fault, detail);
 
 /**
  * POST /v1/events: read (≤ 64 KB) → parse → site and origin → rate limit → pipeline →
@@ -26,18 +38,18 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     }
     const receivedAt = deps.now();
     const parsed = parseBody(await readBodyText(c.req.raw, LIMITS.maxBodyBytes));
-    if (!parsed.ok) throw new ClientError(400, parsed.error.error, parsed.error.detail);
-
-    const site = (parsed.value as { site?: unknown } | null)?.site;
-    if (typeof site !== 'string') throw new ClientError(400, 'invalid_batch', 'site: expected a site key');
+    if (!parsed.ok) throw refuse(parsed);
+    const named = batchSite(parsed.value);
+    if (!named.ok) throw refuse(named);
+    const { site } = named;
     const policy = deps.policies.get(site);
-    if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
+    if (!policy) throw refuse(unknownSite(site));
     const origin = c.req.header('Origin');
     if (!origin || !deps.origins.of(policy, c.env).has(origin)) {
       throw new ClientError(403, 'origin_not_allowed', `Origin: ${origin?.slice(0, 200) ?? '(none)'} may not send to site "${site}"`);
     }
 
-    const context = requestContext(c, receivedAt);
+    const context = requestContext(c.req.raw, receivedAt);
     const salt = await deps.salts.today(c.env.DB, receivedAt);
     const visitor = visitorHash(site, context, salt);
     const key = rateLimitKey(site, visitor, firstPageId(parsed.value), policy.rate_limit?.batches_per_10s);
@@ -49,12 +61,8 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     }
 
     const pseudonym = deps.pseudonymKeys.get(c.env, site, c.req.url);
-    const batchId = crypto.randomUUID();
-    const result = processParsed(parsed.value, context, policy, { salt, pseudonym }, { batchId, dailyVisitor: visitor });
-    if (result.status !== 202) {
-      const body = result.body as ErrorResponse;
-      throw new ClientError(result.status as 400 | 403, body.error, body.detail);
-    }
+    const result = deps.pipeline.processParsed(parsed.value, context, policy, { salt, pseudonym }, { dailyVisitor: visitor });
+    if (!result.ok) throw refuse(result);
 
     if (result.serialized.length > 0) {
       try {
@@ -73,38 +81,24 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     }
 
     if (inspectorEnabled(c.env, c.req.url)) {
-      const response = result.body as BatchResponse;
       c.executionCtx.waitUntil(
         saveInspectBatch(c.env.DB, {
-          batch_id: batchId,
+          batch_id: result.batchId,
           site,
           received_at: receivedAt,
-          claimed_consent: result.consent?.claimed ?? null,
-          effective_consent: result.consent?.effective ?? null,
-          accepted: response.accepted,
-          rejected: response.rejected,
+          claimed_consent: result.consent.claimed,
+          effective_consent: result.consent.effective,
+          accepted: result.response.accepted,
+          rejected: result.response.rejected,
           raw: parsed.value,
         }).catch((error: unknown) => console.warn('pathmark: inspector write failed', error)),
       );
     }
-    return c.json(result.body as BatchResponse, 202);
+    return c.json(result.response, 202);
   });
 
   app.all('/v1/events', () => {
     throw new ClientError(405, 'method_not_allowed', 'method: use POST', { Allow: 'POST, OPTIONS' });
   });
   return app;
-}
-
-/** Facts taken from the request itself; nothing here comes from the batch. */
-function requestContext(c: Context<AppEnv>, receivedAt: number): RequestContext {
-  const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
-  return {
-    receivedAt,
-    ip: c.req.header('CF-Connecting-IP') ?? null,
-    userAgent: c.req.header('User-Agent') ?? '',
-    country: typeof cf?.country === 'string' ? cf.country : null,
-    region: typeof cf?.regionCode === 'string' ? cf.regionCode : null,
-    signals: signalsFrom(c.req.raw.headers),
-  };
 }

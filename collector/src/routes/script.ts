@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import pathmarkScript from '../../../sdk/dist/pathmark.js';
 import vitalsScript from '../../../sdk/dist/pathmark-vitals.js';
 import type { AppEnv } from '../deps.ts';
-import { sha256Hex } from '../hmac.ts';
+import { sha256Hex } from '../core/hmac.ts';
 
 /**
  * GET /pathmark.js and /pathmark-vitals.js: the SDK served first-party, so a site loads

@@ -1,4 +1,4 @@
-import type { ForwardedRecord } from '../record.ts';
+import type { ForwardedRecord } from '../core/record.ts';
 import { recordsOf, type Sink } from './sink.ts';
 
 const COLUMNS = [

@@ -1,4 +1,4 @@
-import type { ForwardedRecord, QueueMessageBody } from '../record.ts';
+import type { ForwardedRecord, QueueMessageBody } from '../core/record.ts';
 import type { Sink } from './sink.ts';
 
 /**

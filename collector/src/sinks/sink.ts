@@ -1,4 +1,4 @@
-import type { QueueMessageBody } from '../record.ts';
+import type { QueueMessageBody } from '../core/record.ts';
 
 export const SINK_NAMES = ['r2', 'd1', 'webhook'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];

@@ -1,4 +1,4 @@
-import { hmacHex, hmacKey } from '../hmac.ts';
+import { hmacHex, hmacKey } from '../core/hmac.ts';
 import { recordsOf, type Sink } from './sink.ts';
 
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */

@@ -1,6 +1,6 @@
 import type { JsonValue, Props } from '../../../sdk/src/protocol.ts';
 import type { RandomSource } from '../../src/core/insights/privacy.ts';
-import type { ForwardedRecord } from '../../src/record.ts';
+import type { ForwardedRecord } from '../../src/core/record.ts';
 import { POPULATION_ORIGIN, POPULATION_SITE } from './population.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Item, JsonValue, Props } from '../../../sdk/src/protocol.ts';
 import type { PageTypePatterns } from '../../src/core/insights/page-types.ts';
-import type { ForwardedRecord } from '../../src/record.ts';
+import type { ForwardedRecord } from '../../src/core/record.ts';
 
 /**
  * A scripted population of shoppers with known answers (expected.ts holds them, worked out by hand

@@ -1,5 +1,5 @@
 import { ingest, REPORTS, type ReportName, type ReportSettings } from '../../src/core/insights/index.ts';
-import type { ForwardedRecord } from '../../src/record.ts';
+import type { ForwardedRecord } from '../../src/core/record.ts';
 import { POPULATION_PAGE_TYPES } from './population.ts';
 import { migratedEngine, type SqliteEngine } from './sqlite.ts';
 

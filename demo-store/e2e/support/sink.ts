@@ -1,4 +1,4 @@
-import type { ForwardedRecord } from '../../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../../collector/src/core/record.ts';
 import type { InspectResponse } from '../../../collector/src/inspect.ts';
 import { queryD1 } from '../../stack.mjs';
 import { sentEvents, type CollectorRequest } from './browser.ts';

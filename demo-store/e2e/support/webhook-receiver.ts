@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ForwardedRecord } from '../../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../../collector/src/core/record.ts';
 
 export interface Delivery {
   at: number;

@@ -1,6 +1,6 @@
 // The live inspector: polls GET /v1/inspect and shows each batch as the browser
 // sent it beside the records the collector forwarded, plus a per-page summary.
-import type { ForwardedRecord } from '../../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../../collector/src/core/record.ts';
 import { escapeHtml } from '../html.ts';
 import type { InspectBatch, InspectResponse } from '../../../collector/src/inspect.ts';
 import { summarizePageViews } from './page-views.ts';

@@ -1,4 +1,4 @@
-import type { ForwardedRecord } from '../../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../../collector/src/core/record.ts';
 
 export interface PageViewSummary {
   page_id: string;

@@ -1,4 +1,4 @@
-import { REDACTION_MARKERS } from '../../../collector/src/record.ts';
+import { REDACTION_MARKERS } from '../../../collector/src/core/record.ts';
 import { escapeHtml } from '../html.ts';
 
 /** How a field is highlighted: dropped by the collector, redacted, or added by it. */

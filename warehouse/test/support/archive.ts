@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ForwardedRecord } from '../../../collector/src/record.ts';
+import type { ForwardedRecord } from '../../../collector/src/core/record.ts';
 import { partitionKey, toNdjson } from '../../../collector/src/sinks/r2.ts';
 
 /**

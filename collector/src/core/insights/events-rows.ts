@@ -1,4 +1,4 @@
-import type { ForwardedRecord } from '../../record.ts';
+import type { ForwardedRecord } from '../record.ts';
 import { MAX_BOUND_PARAMETERS, statement, type SqlValue, type Statement } from './engine.ts';
 import { classifyPage, PAGE_TYPES, pageTypeSql, type PageType, type PageTypePatterns } from './page-types.ts';
 import { placeholders } from './sql.ts';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auditName, ibanValid, luhnValid, redactNumber, redactText } from '../src/redact.ts';
-import { MAX_DECODE_ROUNDS } from '../src/text-view.ts';
-import { FAKERS, FORMS, asNumber, between, formName, fullWidth, needles, secret, surrounding } from './pii.ts';
+import { auditName, ibanValid, luhnValid, redactNumber, redactText } from '../src/core/redact.ts';
+import { MAX_DECODE_ROUNDS } from '../src/core/text-view.ts';
+import { FAKERS, FORMS, asNumber, between, formName, fullWidth, needles, secret, surrounding } from './support/pii.ts';
 
 describe('redactText', () => {
   it.each([

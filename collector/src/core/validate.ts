@@ -12,7 +12,7 @@ import {
   type Props,
   type StandardEventName,
   type StandardEvents,
-} from '../../sdk/src/protocol.ts';
+} from '../../../sdk/src/protocol.ts';
 import { parseUrl } from './urls.ts';
 
 /**
@@ -34,19 +34,21 @@ const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9));
 const money = v.pipe(v.number(), v.finite(), v.minValue(-1e12), v.maxValue(1e12));
 const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'));
 /**
- * The events of a batch nearly always share one page URL: the last URL found valid is
- * remembered, so a batch of 20 parses it once instead of 20 times. The answer depends on
- * the string alone, so the memo cannot change a result.
+ * Whether a string is an absolute http(s) URL, remembering the last one found valid: the
+ * events of a batch nearly always share one page URL, so a batch of 20 parses it once
+ * instead of 20 times. The answer depends on the string alone, so the memo cannot change
+ * a result. Each validator has its own (createValidator).
  */
-let lastHttpUrl: string | undefined;
-function isHttpUrl(value: string): boolean {
-  if (value === lastHttpUrl) return true;
-  const url = parseUrl(value);
-  const valid = url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
-  if (valid) lastHttpUrl = value;
-  return valid;
+export function httpUrlCheck(): (value: string) => boolean {
+  let lastValid: string | undefined;
+  return (value) => {
+    if (value === lastValid) return true;
+    const url = parseUrl(value);
+    const valid = url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
+    if (valid) lastValid = value;
+    return valid;
+  };
 }
-const httpUrl = v.pipe(text, v.check(isHttpUrl, 'expected an absolute http(s) URL'));
 
 const itemSchema = v.pipe(
   v.object({
@@ -110,19 +112,23 @@ const propsSchemas = {
   }),
 } satisfies { [N in StandardEventName]: v.GenericSchema };
 
-const eventBaseEntries = {
-  id: randomId,
-  ts: epochMs,
-  seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9)),
-  page_id: randomId,
-  url: httpUrl,
-  title: v.optional(text),
-  referrer: v.optional(v.union([v.literal(''), httpUrl])),
-  anonymous_id: v.optional(randomId),
-  session_id: v.optional(randomId),
-};
-const eventBaseSchema = v.object({ ...eventBaseEntries, name: v.string() });
-const EVENT_FIELDS = new Set([...Object.keys(eventBaseEntries), 'name', 'props']);
+/** The fields of every event; `url` and `referrer` are checked by the validator's own URL check. */
+function eventBaseSchema(isHttpUrl: (value: string) => boolean) {
+  const httpUrl = v.pipe(text, v.check(isHttpUrl, 'expected an absolute http(s) URL'));
+  return v.object({
+    id: randomId,
+    ts: epochMs,
+    seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9)),
+    page_id: randomId,
+    url: httpUrl,
+    title: v.optional(text),
+    referrer: v.optional(v.union([v.literal(''), httpUrl])),
+    anonymous_id: v.optional(randomId),
+    session_id: v.optional(randomId),
+    name: v.string(),
+  });
+}
+const EVENT_FIELDS = new Set([...Object.keys(eventBaseSchema(() => true).entries), 'props']);
 
 const envelopeSchema = v.object({
   v: v.literal(PROTOCOL_VERSION),
@@ -142,7 +148,7 @@ type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Expect<T extends true> = T;
 export type SchemaMatchesProtocol = [
   Expect<Mutual<v.InferOutput<typeof itemSchema>, Item>>,
-  Expect<Mutual<v.InferOutput<typeof eventBaseSchema>, EventBase & { name: string }>>,
+  Expect<Mutual<v.InferOutput<ReturnType<typeof eventBaseSchema>>, EventBase & { name: string }>>,
   Expect<Mutual<Omit<v.InferOutput<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
   Expect<Batch['consent'] extends v.InferOutput<typeof envelopeSchema>['consent'] ? true : false>,
   Expect<PropsSchemasMatch[StandardEventName]>,
@@ -170,83 +176,94 @@ export interface ValidBatch {
 
 export type ValidationResult =
   | { ok: true; batch: ValidBatch }
-  | { ok: false; error: string; detail: string };
+  | { ok: false; error: 'invalid_batch'; detail: string };
 
 export interface ValidationOptions {
   /** Collector clock, epoch ms: bounds the device clock and event age. */
   receivedAt: number;
 }
 
-/** Validates a parsed JSON value as a batch. Never throws. */
-export function validateBatch(value: unknown, { receivedAt }: ValidationOptions): ValidationResult {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'invalid_batch', detail: 'body: expected a JSON object' };
-  }
-  const forbidden = findForbiddenKey(value, '', 0, 1);
-  if (forbidden) return { ok: false, error: 'invalid_batch', detail: forbidden };
-
-  const envelope = v.safeParse(envelopeSchema, value);
-  if (!envelope.success) return { ok: false, error: 'invalid_batch', detail: formatIssue(envelope.issues[0], '') };
-  const batch = envelope.output;
-  if (batch.sent_at - receivedAt > LIMITS.maxClockAheadMs) {
-    return { ok: false, error: 'invalid_batch', detail: 'sent_at: device clock more than a day ahead' };
-  }
-
-  const events: ValidBatch['events'] = [];
-  const rejected: ValidBatch['rejected'] = [];
-  batch.events.forEach((raw, index) => {
-    const result = validateEvent(raw, `events[${index}]`, receivedAt);
-    if (typeof result === 'string') rejected.push({ index, reason: result });
-    else events.push({ index, event: result });
-  });
-  return {
-    ok: true,
-    batch: {
-      site: batch.site,
-      consent: batch.consent,
-      sent_at: batch.sent_at,
-      sdk: batch.sdk,
-      dropped: batch.dropped ?? 0,
-      events,
-      rejected,
-    },
-  };
+export interface Validator {
+  /** Validates a parsed JSON value as a batch. Never throws. */
+  validateBatch(value: unknown, options: ValidationOptions): ValidationResult;
 }
 
-/** Returns the valid event, or the reason it is rejected. */
-export function validateEvent(raw: unknown, path: string, receivedAt: number): ValidEvent | string {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `${path}: expected an object`;
-  const forbidden = findForbiddenKey(raw, path, 0, MAX_WALK_DEPTH);
-  if (forbidden) return forbidden;
+/** A validator with its own URL memo (httpUrlCheck): one per isolate, or per test. */
+export function createValidator(): Validator {
+  const baseSchema = eventBaseSchema(httpUrlCheck());
 
-  const base = v.safeParse(eventBaseSchema, raw);
-  if (!base.success) return formatIssue(base.issues[0], path);
-  const event = base.output;
-  if (event.ts - receivedAt > LIMITS.maxClockAheadMs) return `${path}.ts: device time more than a day ahead`;
-  if (receivedAt - event.ts > LIMITS.maxEventAgeMs) return `${path}.ts: older than 30 days`;
-
-  const rawProps = (raw as { props?: unknown }).props;
-  let props: Props;
-  const unknownFields: string[] = [];
-  if (isStandardName(event.name)) {
-    const parsed = v.safeParse(propsSchemas[event.name], rawProps);
-    if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
-    props = parsed.output as Props;
-    // The schema strips properties a standard event does not define; say which.
-    for (const key of Object.keys(rawProps as object)) if (!(key in props)) unknownFields.push(`props.${key}`);
-  } else if (CUSTOM_EVENT_NAME.test(event.name)) {
-    if (rawProps === undefined) props = {};
-    else {
-      const problem = checkCustomProps(rawProps, `${path}.props`);
-      if (problem) return problem;
-      props = rawProps as Props;
+  function validateBatch(value: unknown, { receivedAt }: ValidationOptions): ValidationResult {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, error: 'invalid_batch', detail: 'body: expected a JSON object' };
     }
-  } else {
-    return `${path}.name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
+    const forbidden = findForbiddenKey(value, '', 0, 1);
+    if (forbidden) return { ok: false, error: 'invalid_batch', detail: forbidden };
+
+    const envelope = v.safeParse(envelopeSchema, value);
+    if (!envelope.success) return { ok: false, error: 'invalid_batch', detail: formatIssue(envelope.issues[0], '') };
+    const batch = envelope.output;
+    if (batch.sent_at - receivedAt > LIMITS.maxClockAheadMs) {
+      return { ok: false, error: 'invalid_batch', detail: 'sent_at: device clock more than a day ahead' };
+    }
+
+    const events: ValidBatch['events'] = [];
+    const rejected: ValidBatch['rejected'] = [];
+    batch.events.forEach((raw, index) => {
+      const result = validateEvent(raw, `events[${index}]`, receivedAt);
+      if (typeof result === 'string') rejected.push({ index, reason: result });
+      else events.push({ index, event: result });
+    });
+    return {
+      ok: true,
+      batch: {
+        site: batch.site,
+        consent: batch.consent,
+        sent_at: batch.sent_at,
+        sdk: batch.sdk,
+        dropped: batch.dropped ?? 0,
+        events,
+        rejected,
+      },
+    };
   }
 
-  unknownFields.unshift(...Object.keys(raw).filter((key) => !EVENT_FIELDS.has(key)));
-  return { ...event, props, unknownFields };
+  /** Returns the valid event, or the reason it is rejected. */
+  function validateEvent(raw: unknown, path: string, receivedAt: number): ValidEvent | string {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `${path}: expected an object`;
+    const forbidden = findForbiddenKey(raw, path, 0, MAX_WALK_DEPTH);
+    if (forbidden) return forbidden;
+
+    const base = v.safeParse(baseSchema, raw);
+    if (!base.success) return formatIssue(base.issues[0], path);
+    const event = base.output;
+    if (event.ts - receivedAt > LIMITS.maxClockAheadMs) return `${path}.ts: device time more than a day ahead`;
+    if (receivedAt - event.ts > LIMITS.maxEventAgeMs) return `${path}.ts: older than 30 days`;
+
+    const rawProps = (raw as { props?: unknown }).props;
+    let props: Props;
+    const unknownFields: string[] = [];
+    if (isStandardName(event.name)) {
+      const parsed = v.safeParse(propsSchemas[event.name], rawProps);
+      if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
+      props = parsed.output as Props;
+      // The schema strips properties a standard event does not define; say which.
+      for (const key of Object.keys(rawProps as object)) if (!(key in props)) unknownFields.push(`props.${key}`);
+    } else if (CUSTOM_EVENT_NAME.test(event.name)) {
+      if (rawProps === undefined) props = {};
+      else {
+        const problem = checkCustomProps(rawProps, `${path}.props`);
+        if (problem) return problem;
+        props = rawProps as Props;
+      }
+    } else {
+      return `${path}.name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
+    }
+
+    unknownFields.unshift(...Object.keys(raw).filter((key) => !EVENT_FIELDS.has(key)));
+    return { ...event, props, unknownFields };
+  }
+
+  return { validateBatch };
 }
 
 function isStandardName(name: string): name is StandardEventName {

@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue, PathmarkEvent } from '../../sdk/src/protocol.ts';
-import { processBatch } from '../src/pipeline.ts';
-import type { SitePolicy } from '../src/policy.ts';
+import type { SitePolicy } from '../src/core/policy.ts';
 import sites from '../sites.json';
-import { FAKERS } from './pii.ts';
-import { basePolicy, context, makeBatch, makeEvent, testKeys } from './support.ts';
+import { FAKERS } from './support/pii.ts';
+import { accepted, basePolicy, context, makeBatch, makeEvent, processBatch, testKeys } from './support/pipeline.ts';
 
 /**
  * Redaction that eats analytics is a defect too: ordinary shop data in many languages,
@@ -53,8 +52,7 @@ describe('ordinary shop data arrives unchanged', () => {
       makeEvent({ url: `${ORIGIN}/`, name: 'shop_text', props: { ...texts } }),
       makeEvent({ url: `${ORIGIN}/`, name: 'shop_numbers', props: { ...numbers, nested: { when: '2026-12-02T10:30:00Z', list: [now, 1299.99, 'SKU-1001'] } } }),
     ];
-    const result = processBatch(JSON.stringify(makeBatch(events, { site: 'shop', consent: 'granted' })), context(), shopPolicy, testKeys());
-    expect(result.status).toBe(202);
+    const result = accepted(processBatch(JSON.stringify(makeBatch(events, { site: 'shop', consent: 'granted' })), context(), shopPolicy, testKeys()));
     expect(result.records).toHaveLength(events.length);
     result.records.forEach((record, i) => {
       const event = events[i]!;
@@ -86,8 +84,7 @@ describe('ordinary shop data arrives unchanged', () => {
           makeEvent({ url: `${ORIGIN}/search`, name: 'view_item', props: { items: [{ item_id: faker.string.uuid(), item_name: name, item_category: department, price }], value: price, currency: 'EUR' } }),
           makeEvent({ url: `${ORIGIN}/`, name: 'review_read', props: { description, material: faker.commerce.productMaterial(), color: faker.color.human(), at: faker.date.recent().toISOString() } }),
         ];
-        const result = processBatch(JSON.stringify(makeBatch(events, { site: 'shop' })), context(), shopPolicy, keys);
-        expect(result.status).toBe(202);
+        const result = accepted(processBatch(JSON.stringify(makeBatch(events, { site: 'shop' })), context(), shopPolicy, keys));
         result.records.forEach((record, i) => {
           expect(record.audit.redactions, `${locale}: ${JSON.stringify(events[i])}`).toBe(0);
           expect(record.props).toEqual(events[i]!.props);

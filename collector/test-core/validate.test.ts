@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS, type PathmarkEvent } from '../../sdk/src/protocol.ts';
-import { validateBatch } from '../src/validate.ts';
-import { makeBatch, makeEvent } from './support.ts';
+import { createValidator } from '../src/core/validate.ts';
+import { makeBatch, makeEvent } from './support/pipeline.ts';
+
+const { validateBatch } = createValidator();
 
 const now = Date.now();
 const item = { item_id: 'SKU-1', item_name: 'Blue mug', price: 12.5, quantity: 1, currency: 'EUR' };

@@ -6,7 +6,7 @@ import {
   type PrivacySignalCap,
   type SendableConsentMode,
   type SiteConfigResponse,
-} from '../../sdk/src/protocol.ts';
+} from '../../../sdk/src/protocol.ts';
 import { RATE_LIMIT_UNIT } from './rate-limit.ts';
 import type { ValidBatch, ValidEvent } from './validate.ts';
 
@@ -82,14 +82,10 @@ export function parseSitePolicies(file: unknown): SitePolicies {
   return new Map(Object.entries(parsed.sites).map(([site, policy]) => [site, { site, ...policy }]));
 }
 
-/** Privacy signals the browser sent with the request. */
+/** Privacy signals the browser sent with the request (`Sec-GPC: 1`, `DNT: 1`), read at the edge. */
 export interface PrivacySignals {
   gpc: boolean;
   dnt: boolean;
-}
-
-export function signalsFrom(headers: Headers): PrivacySignals {
-  return { gpc: headers.get('Sec-GPC')?.trim() === '1', dnt: headers.get('DNT')?.trim() === '1' };
 }
 
 /** The strictest mode the signals allow under this policy (`granted` when none applies). */

@@ -1,4 +1,4 @@
-import { STANDARD_EVENT_NAMES, type JsonValue, type Props, type SendableConsentMode } from '../../sdk/src/protocol.ts';
+import { STANDARD_EVENT_NAMES, type JsonValue, type Props, type SendableConsentMode } from '../../../sdk/src/protocol.ts';
 import { hmacHex, type HmacKey } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyWords, propertyKeyRules } from '../src/property-keys.ts';
+import { keyWords, propertyKeyRules } from '../src/core/property-keys.ts';
 import sites from '../sites.json';
 
 const demoKeys = sites.sites.demo.redact_keys;

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentMode, PrivacySignalCap } from '../../sdk/src/protocol.ts';
-import type { CollectorKeys } from '../src/anonymize.ts';
-import { hmacKey } from '../src/hmac.ts';
-import { processBatch } from '../src/pipeline.ts';
-import { basePolicy, context, makeBatch, makeEvent, testKeys } from './support.ts';
+import type { CollectorKeys } from '../src/core/anonymize.ts';
+import { hmacKey } from '../src/core/hmac.ts';
+import { accepted, basePolicy, context, makeBatch, makeEvent, processBatch, testKeys } from './support/pipeline.ts';
 
 const RANK: ConsentMode[] = ['denied', 'pending', 'anonymous', 'granted'];
 const strictest = (...modes: ConsentMode[]): ConsentMode => RANK[Math.min(...modes.map((mode) => RANK.indexOf(mode)))]!;
@@ -31,22 +30,20 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
       makeEvent({ name: 'add_to_cart', url: 'https://shop.example/p/1', props: { items: [{ item_id: 'mug' }] }, anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID }),
     ];
     const batch = makeBatch(events, { site: 'shop', consent: client as never });
-    const result = processBatch(JSON.stringify(batch), context({ signals: { gpc, dnt: false } }), policy, testKeys());
-
-    expect(result.status).toBe(202);
+    const result = accepted(processBatch(JSON.stringify(batch), context({ signals: { gpc, dnt: false } }), policy, testKeys()));
     const serialized = result.serialized.join('\n');
     expect(serialized).not.toContain(RAW_ANONYMOUS_ID);
     expect(serialized).not.toContain(RAW_SESSION_ID);
 
     if (expected === 'denied' || expected === 'pending') {
-      expect(result.body).toEqual({
+      expect(result.response).toEqual({
         accepted: 0,
         rejected: [0, 1].map((index) => ({ index, reason: expect.stringContaining(`consent: ${expected}`) })),
       });
       expect(result.messages).toEqual([]);
       return;
     }
-    expect(result.body).toEqual({ accepted: 2, rejected: [] });
+    expect(result.response).toEqual({ accepted: 2, rejected: [] });
     for (const record of result.records) {
       expect(record.consent).toBe(expected);
       expect(record.audit.policy_version).toBe('test-1');
@@ -66,11 +63,13 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
   it('granted ids are pseudonymized per site key: stable across batches, unlike the raw id', () => {
     const policy = basePolicy;
     const send = (keys: CollectorKeys, ip: string) =>
-      processBatch(
-        JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' })),
-        context({ ip }),
-        policy,
-        keys,
+      accepted(
+        processBatch(
+          JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' })),
+          context({ ip }),
+          policy,
+          keys,
+        ),
       ).records[0]!;
     const keys = testKeys();
     const first = send(keys, '203.0.113.1');
@@ -82,7 +81,7 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
 
   it('fails closed without a site key: granted becomes anonymous and the ids are dropped', () => {
     const batch = makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' });
-    const result = processBatch(JSON.stringify(batch), context(), basePolicy, testKeys(false));
+    const result = accepted(processBatch(JSON.stringify(batch), context(), basePolicy, testKeys(false)));
     const record = result.records[0]!;
     expect(record.consent).toBe('anonymous');
     expect(record.session_id).toBeUndefined();
@@ -94,16 +93,16 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
     const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop' }));
     const today = testKeys();
     const tomorrow = { ...today, salt: { id: 'salt:next', key: hmacKey('another-day') } };
-    const a = processBatch(batch, context(), basePolicy, today).records[0]!;
-    const b = processBatch(batch, context(), basePolicy, today).records[0]!;
-    const c = processBatch(batch, context(), basePolicy, tomorrow).records[0]!;
+    const a = accepted(processBatch(batch, context(), basePolicy, today)).records[0]!;
+    const b = accepted(processBatch(batch, context(), basePolicy, today)).records[0]!;
+    const c = accepted(processBatch(batch, context(), basePolicy, tomorrow)).records[0]!;
     expect(a.visitor_id).toBe(b.visitor_id);
     expect(c.visitor_id).not.toBe(a.visitor_id);
   });
 
   it('DNT caps like GPC when the policy says so', () => {
     const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop', consent: 'granted' }));
-    const result = processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, testKeys());
-    expect(result.body).toMatchObject({ accepted: 0 });
+    const result = accepted(processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, testKeys()));
+    expect(result.response).toMatchObject({ accepted: 0 });
   });
 });

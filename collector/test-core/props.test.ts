@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Props } from '../../sdk/src/protocol.ts';
-import { cleanProps, type PropsRules } from '../src/anonymize.ts';
-import { propertyKeyRules } from '../src/property-keys.ts';
+import { cleanProps, type PropsRules } from '../src/core/anonymize.ts';
+import { propertyKeyRules } from '../src/core/property-keys.ts';
 import sites from '../sites.json';
 
 const rules = (standard: boolean): PropsRules => ({
