@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Batch } from '../sdk/src/protocol.ts';
+import type { Batch } from '#protocol';
 import { browserUserAgent, makeBatch } from './lib/batches.ts';
 
 /** What both trees offer: `processBatch` as a free function (before issue 12) or from `createPipeline`. */

@@ -1,5 +1,5 @@
-import type { Batch, Item, PathmarkEvent, SendableConsentMode } from '../../sdk/src/protocol.ts';
-import { PROTOCOL_VERSION } from '../../sdk/src/protocol.ts';
+import type { Batch, Item, PathmarkEvent, SendableConsentMode } from '#protocol';
+import { PROTOCOL_VERSION } from '#protocol';
 
 /**
  * Realistic batches for the collector benches: what one shopper's tab sends

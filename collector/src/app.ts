@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ErrorResponse } from '../../sdk/src/protocol.ts';
+import type { ErrorResponse } from '#protocol';
 import type { AppEnv, CollectorDeps } from './deps.ts';
 import { ClientError } from './http.ts';
 import { configRoute } from './routes/config.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsentMode, PrivacySignalCap } from '../../sdk/src/protocol.ts';
+import type { ConsentMode, PrivacySignalCap } from '#protocol';
 import type { CollectorKeys } from '../src/core/anonymize.ts';
 import { hmacKey } from '../src/core/hmac.ts';
 import { accepted, basePolicy, context, makeBatch, makeEvent, processBatch, testKeys } from './support/pipeline.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonValue, PathmarkEvent } from '../../sdk/src/protocol.ts';
+import type { JsonValue, PathmarkEvent } from '#protocol';
 import type { SitePolicy } from '../src/core/policy.ts';
 import sites from '../sites.json';
 import { FAKERS } from './support/pii.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonValue } from '../../sdk/src/protocol.ts';
+import type { JsonValue } from '#protocol';
 import { REDACTION_MARKERS, type ForwardedRecord } from '../src/core/record.ts';
 import { FORMS, asNumber, formName, needles, personalRecord, secret } from './support/pii.ts';
 import { accepted, context, makeBatch, makeEvent, processBatch, testKeys } from './support/pipeline.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Props } from '../../sdk/src/protocol.ts';
+import type { Props } from '#protocol';
 import { cleanProps, type PropsRules } from '../src/core/anonymize.ts';
 import { propertyKeyRules } from '../src/core/property-keys.ts';
 import sites from '../sites.json';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, type PathmarkEvent } from '../../sdk/src/protocol.ts';
+import { MAX_CLOCK_AHEAD_MS, MAX_EVENT_AGE_MS, MAX_STRING_LENGTH, type PathmarkEvent } from '#protocol';
 import { createValidator } from '../src/core/validate.ts';
 import { makeBatch, makeEvent } from './support/pipeline.ts';
 
@@ -50,14 +50,14 @@ describe('validateBatch', () => {
     ['a relative url', { url: '/products' }, 'events[0].url: expected an absolute http(s) URL'],
     ['a javascript: url', { url: 'javascript:alert(1)' }, 'events[0].url: expected an absolute http(s) URL'],
     ['an id with free text', { id: 'bob@example.com' }, 'events[0].id: expected a random id'],
-    ['a string over 2 KB', { title: 'x'.repeat(LIMITS.maxStringLength + 1) }, 'events[0].title: '],
+    ['a string over 2 KB', { title: 'x'.repeat(MAX_STRING_LENGTH + 1) }, 'events[0].title: '],
     ['a __proto__ key in props', { name: 'custom', props: JSON.parse('{"__proto__": {"polluted": 1}}') }, 'events[0].props.__proto__: key not allowed'],
     ['a constructor key deep in items', { name: 'view_item', props: { items: [{ item_id: 'a', constructor: 1 }] } }, 'events[0].props.items[0].constructor: key not allowed'],
     ['props nested deeper than 3', { name: 'custom', props: { a: { b: { c: { d: 1 } } } } }, 'events[0].props.a.b.c: nested deeper than 3 levels'],
     ['more than 50 property keys', { name: 'custom', props: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) }, 'events[0].props: more than 50 property keys'],
     ['more than 200 items', { name: 'view_cart', props: { items: Array.from({ length: 201 }, () => ({ item_id: 'a' })) } }, 'events[0].props.items: '],
-    ['a time more than a day ahead', { ts: now + LIMITS.maxClockAheadMs + 60_000 }, 'events[0].ts: device time more than a day ahead'],
-    ['a time older than 30 days', { ts: now - LIMITS.maxEventAgeMs - 60_000 }, 'events[0].ts: older than 30 days'],
+    ['a time more than a day ahead', { ts: now + MAX_CLOCK_AHEAD_MS + 60_000 }, 'events[0].ts: device time more than a day ahead'],
+    ['a time older than 30 days', { ts: now - MAX_EVENT_AGE_MS - 60_000 }, 'events[0].ts: older than 30 days'],
     ['an infinite number', { name: 'custom', props: { n: Infinity } }, 'events[0].props.n: expected a finite number'],
   ])('rejects %s, naming the field', (_label, overrides, reason) => {
     expect(reasonFor(makeEvent(overrides as Partial<PathmarkEvent>))).toContain(reason);
@@ -102,7 +102,7 @@ describe('validateBatch', () => {
     ['101 events', makeBatch(Array.from({ length: 101 }, () => makeEvent())), 'events: '],
     ['a top-level __proto__', JSON.parse(`{"__proto__": 1, "v": 1}`), '__proto__: key not allowed'],
     ['an unknown consent mode', { ...makeBatch(), consent: 'maybe' }, 'consent: '],
-    ['sent_at more than a day ahead', makeBatch(undefined, { sent_at: now + 2 * LIMITS.maxClockAheadMs }), 'sent_at: device clock more than a day ahead'],
+    ['sent_at more than a day ahead', makeBatch(undefined, { sent_at: now + 2 * MAX_CLOCK_AHEAD_MS }), 'sent_at: device clock more than a day ahead'],
   ])('rejects the whole batch for %s', (_label, body, detail) => {
     const result = validateBatch(body, { receivedAt: now });
     expect(result.ok).toBe(false);

@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../sdk/src/protocol.ts';
+import { MAX_BODY_BYTES } from '#protocol';
 import { createApp } from '../src/app.ts';
 import { createDeps } from '../src/deps.ts';
 import worker from '../src/index.ts';
@@ -18,7 +18,7 @@ async function call(request: Request, bindings: Env = env): Promise<Response> {
   return response;
 }
 
-const oversized = JSON.stringify(makeBatch([makeEvent({ title: 'x'.repeat(LIMITS.maxBodyBytes) })]));
+const oversized = JSON.stringify(makeBatch([makeEvent({ title: 'x'.repeat(MAX_BODY_BYTES) })]));
 
 describe('POST /v1/events: bad input gets a clear 4xx', () => {
   it.each([

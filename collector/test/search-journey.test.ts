@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PathmarkEvent } from '../../sdk/src/protocol.ts';
+import type { PathmarkEvent } from '#protocol';
 import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
 import { makeBatch, makeEvent, newId, ORIGIN, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';

@@ -19,23 +19,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_EVENTS_PER_BATCH = 100;
 /** Any string value, in characters. */
 export const MAX_STRING_LENGTH = 2048;
-
-export const LIMITS = {
-  /** Request body size. Also the `keepalive`/`sendBeacon` in-flight budget per page. */
-  maxBodyBytes: MAX_BODY_BYTES,
-  maxEventsPerBatch: MAX_EVENTS_PER_BATCH,
-  /** Any string value, in characters. */
-  maxStringLength: MAX_STRING_LENGTH,
-  /** Keys in one `props` object (nested objects count their own keys). */
-  maxPropertyKeys: 50,
-  /** Depth of `props`: `{a:{b:{c:1}}}` is depth 3. */
-  maxNestingDepth: 3,
-  maxItemsPerEvent: 200,
-  /** Device clocks more than this ahead of the collector are rejected. */
-  maxClockAheadMs: 24 * 60 * 60 * 1000,
-  /** Events captured longer ago than this are rejected (offline queues are bounded). */
-  maxEventAgeMs: 30 * 24 * 60 * 60 * 1000,
-} as const;
+/** Keys in one `props` object (nested objects count their own keys). */
+export const MAX_PROPERTY_KEYS = 50;
+/** Depth of `props`: `{a:{b:{c:1}}}` is depth 3. */
+export const MAX_NESTING_DEPTH = 3;
+export const MAX_ITEMS_PER_EVENT = 200;
+/** Device clocks more than this ahead of the collector are rejected. */
+export const MAX_CLOCK_AHEAD_MS = 24 * 60 * 60 * 1000;
+/** Events captured longer ago than this are rejected (offline queues are bounded). */
+export const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
  * Consent modes, from least to most permissive for sending.
@@ -44,11 +36,12 @@ export const LIMITS = {
  * - `anonymous`: sent without identifiers; nothing written to the device.
  * - `granted`: sent with a pseudonymous id and session id; queue persisted.
  */
-export type ConsentMode = 'denied' | 'pending' | 'anonymous' | 'granted';
-export const CONSENT_MODES: readonly ConsentMode[] = ['denied', 'pending', 'anonymous', 'granted'];
+export const CONSENT_MODES = ['denied', 'pending', 'anonymous', 'granted'] as const;
+export type ConsentMode = (typeof CONSENT_MODES)[number];
 
 /** Modes under which a batch may be sent at all. */
-export type SendableConsentMode = 'anonymous' | 'granted';
+export const SENDABLE_CONSENT_MODES = ['anonymous', 'granted'] as const;
+export type SendableConsentMode = (typeof SENDABLE_CONSENT_MODES)[number];
 
 /** The lower (stricter) of two modes. `pending` ranks between `denied` and `anonymous`. */
 export function stricterConsent(a: ConsentMode, b: ConsentMode): ConsentMode {
@@ -74,7 +67,8 @@ export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue
 export type Props = { [key: string]: JsonValue };
 
 /** How a page view came about. */
-export type Navigation = 'load' | 'reload' | 'push' | 'replace' | 'pop' | 'hash' | 'bfcache' | 'manual';
+export const NAVIGATIONS = ['load', 'reload', 'push', 'replace', 'pop', 'hash', 'bfcache', 'manual'] as const;
+export type Navigation = (typeof NAVIGATIONS)[number];
 
 export interface PageViewProps {
   navigation: Navigation;
@@ -93,12 +87,15 @@ export interface PageLeaveProps {
   max_scroll: number;
 }
 
+/** Scroll thresholds, in percent of the page. */
+export const SCROLL_DEPTHS = [25, 50, 75, 90, 100] as const;
 export interface ScrollProps {
-  /** Threshold passed, in percent. */
-  depth: 25 | 50 | 75 | 90 | 100;
+  /** Threshold passed. */
+  depth: (typeof SCROLL_DEPTHS)[number];
 }
 
-export type SearchSource = 'api' | 'url' | 'form';
+export const SEARCH_SOURCES = ['api', 'url', 'form'] as const;
+export type SearchSource = (typeof SEARCH_SOURCES)[number];
 export interface SearchProps {
   search_term: string;
   /** Random id linking this search to the result clicks, cart and purchase that follow. */
@@ -126,14 +123,18 @@ export interface PurchaseProps extends EcommerceProps {
   currency: string;
 }
 
-export type VitalName = 'LCP' | 'INP' | 'CLS' | 'FCP' | 'TTFB';
+export const VITAL_NAMES = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
+export type VitalName = (typeof VITAL_NAMES)[number];
+export const VITAL_RATINGS = ['good', 'needs-improvement', 'poor'] as const;
 export interface WebVitalsProps {
   metric: VitalName;
   value: number;
-  rating: 'good' | 'needs-improvement' | 'poor';
+  rating: (typeof VITAL_RATINGS)[number];
 }
 
-export type ConsentSource = 'api' | 'config' | 'gcm' | 'gpc';
+/** What changed the consent mode: the page's API, the configuration or the collector, Google Consent Mode, or GPC. */
+export const CONSENT_SOURCES = ['api', 'config', 'gcm', 'gpc'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export interface ConsentProps {
   mode: ConsentMode;
   previous: ConsentMode;
@@ -157,10 +158,11 @@ export interface StandardEvents {
   consent: ConsentProps;
 }
 export type StandardEventName = keyof StandardEvents;
-export const STANDARD_EVENT_NAMES: readonly StandardEventName[] = [
+/** Every key of StandardEvents (the collector's validation checks that none is missing). */
+export const STANDARD_EVENT_NAMES = [
   'page_view', 'page_leave', 'scroll', 'search', 'select_item', 'view_item', 'add_to_cart',
   'remove_from_cart', 'view_cart', 'begin_checkout', 'purchase', 'web_vitals', 'consent',
-];
+] as const satisfies readonly StandardEventName[];
 
 /** Custom event names (from `track`): letters, digits and `_`, starting with a letter, ≤ 40 chars. */
 export const CUSTOM_EVENT_NAME = /^[a-z][a-z0-9_]{0,39}$/i;
@@ -228,8 +230,9 @@ export interface ErrorResponse {
   detail: string;
 }
 
-/** What the SDK does when the browser signals Global Privacy Control. */
-export type PrivacySignalCap = 'anonymous' | 'denied' | 'ignore';
+/** What the SDK (Global Privacy Control) and the collector (Sec-GPC, DNT) do with a browser's privacy signal. */
+export const PRIVACY_SIGNAL_CAPS = ['anonymous', 'denied', 'ignore'] as const;
+export type PrivacySignalCap = (typeof PRIVACY_SIGNAL_CAPS)[number];
 
 /** `GET CONFIG_PATH/:site`: the site's effective policy for this visitor. */
 export interface SiteConfigResponse {

@@ -1,4 +1,4 @@
-import type { ScrollProps } from './protocol.js';
+import { SCROLL_DEPTHS, type ScrollProps } from './protocol.js';
 import type { TrackerContext } from './createTracker.js';
 import { safely } from './lib/listen.js';
 
@@ -8,8 +8,6 @@ export interface ScrollDepth {
   /** Maximum fraction of the page seen, 0..1. */
   max(): number;
 }
-
-const THRESHOLDS: ScrollProps['depth'][] = [25, 50, 75, 90, 100];
 
 /** Fraction of the document seen so far, measured against its current height (lists grow). */
 function seenFraction(): number {
@@ -29,8 +27,8 @@ export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['d
   const measure = safely(() => {
     frame = 0;
     max = Math.max(max, seenFraction());
-    while (reported < THRESHOLDS.length && Math.round(max * 1000) >= THRESHOLDS[reported]! * 10) {
-      onDepth(THRESHOLDS[reported++]!);
+    while (reported < SCROLL_DEPTHS.length && Math.round(max * 1000) >= SCROLL_DEPTHS[reported]! * 10) {
+      onDepth(SCROLL_DEPTHS[reported++]!);
     }
   });
   // A frame still to come after destroy() reports nothing: the tracker emits nothing once destroyed.
@@ -40,7 +38,7 @@ export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['d
       cancelAnimationFrame(frame);
       frame = 0;
       max = seenFraction();
-      reported = paused ? THRESHOLDS.length : 0;
+      reported = paused ? SCROLL_DEPTHS.length : 0;
     },
     max: () => max,
   };

@@ -4,7 +4,7 @@
  * `window.pathmark` and replays the calls the inline snippet queued.
  */
 import { createBrowserTracker, type Tracker, type TrackerConfig } from './createTracker.js';
-import type { PrivacySignalCap } from './protocol.js';
+import { EVENTS_PATH, type PrivacySignalCap } from './protocol.js';
 
 /** What the inline snippet leaves on `window.pathmark` before this script runs. */
 interface Stub {
@@ -31,7 +31,7 @@ if (!stub || !('destroy' in stub)) {
   const tracker = createBrowserTracker(
     {
       site: data.site ?? '',
-      endpoint: data.endpoint ?? '/v1/events',
+      endpoint: data.endpoint ?? EVENTS_PATH,
       consent: data.consent as TrackerConfig['consent'],
       debug: 'debug' in data,
       autoPageviews: data.autoPageviews != 'false',

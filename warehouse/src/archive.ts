@@ -1,4 +1,4 @@
-import { LIMITS } from '../../sdk/src/protocol.ts';
+import { MAX_EVENT_AGE_MS } from '#protocol';
 import { duckdbEventsColumns } from '../../collector/src/core/insights/events-rows.ts';
 import type { PageTypePatterns } from '../../collector/src/core/insights/page-types.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
@@ -16,7 +16,7 @@ import type { DuckDbEngine } from './duckdb-engine.ts';
  */
 
 /** Partitions read after the range's last day: as many as the collector accepts late events for, so nothing D1 has is missed. */
-export const DEFAULT_LATE_DAYS = LIMITS.maxEventAgeMs / 86_400_000;
+export const DEFAULT_LATE_DAYS = MAX_EVENT_AGE_MS / 86_400_000;
 
 export type ArchiveFormat = 'ndjson' | 'parquet';
 

@@ -1,11 +1,11 @@
-import { STANDARD_EVENT_NAMES, type JsonValue, type Props, type SendableConsentMode } from '../../../sdk/src/protocol.ts';
+import type { JsonValue, Props, SendableConsentMode } from '#protocol';
 import { hmacHex, type HmacKey } from './hmac.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
 import { auditName, redactNumber, redactText, type Redacted } from './redact.ts';
 import { cleanReferrer, cleanUrl, cleanUrlsInText, parseUrl, type CleanedUrl } from './urls.ts';
-import type { ValidEvent } from './validate.ts';
+import { isStandardEventName, type ValidEvent } from './validate.ts';
 
 /**
  * Turns one enforced event into a ForwardedRecord. Pure: everything it needs (request
@@ -186,9 +186,6 @@ export interface AnonymizeInput {
   cache: BatchCache;
   ua: ReducedUserAgent;
 }
-
-const STANDARD_NAMES: ReadonlySet<string> = new Set(STANDARD_EVENT_NAMES);
-const isStandardEventName = (name: string): boolean => STANDARD_NAMES.has(name);
 
 /** Device clock corrected by the offset between the device and the collector at send time. */
 export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt: number): number {

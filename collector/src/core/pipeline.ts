@@ -1,5 +1,5 @@
 import { isbot } from 'isbot';
-import type { BatchResponse, ConsentMode } from '../../../sdk/src/protocol.ts';
+import type { BatchResponse, ConsentMode } from '#protocol';
 import { anonymizeEvent, newBatchCache, visitorHash, type CollectorKeys, type RequestContext } from './anonymize.ts';
 import { enforce, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, QueueMessageBody } from './record.ts';

@@ -1,12 +1,14 @@
 import * as v from 'valibot';
 import {
   CONSENT_MODES,
+  PRIVACY_SIGNAL_CAPS,
+  SENDABLE_CONSENT_MODES,
   stricterConsent,
   type ConsentMode,
   type PrivacySignalCap,
   type SendableConsentMode,
   type SiteConfigResponse,
-} from '../../../sdk/src/protocol.ts';
+} from '#protocol';
 import { RATE_LIMIT_UNIT } from './rate-limit.ts';
 import type { ValidBatch, ValidEvent } from './validate.ts';
 
@@ -27,11 +29,11 @@ export const EU_EEA_UK_KEY = 'EU/EEA/UK';
 /** Query parameters that always survive, whatever the allowlist: campaign attribution. */
 export const isCampaignParam = (name: string): boolean => /^utm_[a-z_]{1,32}$/.test(name);
 
-const signalCapSchema = v.picklist(['anonymous', 'denied', 'ignore']);
+const signalCapSchema = v.picklist(PRIVACY_SIGNAL_CAPS);
 const sitePolicySchema = v.object({
   policy_version: v.pipe(v.string(), v.minLength(1)),
   allowed_origins: v.array(v.pipe(v.string(), v.url())),
-  max_consent: v.picklist(['anonymous', 'granted']),
+  max_consent: v.picklist(SENDABLE_CONSENT_MODES),
   default_consent: v.pipe(
     v.record(v.string(), v.picklist(CONSENT_MODES)),
     v.check((map) => '*' in map, 'default_consent needs a "*" entry'),

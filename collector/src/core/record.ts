@@ -1,4 +1,4 @@
-import type { Props, SendableConsentMode } from '../../../sdk/src/protocol.ts';
+import type { Props, SendableConsentMode } from '#protocol';
 
 /** Reduced user agent: enough to segment by browser and device, too coarse to fingerprint. */
 export interface ReducedUserAgent {

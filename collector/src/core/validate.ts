@@ -1,10 +1,22 @@
 import * as v from 'valibot';
 import {
   CONSENT_MODES,
+  CONSENT_SOURCES,
   CUSTOM_EVENT_NAME,
-  LIMITS,
+  MAX_CLOCK_AHEAD_MS,
+  MAX_EVENTS_PER_BATCH,
+  MAX_EVENT_AGE_MS,
+  MAX_ITEMS_PER_EVENT,
+  MAX_NESTING_DEPTH,
+  MAX_PROPERTY_KEYS,
+  MAX_STRING_LENGTH,
+  NAVIGATIONS,
   PROTOCOL_VERSION,
+  SCROLL_DEPTHS,
+  SEARCH_SOURCES,
   STANDARD_EVENT_NAMES,
+  VITAL_NAMES,
+  VITAL_RATINGS,
   type Batch,
   type ConsentMode,
   type EventBase,
@@ -12,7 +24,7 @@ import {
   type Props,
   type StandardEventName,
   type StandardEvents,
-} from '../../../sdk/src/protocol.ts';
+} from '#protocol';
 import { parseUrl } from './urls.ts';
 
 /**
@@ -26,7 +38,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid event (event › props › 3 levels, or event › props › items › item). */
 const MAX_WALK_DEPTH = 8;
 
-const text = v.pipe(v.string(), v.maxLength(LIMITS.maxStringLength));
+const text = v.pipe(v.string(), v.maxLength(MAX_STRING_LENGTH));
 /** Random ids made by the SDK (UUIDs and the like): a closed alphabet, so no free text hides in them. */
 const randomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'));
 const epochMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(8.64e15));
@@ -65,7 +77,7 @@ const itemSchema = v.pipe(
   }),
   v.check((item) => item.item_id !== undefined || item.item_name !== undefined, 'an item needs item_id or item_name'),
 );
-const items = v.pipe(v.array(itemSchema), v.maxLength(LIMITS.maxItemsPerEvent));
+const items = v.pipe(v.array(itemSchema), v.maxLength(MAX_ITEMS_PER_EVENT));
 
 const ecommerceEntries = {
   items,
@@ -77,21 +89,21 @@ const ecommerceProps = v.object(ecommerceEntries);
 
 const propsSchemas = {
   page_view: v.object({
-    navigation: v.picklist(['load', 'reload', 'push', 'replace', 'pop', 'hash', 'bfcache', 'manual']),
+    navigation: v.picklist(NAVIGATIONS),
     previous_path: v.optional(text),
     page_index: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1e6)),
   }),
   page_leave: v.object({
-    total_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.maxEventAgeMs)),
-    engaged_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(LIMITS.maxEventAgeMs)),
+    total_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
+    engaged_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
     max_scroll: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   }),
-  scroll: v.object({ depth: v.picklist([25, 50, 75, 90, 100]) }),
+  scroll: v.object({ depth: v.picklist(SCROLL_DEPTHS) }),
   search: v.object({
     search_term: text,
     search_id: randomId,
     results: v.optional(count),
-    source: v.picklist(['api', 'url', 'form']),
+    source: v.picklist(SEARCH_SOURCES),
   }),
   select_item: v.object({ ...ecommerceEntries, index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6)) }),
   view_item: ecommerceProps,
@@ -101,14 +113,14 @@ const propsSchemas = {
   begin_checkout: ecommerceProps,
   purchase: v.object({ ...ecommerceEntries, transaction_id: text, value: money, currency }),
   web_vitals: v.object({
-    metric: v.picklist(['LCP', 'INP', 'CLS', 'FCP', 'TTFB']),
+    metric: v.picklist(VITAL_NAMES),
     value: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1e7)),
-    rating: v.picklist(['good', 'needs-improvement', 'poor']),
+    rating: v.picklist(VITAL_RATINGS),
   }),
   consent: v.object({
     mode: v.picklist(CONSENT_MODES),
     previous: v.picklist(CONSENT_MODES),
-    source: v.picklist(['api', 'config', 'gcm', 'gpc']),
+    source: v.picklist(CONSENT_SOURCES),
   }),
 } satisfies { [N in StandardEventName]: v.GenericSchema };
 
@@ -139,11 +151,11 @@ const envelopeSchema = v.object({
   sent_at: epochMs,
   sdk: v.pipe(v.string(), v.maxLength(64)),
   dropped: v.optional(count),
-  events: v.pipe(v.array(v.unknown()), v.minLength(1, 'a batch needs at least one event'), v.maxLength(LIMITS.maxEventsPerBatch)),
+  events: v.pipe(v.array(v.unknown()), v.minLength(1, 'a batch needs at least one event'), v.maxLength(MAX_EVENTS_PER_BATCH)),
 });
 
 // The schemas must describe exactly the protocol's types: these lines stop compiling
-// when sdk/src/protocol.ts and this file drift apart.
+// when the protocol (sdk/src/protocol.ts) and this file drift apart.
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Expect<T extends true> = T;
 export type SchemaMatchesProtocol = [
@@ -152,6 +164,7 @@ export type SchemaMatchesProtocol = [
   Expect<Mutual<Omit<v.InferOutput<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
   Expect<Batch['consent'] extends v.InferOutput<typeof envelopeSchema>['consent'] ? true : false>,
   Expect<PropsSchemasMatch[StandardEventName]>,
+  Expect<Mutual<(typeof STANDARD_EVENT_NAMES)[number], StandardEventName>>,
 ];
 type PropsSchemasMatch = { [N in StandardEventName]: Mutual<v.InferOutput<(typeof propsSchemas)[N]>, StandardEvents[N]> };
 
@@ -202,7 +215,7 @@ export function createValidator(): Validator {
     const envelope = v.safeParse(envelopeSchema, value);
     if (!envelope.success) return { ok: false, error: 'invalid_batch', detail: formatIssue(envelope.issues[0], '') };
     const batch = envelope.output;
-    if (batch.sent_at - receivedAt > LIMITS.maxClockAheadMs) {
+    if (batch.sent_at - receivedAt > MAX_CLOCK_AHEAD_MS) {
       return { ok: false, error: 'invalid_batch', detail: 'sent_at: device clock more than a day ahead' };
     }
 
@@ -236,13 +249,13 @@ export function createValidator(): Validator {
     const base = v.safeParse(baseSchema, raw);
     if (!base.success) return formatIssue(base.issues[0], path);
     const event = base.output;
-    if (event.ts - receivedAt > LIMITS.maxClockAheadMs) return `${path}.ts: device time more than a day ahead`;
-    if (receivedAt - event.ts > LIMITS.maxEventAgeMs) return `${path}.ts: older than 30 days`;
+    if (event.ts - receivedAt > MAX_CLOCK_AHEAD_MS) return `${path}.ts: device time more than a day ahead`;
+    if (receivedAt - event.ts > MAX_EVENT_AGE_MS) return `${path}.ts: older than 30 days`;
 
     const rawProps = (raw as { props?: unknown }).props;
     let props: Props;
     const unknownFields: string[] = [];
-    if (isStandardName(event.name)) {
+    if (isStandardEventName(event.name)) {
       const parsed = v.safeParse(propsSchemas[event.name], rawProps);
       if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
       props = parsed.output as Props;
@@ -266,9 +279,8 @@ export function createValidator(): Validator {
   return { validateBatch };
 }
 
-function isStandardName(name: string): name is StandardEventName {
-  return (STANDARD_EVENT_NAMES as readonly string[]).includes(name);
-}
+const STANDARD_NAMES: ReadonlySet<string> = new Set(STANDARD_EVENT_NAMES);
+export const isStandardEventName = (name: string): name is StandardEventName => STANDARD_NAMES.has(name);
 
 /**
  * Limits for free-form `props` (custom events): JSON values only, ≤ 50 keys counted
@@ -279,16 +291,16 @@ function checkCustomProps(value: unknown, path: string): string | null {
   let keys = 0;
   const visit = (node: unknown, at: string, depth: number): string | null => {
     if (node === null || typeof node === 'boolean') return null;
-    if (typeof node === 'string') return node.length > LIMITS.maxStringLength ? `${at}: longer than ${LIMITS.maxStringLength} characters` : null;
+    if (typeof node === 'string') return node.length > MAX_STRING_LENGTH ? `${at}: longer than ${MAX_STRING_LENGTH} characters` : null;
     if (typeof node === 'number') return Number.isFinite(node) ? null : `${at}: expected a finite number`;
     if (typeof node !== 'object') return `${at}: expected a JSON value`;
-    if (depth > LIMITS.maxNestingDepth) return `${at}: nested deeper than ${LIMITS.maxNestingDepth} levels`;
+    if (depth > MAX_NESTING_DEPTH) return `${at}: nested deeper than ${MAX_NESTING_DEPTH} levels`;
     const entries = Array.isArray(node) ? node.map((item, i) => [i, item] as const) : Object.entries(node);
     if (!Array.isArray(node)) {
       keys += entries.length;
-      if (keys > LIMITS.maxPropertyKeys) return `${at}: more than ${LIMITS.maxPropertyKeys} property keys`;
-    } else if (node.length > LIMITS.maxItemsPerEvent) {
-      return `${at}: more than ${LIMITS.maxItemsPerEvent} array elements`;
+      if (keys > MAX_PROPERTY_KEYS) return `${at}: more than ${MAX_PROPERTY_KEYS} property keys`;
+    } else if (node.length > MAX_ITEMS_PER_EVENT) {
+      return `${at}: more than ${MAX_ITEMS_PER_EVENT} array elements`;
     }
     for (const [key, child] of entries) {
       if (typeof key === 'string' && key.length > 128) return `${at}: key longer than 128 characters`;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { SiteConfigResponse } from '../../../sdk/src/protocol.ts';
+import { CONFIG_PATH, type SiteConfigResponse } from '#protocol';
 import { siteCors } from '../cors.ts';
 import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError } from '../http.ts';
@@ -17,14 +17,16 @@ function visitorRegions(country: string | null, regionCode: string | null): Pick
   return { regions: regionCode !== null && /^[A-Z0-9]{1,3}$/i.test(regionCode) ? [code, `${code}-${regionCode.toUpperCase()}`] : [code] };
 }
 
+const ROUTE = `${CONFIG_PATH}/:site` as const;
+
 /** GET /v1/config/:site: the site's effective policy for this visitor (country and region from request.cf). */
 export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(
-    '/v1/config/:site',
+    ROUTE,
     siteCors<AppEnv>({ allowedOrigins: (c) => deps.origins.of(deps.policies.get(c.req.param('site') ?? ''), c.env), methods: ['GET'] }),
   );
-  app.get('/v1/config/:site', (c) => {
+  app.get(ROUTE, (c) => {
     const site = c.req.param('site');
     const policy = deps.policies.get(site);
     if (!policy) throw new ClientError(403, 'unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
@@ -33,7 +35,7 @@ export function configRoute(deps: CollectorDeps): Hono<AppEnv> {
     // Varies by visitor (country, GPC): private, short-lived.
     return c.json(body, 200, { 'Cache-Control': 'private, max-age=300', Vary: 'Sec-GPC, DNT' });
   });
-  app.all('/v1/config/:site', () => {
+  app.all(ROUTE, () => {
     throw new ClientError(405, 'method_not_allowed', 'method: use GET', { Allow: 'GET, OPTIONS' });
   });
   return app;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { LIMITS, type ErrorResponse } from '../../../sdk/src/protocol.ts';
+import { EVENTS_PATH, MAX_BODY_BYTES, type ErrorResponse } from '#protocol';
 import { visitorHash } from '../core/anonymize.ts';
 import { siteCors } from '../cors.ts';
 import type { AppEnv, CollectorDeps } from '../deps.ts';
@@ -30,14 +30,14 @@ const refuse = ({ fault, detail }: BatchFault): ClientError => new ClientError(F
  */
 export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('/v1/events', siteCors<AppEnv>({ allowedOrigins: (c) => deps.origins.anySite(c.env), methods: ['POST'] }));
+  app.use(EVENTS_PATH, siteCors<AppEnv>({ allowedOrigins: (c) => deps.origins.anySite(c.env), methods: ['POST'] }));
 
-  app.post('/v1/events', async (c) => {
+  app.post(EVENTS_PATH, async (c) => {
     if (!isBatchContentType(c.req.header('Content-Type'))) {
       throw new ClientError(415, 'unsupported_media_type', 'Content-Type: expected text/plain or application/json');
     }
     const receivedAt = deps.now();
-    const parsed = parseBody(await readBodyText(c.req.raw, LIMITS.maxBodyBytes));
+    const parsed = parseBody(await readBodyText(c.req.raw, MAX_BODY_BYTES));
     if (!parsed.ok) throw refuse(parsed);
     const named = batchSite(parsed.value);
     if (!named.ok) throw refuse(named);
@@ -97,7 +97,7 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     return c.json(result.response, 202);
   });
 
-  app.all('/v1/events', () => {
+  app.all(EVENTS_PATH, () => {
     throw new ClientError(405, 'method_not_allowed', 'method: use POST', { Allow: 'POST, OPTIONS' });
   });
   return app;

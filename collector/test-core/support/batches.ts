@@ -1,4 +1,4 @@
-import type { PathmarkEvent, Props } from '../../../sdk/src/protocol.ts';
+import type { PathmarkEvent, Props } from '#protocol';
 import { POPULATION_ORIGIN, type Population } from './population.ts';
 
 /**

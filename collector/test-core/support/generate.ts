@@ -1,4 +1,4 @@
-import type { JsonValue, Props } from '../../../sdk/src/protocol.ts';
+import type { JsonValue, Props } from '#protocol';
 import type { RandomSource } from '../../src/core/insights/privacy.ts';
 import type { ForwardedRecord } from '../../src/core/record.ts';
 import { POPULATION_ORIGIN, POPULATION_SITE } from './population.ts';

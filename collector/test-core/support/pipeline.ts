@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Batch, PathmarkEvent } from '../../../sdk/src/protocol.ts';
+import type { Batch, PathmarkEvent } from '#protocol';
 import type { CollectorKeys, RequestContext } from '../../src/core/anonymize.ts';
 import { hmacKey } from '../../src/core/hmac.ts';
 import { createPipeline, type BatchAccepted, type BatchOutcome } from '../../src/core/pipeline.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isbot } from 'isbot';
-import type { Batch, JsonValue, PathmarkEvent } from '../../../sdk/src/protocol.ts';
+import type { Batch, JsonValue, PathmarkEvent } from '#protocol';
 import type { SitePolicy } from '../../src/core/policy.ts';
 import sites from '../../sites.json';
 import { FORMS, between, formName, personalRecord, secret, surrounding, asNumber, type FormName } from './pii.ts';

@@ -1,4 +1,4 @@
-import type { Item, JsonValue, Props } from '../../../sdk/src/protocol.ts';
+import { SCROLL_DEPTHS, type Item, type JsonValue, type Props } from '#protocol';
 import type { PageTypePatterns } from '../../src/core/insights/page-types.ts';
 import type { ForwardedRecord } from '../../src/core/record.ts';
 
@@ -228,7 +228,6 @@ export interface Population {
   lateLeaveIds: Set<string>;
 }
 
-const SCROLL_MARKS = [25, 50, 75, 90, 100] as const;
 
 const rating = (metric: string, value: number) =>
   metric === 'CLS' ? (value <= 0.1 ? 'good' : 'needs-improvement') : value <= 2500 ? 'good' : 'needs-improvement';
@@ -320,7 +319,7 @@ export function buildPopulation(firstDay: string): Population {
             at += 1000;
           }
           const deepest = Math.max(page.leave?.scroll ?? 0, page.lateLeave?.scroll ?? 0);
-          for (const depth of SCROLL_MARKS) if (depth <= deepest * 100 + 1e-9) emit('scroll', { depth }, (at += 100));
+          for (const depth of SCROLL_DEPTHS) if (depth <= deepest * 100 + 1e-9) emit('scroll', { depth }, (at += 100));
           const leaves = !template.noLeave?.includes(n);
           if (page.leave && leaves) {
             const { engaged, total, scroll } = page.leave;

@@ -1,3 +1,4 @@
+import { SCROLL_DEPTHS } from '#protocol';
 import type { SqlEngine } from '../engine.ts';
 import { addToHistogram, emptyHistogram, ENGAGED_SECONDS, histogramTotal, mergeHistograms, percentile, type Histogram } from '../histograms.ts';
 import { PAGE_TYPES } from '../page-types.ts';
@@ -13,7 +14,8 @@ import {
  * many things they did there.
  */
 
-export const SCROLL_MARKS = [25, 50, 75, 90, 100] as const;
+/** The thresholds the SDK reports (`scroll` events). */
+export const SCROLL_MARKS = SCROLL_DEPTHS;
 
 export interface DwellRow {
   page_views: number;
