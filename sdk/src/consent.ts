@@ -1,4 +1,8 @@
-import { stricterConsent, type ConsentMode, type PrivacySignalCap } from './protocol.js';
+import { CONSENT_MODES, stricterConsent, type ConsentMode, type ConsentSource, type PathmarkEvent, type PrivacySignalCap, type SiteConfigResponse } from './protocol.js';
+import { idbQueueStore, type Queue, type QueueStore } from './queue.js';
+import type { Session } from './session.js';
+import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.js';
+import { deviceKey } from './lib/deviceKey.js';
 import { safely, type Disposer } from './lib/listen.js';
 import { watchGlobal } from './lib/watchGlobal.js';
 
@@ -82,5 +86,135 @@ export function bridgeGoogleConsentMode(
   return () => {
     unwatch();
     unfollow();
+  };
+}
+
+const stripIds = ({ anonymous_id, session_id, ...event }: PathmarkEvent) => event as PathmarkEvent;
+
+export interface Consent {
+  /** A decision (`consent.set()`, a Consent Mode `update`): from now on defaults no longer apply. */
+  decide(requested: ConsentMode, source: ConsentSource): void;
+  /** Deletes the identifiers and the stored queue from the device; in `granted`, starts a new stored queue. */
+  forgetDevice(): Promise<void>;
+}
+
+/**
+ * How a tracker's consent mode changes, and what each change does to the device: `granted` persists the identifiers
+ * and the queue, `denied` deletes them, `anonymous` deletes the identifiers (and strips them from queued events).
+ * Every way in (the configured starting mode, the collector's default, the API, Google Consent Mode) goes through
+ * `apply`. The mode lives in the tracker's `state`, which this sets; `changed` then lets the tracker move the events
+ * it buffered (`stored` settles once the device holds what the new mode allows). Applies the starting mode at once,
+ * then follows Google Consent Mode on `dataLayer`, and asks the collector where the configuration or a regional
+ * default needs it. Nothing changes once the tracker is destroyed.
+ */
+export function watchConsent(
+  ctx: TrackerContext,
+  config: TrackerConfig,
+  deps: TrackerDeps,
+  endpoint: URL,
+  session: Session,
+  queue: Queue,
+  state: TrackerState,
+  changed: (next: ConsentMode, previous: ConsentMode, source: ConsentSource, stored?: Promise<void>) => void,
+): Consent {
+  const { site, gpc = 'anonymous', consent: startingMode = 'pending' } = config;
+  const openStore = deps.store ?? idbQueueStore;
+  let persistentStore: QueueStore | undefined;
+
+  /** Removes identifiers, the search link and the stored queue from the device. */
+  const purgeDevice = async () => {
+    session.persist(false);
+    const store = persistentStore;
+    persistentStore = undefined;
+    await queue.useStore();
+    try {
+      await store?.update(() => ({ events: [], dropped: 0 }));
+      store?.close?.();
+      // Deleting (rather than opening and clearing) creates nothing where there was nothing.
+      indexedDB.deleteDatabase(deviceKey(site));
+    } catch {
+      /* no IndexedDB: nothing stored there */
+    }
+  };
+
+  const enterGranted = async () => {
+    session.persist(true);
+    try {
+      persistentStore ??= openStore(site);
+    } catch (error) {
+      ctx.warn(error);
+    }
+    await queue.useStore(persistentStore);
+  };
+
+  /** Every way in (configuration, collector, API, Google Consent Mode) is checked here: a typo must not become a mode. */
+  const apply = (requested: ConsentMode, source: ConsentSource) => {
+    if (!CONSENT_MODES.includes(requested)) return ctx.warn('invalid consent', requested);
+    const next = effectiveConsent(requested, gpc, navigator);
+    const previous = state.current;
+    if (next == previous || state.destroyed) return;
+    state.current = next;
+    // Only a withdrawal (denied) purges; leaving granted for pending keeps what is stored until a decision,
+    // leaving it for anonymous removes the identifiers (session ids exist only while they are stored).
+    const stored = next == 'granted' ? enterGranted() : next == 'denied' || (next == 'anonymous' && session.ids().session_id) ? purgeDevice() : undefined;
+    if (next == 'anonymous') queue.rewrite(stripIds);
+    if (next == 'denied') queue.clear();
+    changed(next, previous, source, stored);
+  };
+
+  /** Consent Mode `default` commands, in order: what the page assumes until the visitor decides. */
+  const consentDefaults: ConsentDefault[] = [];
+  /** Where the visitor is (`['FR', 'FR-IDF']`), once the collector told. */
+  let whereabouts: string[] | null | undefined;
+  let siteDefault: ConsentMode | undefined;
+  /** A mode was chosen (`consent.set()`, a Consent Mode `update`, or a starting mode other than pending): defaults no longer apply. */
+  let decided = false;
+  let siteConfig: Promise<void> | undefined;
+  /** `GET config/<site>`: the mode the site's policy gives this visitor, and where the visitor is. Never in denied. */
+  const askCollector = () =>
+    state.current == 'denied' ||
+    (siteConfig ??= (deps.fetch ?? fetch)(new URL('config/' + site, endpoint))
+      .then((response) => response.json() as Promise<SiteConfigResponse>)
+      .then((answer) => {
+        siteDefault = answer.default_consent;
+        whereabouts = answer.regions;
+        applyDefault();
+      })
+      .catch(ctx.warn));
+  /**
+   * Until a decision: the page's Consent Mode default for this visitor (`denied` is not a decision: pending), else
+   * the collector's (`site`). Whether a region-scoped default applies where the visitor is only the collector
+   * knows: it is asked, and until it answers a region-scoped denial stands.
+   */
+  const applyDefault = () => {
+    if (decided) return;
+    const storage = consentDefault(consentDefaults, whereabouts);
+    if (startingMode == 'site' || (!whereabouts && consentDefaults.some(([, region]) => region))) askCollector();
+    const next = storage ? (storage == 'granted' ? storage : 'pending') : siteDefault;
+    if (next) apply(next, storage ? 'gcm' : 'config');
+  };
+  const decide = (requested: ConsentMode, source: ConsentSource) => {
+    decided = true;
+    apply(requested, source);
+  };
+
+      apply(startingMode == 'site' ? 'pending' : startingMode, 'config');
+      decided = state.current != 'pending';
+      // A denied visitor's earlier data goes too, even though nothing changed in this page.
+      if (state.current == 'denied') void purgeDevice();
+      if (config.googleConsentMode != false) {
+        ctx.cleanup(
+          bridgeGoogleConsentMode(window, (update, storage, region) => {
+            if (update) decide(storage, 'gcm');
+            // Defaults pushed together (one per region, then a global one) are resolved together, once they are all in.
+            else consentDefaults.push([storage, region]) && Promise.resolve().then(applyDefault);
+          }),
+        );
+      }
+      // Once the page's own signals read at start are in: they win over the collector's default.
+      void Promise.resolve().then(applyDefault);
+  return {
+    decide,
+    forgetDevice: () => purgeDevice().then(() => (state.current == 'granted' ? enterGranted() : undefined)),
   };
 }

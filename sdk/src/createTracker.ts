@@ -1,114 +1,29 @@
+import { createSession } from './session.js';
+import { watchEngagement } from './engagement.js';
+import { createQueue } from './queue.js';
+import { deviceKey } from './lib/deviceKey.js';
+import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.js';
+import { allowsSending, watchConsent } from './consent.js';
+import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.js';
+import { byteLength, createTransport } from './transport.js';
+import { watchPageviews } from './pageview.js';
 import {
-  CONSENT_MODES,
   CUSTOM_EVENT_NAME,
   MAX_BODY_BYTES,
   MAX_STRING_LENGTH,
   PROTOCOL_VERSION,
   type SendableConsentMode,
   type ConsentMode,
-  type ConsentSource,
-  type EventBase,
-  type Item,
   type PathmarkEvent,
-  type PrivacySignalCap,
   type Props,
-  type SiteConfigResponse,
 } from './protocol.js';
-import { allowsSending, bridgeGoogleConsentMode, consentDefault, effectiveConsent, type ConsentDefault } from './consent.js';
-import { watchCommerce } from './cart.js';
-import { watchEngagement } from './engagement.js';
-import { watchPageviews } from './pageview.js';
-import { createQueue, idbQueueStore, type QueueStore, type SenderLocks } from './queue.js';
-import { deviceKey } from './lib/deviceKey.js';
-import { watchScroll } from './scroll.js';
-import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.js';
-import { createSession } from './session.js';
-import { byteLength, createTransport, type Transport } from './transport.js';
-import type { VitalsModule } from './vitals.js';
 import { listen, type Disposer } from './lib/listen.js';
-import { loadWebVitals } from './lib/loadWebVitals.js';
 import { uuid } from './lib/uuid.js';
+import { watchCommerce } from './commerce.js';
+import { watchScroll } from './scroll.js';
+import { loadWebVitals } from './lib/loadWebVitals.js';
 
 export const SDK_VERSION = 'pathmark-js/0.1.0';
-
-export interface TrackerConfig {
-  /** Site key, as configured in the collector's `sites.json`. */
-  site: string;
-  /** Collector URL, e.g. `https://collector.example/v1/events`; may be relative. */
-  endpoint: string;
-  /**
-   * Mode until `consent.set()` (or Google Consent Mode) says otherwise. Default `pending`.
-   * `site`: the site's policy at the collector picks it for this visitor (`GET config/<site>` beside the endpoint).
-   */
-  consent?: ConsentMode | 'site';
-  /** Log dropped items, rejected batches and caught errors to the console. */
-  debug?: boolean;
-  /** Page views from History API navigations. `false`: the app calls `pageview()` from its router. Default `true`. */
-  autoPageviews?: boolean;
-  /** URL query parameters holding a search term. Default `q`, `query`, `search`, `s`, `keyword`. */
-  searchParams?: string[];
-  /** What Global Privacy Control does: cap at `anonymous` (default), cap at `denied`, or `ignore`. */
-  gpc?: PrivacySignalCap;
-  /** Follow `analytics_storage` from Google Consent Mode v2 on `dataLayer`. Default `true`. */
-  googleConsentMode?: boolean;
-  /** Collect LCP, INP, CLS, FCP and TTFB. Default `true`. */
-  vitals?: boolean;
-  /** Queue length that triggers a flush. Default 20. */
-  batchSize?: number;
-  /** Default 5000. */
-  flushIntervalMs?: number;
-  /** Queued events kept before the oldest are dropped. Default 1000. */
-  maxQueue?: number;
-  /** Inactivity that ends a session. Default 30 minutes. */
-  sessionTimeoutMs?: number;
-  /** Time without input after which the user no longer counts as engaged. Default 15 s. */
-  idleTimeoutMs?: number;
-}
-
-/** Effects the tracker uses, replaceable in tests and special hosts. */
-export interface TrackerDeps {
-  now?: () => number;
-  random?: () => number;
-  fetch?: typeof fetch;
-  transport?: Transport;
-  /** The persistent queue used in `granted` mode. Default: IndexedDB (`idbQueueStore`). */
-  store?: (site: string) => QueueStore;
-  /** `null` uses the IndexedDB lease instead of Web Locks. */
-  locks?: SenderLocks | null;
-  /** Loads the web-vitals part. Default: `import()` of the split chunk. */
-  loadVitals?: () => Promise<VitalsModule>;
-}
-
-export interface Tracker {
-  search(query: string, options?: { results?: number }): void;
-  cart: { add(item: Item): void; remove(item: Item): void; view(items?: Item[]): void };
-  checkout: { begin(items: Item[], value?: number): void };
-  purchase(order: { transaction_id: string; value: number; currency: string; items: Item[] }): void;
-  viewItem(item: Item): void;
-  track(name: string, props?: Props): void;
-  pageview(): void;
-  consent: { set(mode: ConsentMode): void; get(): ConsentMode };
-  /** Sends what is queued now (recording first a page view that waits for its title). */
-  flush(): Promise<void>;
-  /** Deletes the identifiers and every queued event, on the device and in memory. */
-  forget(): Promise<void>;
-  /** Removes every listener, restores `history` and stops sending. */
-  destroy(): void;
-}
-
-/** What the capability modules get from the tracker. */
-export interface TrackerContext {
-  now(): number;
-  /** Captures an event (consent permitting). */
-  emit(name: string, props?: object, extra?: Partial<EventBase>): void;
-  /** `listen()`, undone by `destroy()`. */
-  on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
-  cleanup(dispose: Disposer): void;
-  /** Debug output: a message and what it is about, or a caught error. */
-  warn(...problem: unknown[]): void;
-  /** The current search's id; `null` ends it. */
-  searchId(next?: string | null): string | undefined;
-}
 
 const PENDING_BUFFER = 100;
 
@@ -128,8 +43,6 @@ const inertTracker = (): Tracker => ({
   destroy: noop,
 });
 
-const stripIds = ({ anonymous_id, session_id, ...event }: PathmarkEvent) => event as PathmarkEvent;
-
 /**
  * Creates a tracker. Nothing happens at import; all state lives in the
  * returned object. Without a DOM (server-side rendering) the tracker does nothing.
@@ -139,20 +52,19 @@ export const createTracker = (config: TrackerConfig, deps?: TrackerDeps): Tracke
 
 /** `createTracker` where a DOM is known to exist (the script-tag build). */
 export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = {}): Tracker {
-  const { now = Date.now, store: openStore = idbQueueStore } = deps;
-  const { site, gpc = 'anonymous', consent: startingMode = 'pending' } = config;
+  const { now = Date.now } = deps;
+  const { site } = config;
   const endpoint = new URL(config.endpoint, location.href);
   const disposers: Disposer[] = [];
-  let destroyed = false;
   const warn = (...problem: unknown[]) => {
     if (config.debug) console.warn('[pathmark]', ...problem);
   };
 
-  let mode: ConsentMode = 'pending';
+  /** The consent mode in force (consent.ts decides each change), and whether destroy() was called. */
+  const state: TrackerState = { current: 'pending' };
   let buffer: PathmarkEvent[] = [];
   /** Events captured while a page view waits for its title: sent after it. */
   let held: PathmarkEvent[] | undefined;
-  let persistentStore: QueueStore | undefined;
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
   /**
    * Numbers an event in the session now in force, when it may be sent: events buffered
@@ -168,7 +80,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   /** Buffered while consent is pending, queued once it allows sending. */
   const dispatch = (event: PathmarkEvent) => {
-    if (mode == 'pending') {
+    if (state.current == 'pending') {
       buffer.push(event);
       buffer.splice(0, buffer.length - PENDING_BUFFER);
     } else enqueue(event);
@@ -178,7 +90,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     ...config,
     ...deps,
     transport: deps.transport ?? createTransport(endpoint, deps.fetch),
-    envelope: () => (allowsSending(mode) ? { v: PROTOCOL_VERSION, site, consent: mode as SendableConsentMode, sdk: SDK_VERSION } : undefined),
+    envelope: () =>
+      allowsSending(state.current) ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION } : undefined,
     lockName: deviceKey(site),
     warn,
   });
@@ -186,7 +99,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const ctx: TrackerContext = {
     now,
     emit(name, props, extra) {
-      if (mode == 'denied' || destroyed) return;
+      if (state.current == 'denied' || state.destroyed) return;
       const json = JSON.stringify({
         id: uuid(),
         ts: now(),
@@ -222,7 +135,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const pages = watchPageviews(
     ctx,
     {
-      leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.max() }),
+      leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.deepest() }),
       opened() {
         held ??= [];
         engagement.reset();
@@ -242,59 +155,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   vitalsPage = pages.current().id;
 
   let vitalsStarted = false;
-  const startVitals = () => {
-    const load = deps.loadVitals ?? loadWebVitals;
-    // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
-    // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
-    if (vitalsStarted || !load || config.vitals == false || !allowsSending(mode)) return;
-    vitalsStarted = true;
-    Promise.resolve()
-      .then(load)
-      .then((vitals) => vitals.watchVitals((props, page_id) => ctx.emit('web_vitals', props, { page_id }), () => vitalsPage))
-      .catch(warn);
-  };
-
-  /** Removes identifiers, the search link and the stored queue from the device. */
-  const purgeDevice = async () => {
-    session.persist(false);
-    const store = persistentStore;
-    persistentStore = undefined;
-    await queue.useStore();
-    try {
-      await store?.update(() => ({ events: [], dropped: 0 }));
-      store?.close?.();
-      // Deleting (rather than opening and clearing) creates nothing where there was nothing.
-      indexedDB.deleteDatabase(deviceKey(site));
-    } catch {
-      /* no IndexedDB: nothing stored there */
-    }
-  };
-
-  const enterGranted = async () => {
-    session.persist(true);
-    try {
-      persistentStore ??= openStore(site);
-    } catch (error) {
-      warn(error);
-    }
-    await queue.useStore(persistentStore);
-  };
-
-  /** Every way in (configuration, collector, API, Google Consent Mode) is checked here: a typo must not become a mode. */
-  const applyConsent = (requested: ConsentMode, source: ConsentSource) => {
-    if (!CONSENT_MODES.includes(requested)) return warn('invalid consent', requested);
-    const next = effectiveConsent(requested, gpc, navigator);
-    const previous = mode;
-    if (next == previous || destroyed) return;
-    mode = next;
-    // Only a withdrawal (denied) purges; leaving granted for pending keeps what is stored until a decision,
-    // leaving it for anonymous removes the identifiers (session ids exist only while they are stored).
-    const stored = next == 'granted' ? enterGranted() : next == 'denied' || (next == 'anonymous' && session.ids().session_id) ? purgeDevice() : undefined;
-    if (next == 'anonymous') queue.rewrite(stripIds);
+  const consent = watchConsent(ctx, config, deps, endpoint, session, queue, state, (next, previous, source, stored) => {
     if (next == 'denied') {
       buffer = [];
       held &&= [];
-      queue.clear();
     }
     if (allowsSending(next)) {
       buffer.splice(0).forEach(enqueue);
@@ -304,61 +168,18 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         // Once the stored queue is open, so that events kept from earlier pages go too.
         void Promise.resolve(stored).then(() => queue.flush());
       }
+      // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
+      // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
+      const load = deps.loadVitals ?? loadWebVitals;
+      if (!vitalsStarted && load && config.vitals != false) {
+        vitalsStarted = true;
+        Promise.resolve()
+          .then(load)
+          .then((vitals) => vitals.watchVitals((props, page_id) => ctx.emit('web_vitals', props, { page_id }), () => vitalsPage))
+          .catch(warn);
+      }
     }
-    startVitals();
-  };
-
-  /** Consent Mode `default` commands, in order: what the page assumes until the visitor decides. */
-  const consentDefaults: ConsentDefault[] = [];
-  /** Where the visitor is (`['FR', 'FR-IDF']`), once the collector told. */
-  let whereabouts: string[] | null | undefined;
-  let siteDefault: ConsentMode | undefined;
-  /** A mode was chosen (`consent.set()`, a Consent Mode `update`, or a starting mode other than pending): defaults no longer apply. */
-  let decided = false;
-  let siteConfig: Promise<void> | undefined;
-  /** `GET config/<site>`: the mode the site's policy gives this visitor, and where the visitor is. Never in denied. */
-  const askCollector = () =>
-    mode == 'denied' ||
-    (siteConfig ??= (deps.fetch ?? fetch)(new URL(`config/${site}`, endpoint))
-      .then((response) => response.json() as Promise<SiteConfigResponse>)
-      .then((answer) => {
-        siteDefault = answer.default_consent;
-        whereabouts = answer.regions;
-        applyDefault();
-      })
-      .catch(warn));
-  /**
-   * Until a decision: the page's Consent Mode default for this visitor (`denied` is not a decision: pending), else
-   * the collector's (`site`). Whether a region-scoped default applies where the visitor is only the collector
-   * knows: it is asked, and until it answers a region-scoped denial stands.
-   */
-  const applyDefault = () => {
-    if (decided) return;
-    const storage = consentDefault(consentDefaults, whereabouts);
-    if (startingMode == 'site' || (!whereabouts && consentDefaults.some(([, region]) => region))) askCollector();
-    const next = storage ? (storage == 'granted' ? storage : 'pending') : siteDefault;
-    if (next) applyConsent(next, storage ? 'gcm' : 'config');
-  };
-  const decide = (requested: ConsentMode, source: ConsentSource) => {
-    decided = true;
-    applyConsent(requested, source);
-  };
-
-  applyConsent(startingMode == 'site' ? 'pending' : startingMode, 'config');
-  decided = mode != 'pending';
-  // A denied visitor's earlier data goes too, even though nothing changed in this page.
-  if ((mode as ConsentMode) == 'denied') void purgeDevice();
-  if (config.googleConsentMode != false) {
-    ctx.cleanup(
-      bridgeGoogleConsentMode(window, (update, storage, region) => {
-        if (update) decide(storage, 'gcm');
-        // Defaults pushed together (one per region, then a global one) are resolved together, once they are all in.
-        else consentDefaults.push([storage, region]) && Promise.resolve().then(applyDefault);
-      }),
-    );
-  }
-  // Once the page's own signals read at start are in: they win over the collector's default.
-  void Promise.resolve().then(applyDefault);
+  });
 
   const pageGoesAway = (event: Event) => {
     const page = pages.current();
@@ -386,29 +207,28 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       }
     };
 
+  // Quoted: internal methods share these names, and the tag build mangles the unquoted ones (sdk/build.mjs).
   return {
     search: guard(search.search),
     cart: { add: guard(commerce.add), remove: guard(commerce.remove), view: guard(commerce.view) },
     checkout: { begin: guard(commerce.beginCheckout) },
-    purchase: guard(commerce.purchase),
-    viewItem: guard(commerce.viewItem),
+    'purchase': guard(commerce.purchase),
+    'viewItem': guard(commerce.viewItem),
     track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name))),
     pageview: guard(() => pages.navigate('manual')),
     consent: {
-      set: guard((next: ConsentMode) => decide(next, 'api')),
-      get: () => mode,
+      set: guard((next: ConsentMode) => consent.decide(next, 'api')),
+      get: () => state.current,
     },
-    flush: guard(() => (pages.settle(), queue.flush())),
+    'flush': guard(() => (pages.settle(), queue.flush())),
     forget: guard(() => {
       buffer = [];
       queue.clear();
-      return purgeDevice()
-        .then(() => (mode == 'granted' ? enterGranted() : undefined))
-        .catch(warn);
+      return consent.forgetDevice().catch(warn);
     }),
-    destroy: guard(() => {
-      if (!destroyed) {
-        destroyed = true;
+    'destroy': guard(() => {
+      if (!state.destroyed) {
+        state.destroyed = true;
         queue.destroy();
         disposers.splice(0).forEach((dispose) => dispose());
       }

@@ -1,4 +1,4 @@
-import type { TrackerContext } from './createTracker.js';
+import type { TrackerContext } from './types.js';
 
 export interface Engagement {
   /** Starts measuring a new page view. */

@@ -1,5 +1,5 @@
 export { createTracker, SDK_VERSION } from './createTracker.js';
-export type { Tracker, TrackerConfig, TrackerDeps } from './createTracker.js';
+export type { Tracker, TrackerConfig, TrackerDeps } from './types.js';
 export { createTransport, splitIntoBodies } from './transport.js';
 export type { Delivery, Envelope, Transport } from './transport.js';
 export { createQueue, idbQueueStore } from './queue.js';

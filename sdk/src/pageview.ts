@@ -1,5 +1,5 @@
 import type { Navigation, PageViewProps } from './protocol.js';
-import type { TrackerContext } from './createTracker.js';
+import type { TrackerContext } from './types.js';
 import { afterTitle } from './lib/afterTitle.js';
 import { uuid } from './lib/uuid.js';
 import { safely, type Disposer } from './lib/listen.js';
@@ -11,7 +11,7 @@ export interface Page {
   /** pathname + search, once the page view is recorded. */
   path: string;
   /** `page_leave` sent, and the visitor has not come back to this page view since. */
-  left: boolean;
+  left?: boolean;
   /** `pagehide` fired: the page view cannot come back. */
   unloaded?: boolean;
 }
@@ -81,7 +81,7 @@ function observeHistory(listener: (navigation: Navigation) => void): Disposer {
  * twice in a row is one page view.
  */
 export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: boolean): Pageviews {
-  let page: Page = { id: uuid(), url: '', path: '', left: false };
+  let page: Page = { id: uuid(), url: '', path: '' };
   let previous = page;
   /** Title of the last page view: the next route's is one that differs (or whatever it is when the wait ends). */
   let title: string | undefined;
@@ -103,7 +103,7 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
   const open = (url: string) => {
     leave();
     previous = page;
-    page = { id: previous.url ? uuid() : previous.id, url, path: '', left: false };
+    page = { id: previous.url ? uuid() : previous.id, url, path: '' };
     openedAt = ctx.now();
     hooks.opened();
   };

@@ -44,16 +44,14 @@ export function idbQueueStore(site: string): QueueStore {
     return db;
   };
   return {
-    update: (change) =>
-      open().then((opened) => {
-        const transaction = opened.transaction('queue', 'readwrite');
-        const queue = transaction.objectStore('queue');
-        return settled<StoredQueue | undefined>(queue.get('queue')).then((old) => {
-          const next = change(old ?? { events: [], dropped: 0 });
-          queue.put(next, 'queue');
-          return settled(transaction).then(() => next);
-        });
-      }),
+    async update(change) {
+      const transaction = (await open()).transaction('queue', 'readwrite');
+      const queue = transaction.objectStore('queue');
+      const next = change((await settled<StoredQueue | undefined>(queue.get('queue'))) ?? { events: [], dropped: 0 });
+      queue.put(next, 'queue');
+      await settled(transaction);
+      return next;
+    },
     close: () => void db?.then((opened) => opened.close()),
   };
 }
@@ -103,7 +101,7 @@ export function createQueue(options: QueueOptions): Queue {
   const cap = options.maxQueue ?? 1000;
   const interval = options.flushIntervalMs ?? 5000;
   const locks = options.locks === undefined ? (navigator as { locks?: SenderLocks }).locks : options.locks;
-  const owner = `${random()}`;
+  const owner = String(random());
 
   /** Events this tab captured and has not seen delivered (in `granted`, also in the store). */
   let held: PathmarkEvent[] = [];

@@ -1,12 +1,12 @@
 import { SCROLL_DEPTHS, type ScrollProps } from './protocol.js';
-import type { TrackerContext } from './createTracker.js';
+import type { TrackerContext } from './types.js';
 import { safely } from './lib/listen.js';
 
 export interface ScrollDepth {
   /** Starts a new page view: the part visible without scrolling counts as seen. `paused`: reports nothing until the next reset. */
   reset(paused?: boolean): void;
   /** Maximum fraction of the page seen, 0..1. */
-  max(): number;
+  deepest(): number;
 }
 
 /** Fraction of the document seen so far, measured against its current height (lists grow). */
@@ -40,6 +40,6 @@ export function watchScroll(ctx: TrackerContext, onDepth: (depth: ScrollProps['d
       max = seenFraction();
       reported = paused ? SCROLL_DEPTHS.length : 0;
     },
-    max: () => max,
+    deepest: () => max,
   };
 }

@@ -1,6 +1,6 @@
 import type { SearchProps, SearchSource } from './protocol.js';
-import type { TrackerContext } from './createTracker.js';
-import { itemFromElement, type Commerce } from './cart.js';
+import type { TrackerContext } from './types.js';
+import { itemFromElement, type Commerce } from './commerce.js';
 import type { Page } from './pageview.js';
 import { uuid } from './lib/uuid.js';
 

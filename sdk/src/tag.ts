@@ -3,7 +3,8 @@
  * `<script data-*>` attributes, creates the tracker, exposes it as
  * `window.pathmark` and replays the calls the inline snippet queued.
  */
-import { createBrowserTracker, type Tracker, type TrackerConfig } from './createTracker.js';
+import { createBrowserTracker } from './createTracker.js';
+import type { Tracker, TrackerConfig } from './types.js';
 import { EVENTS_PATH, type PrivacySignalCap } from './protocol.js';
 
 /** What the inline snippet leaves on `window.pathmark` before this script runs. */
@@ -31,11 +32,11 @@ if (!stub || !('destroy' in stub)) {
   const tracker = createBrowserTracker(
     {
       site: data.site ?? '',
-      endpoint: data.endpoint ?? EVENTS_PATH,
+      endpoint: data['endpoint'] ?? EVENTS_PATH,
       consent: data.consent as TrackerConfig['consent'],
       debug: 'debug' in data,
-      autoPageviews: data.autoPageviews != 'false',
-      gpc: data.gpc as PrivacySignalCap | undefined,
+      autoPageviews: data['autoPageviews'] != 'false',
+      gpc: data['gpc'] as PrivacySignalCap | undefined,
       searchParams: data.searchParams?.split(','),
     },
     // Same directory as this script; a module import works from a classic script and under a strict CSP ('self').

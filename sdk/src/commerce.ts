@@ -1,5 +1,5 @@
 import type { EcommerceProps, Item } from './protocol.js';
-import type { TrackerContext } from './createTracker.js';
+import type { TrackerContext } from './types.js';
 
 export interface Commerce {
   add(item: unknown): void;
@@ -38,7 +38,7 @@ export function toItem(raw: unknown): Item | string {
     const value = source[field];
     if (value == null || value === '') continue;
     if (!valid(value)) return field;
-    item[field] = field.startsWith('item_') ? String(value) : value;
+    item[field] = field.startsWith('item_') ? '' + value : value;
   }
   return item.item_id || item.item_name ? item : 'item_id';
 }
@@ -47,7 +47,7 @@ export function toItem(raw: unknown): Item | string {
 export function itemFromElement(el: Element): Record<string, unknown> {
   const item: Record<string, unknown> = {};
   for (const [field, , numeric] of FIELDS) {
-    const value = el.getAttribute(`data-pm-item-${field.replace('item_', '').replace('_', '-')}`);
+    const value = el.getAttribute('data-pm-item-' + field.replace('item_', '').replace('_', '-'));
     if (value) item[field] = numeric ? Number(value) : value;
   }
   return item;
@@ -93,7 +93,7 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
       if (!isText(transaction_id) || !isAmount(value) || !isCurrency(currency)) {
         return ctx.warn('invalid purchase', raw);
       }
-      send('purchase', validItems(items), { transaction_id: String(transaction_id), value, currency });
+      send('purchase', validItems(items), { transaction_id: '' + transaction_id, value, currency });
       // The conversion is complete: later carts start a new journey.
       ctx.searchId(null);
     },
