@@ -3,7 +3,7 @@
 // `node sdk/build.mjs` builds; tests import the options to build in memory.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { minify } from 'terser';
@@ -43,7 +43,7 @@ export const tagBuildOptions = {
     {
       name: 'vitals-loaded-by-tag',
       setup(b) {
-        b.onResolve({ filter: /\/loadWebVitals(\.js)?$/ }, () => ({ path: 'loadWebVitals', namespace: 'tag' }));
+        b.onResolve({ filter: /\/loadWebVitals(\.[jt]s)?$/ }, () => ({ path: 'loadWebVitals', namespace: 'tag' }));
         b.onLoad({ filter: /.*/, namespace: 'tag' }, () => ({ contents: 'export const loadWebVitals = undefined;' }));
       },
     },
@@ -95,6 +95,12 @@ async function main() {
     build(vitalsBuildOptions),
   ]);
   execFileSync(process.execPath, [`${root}../node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+  // The sources import each other as `./x.ts` (the repository's one style); tsc keeps that in declarations, where
+  // the files are `./x.js` and `./x.d.ts`: written as a published package's types are.
+  for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.d.ts'))) {
+    const path = `${dist}/${file}`;
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/((?:from|import)\s*\(?\s*'\.{1,2}\/[^']*)\.ts'/g, "$1.js'"));
+  }
   const size = gzipSize(readFileSync(`${dist}/pathmark.js`));
   console.log(`sdk/dist/pathmark.js: ${size} bytes gzip (budget ${TAG_GZIP_BUDGET})`);
 }

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkPageTypePatterns, classifyPage, eventsRow, EVENTS_COLUMNS, insertEventsStatements, utcDay } from '../src/core/insights/index.ts';
-import { buildPopulation, POPULATION_PAGE_TYPES } from './support/population.ts';
-import { POPULATION_SITE } from './support/population.ts';
+import { checkPageTypePatterns, classifyPage, eventsRow, EVENTS_COLUMNS, ingest, insertEventsStatements, utcDay } from '../src/core/insights/index.ts';
+import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from './support/population.ts';
 import { allReports, ingestAll } from './support/run.ts';
 import { migratedEngine } from './support/sqlite.ts';
-import { ingest } from '../src/core/insights/index.ts';
 
 describe('classifyPage', () => {
   const patterns = { home: ['/'], category: ['/c/*', '/category/**'], product: ['/p/*'], checkout: ['/checkout'], confirmation: ['/checkout/done'], other: ['/help/?'] };

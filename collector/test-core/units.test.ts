@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correctedTimestamp } from '../src/core/anonymize.ts';
-import { hmacHex, hmacKey, sha256Hex, type HmacKey } from '../src/core/hmac.ts';
+import { hmacHex, hmacKey, sha256Hex } from '../src/core/hmac.ts';
 import { toMessages, MAX_MESSAGE_BYTES } from '../src/core/pipeline.ts';
 import { cleanReferrer, cleanUrl } from '../src/core/urls.ts';
 import { reduceUserAgent } from '../src/core/user-agent.ts';

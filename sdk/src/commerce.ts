@@ -1,5 +1,5 @@
-import type { EcommerceProps, Item } from './protocol.js';
-import type { TrackerContext } from './types.js';
+import type { EcommerceProps, Item } from './protocol.ts';
+import type { TrackerContext } from './types.ts';
 
 export interface Commerce {
   add(item: unknown): void;

@@ -1,10 +1,10 @@
-import { CONSENT_MODES, stricterConsent, type ConsentMode, type ConsentSource, type PathmarkEvent, type PrivacySignalCap, type SiteConfigResponse } from './protocol.js';
-import { idbQueueStore, type Queue, type QueueStore } from './queue.js';
-import type { Session } from './session.js';
-import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.js';
-import { deviceKey } from './lib/deviceKey.js';
-import { safely, type Disposer } from './lib/listen.js';
-import { watchGlobal } from './lib/watchGlobal.js';
+import { CONSENT_MODES, stricterConsent, type ConsentMode, type ConsentSource, type PathmarkEvent, type PrivacySignalCap, type SiteConfigResponse } from './protocol.ts';
+import { idbQueueStore, type Queue, type QueueStore } from './queue.ts';
+import type { Session } from './session.ts';
+import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
+import { deviceKey } from './lib/deviceKey.ts';
+import { safely, type Disposer } from './lib/listen.ts';
+import { watchGlobal } from './lib/watchGlobal.ts';
 
 /** The mode the SDK actually uses: the requested one, capped by Global Privacy Control. */
 export function effectiveConsent(requested: ConsentMode, gpcCap: PrivacySignalCap, nav?: Navigator): ConsentMode {

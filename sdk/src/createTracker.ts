@@ -1,12 +1,12 @@
-import { createSession } from './session.js';
-import { watchEngagement } from './engagement.js';
-import { createQueue } from './queue.js';
-import { deviceKey } from './lib/deviceKey.js';
-import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.js';
-import { allowsSending, watchConsent } from './consent.js';
-import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.js';
-import { byteLength, createTransport } from './transport.js';
-import { watchPageviews } from './pageview.js';
+import { createSession } from './session.ts';
+import { watchEngagement } from './engagement.ts';
+import { createQueue } from './queue.ts';
+import { deviceKey } from './lib/deviceKey.ts';
+import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
+import { allowsSending, watchConsent } from './consent.ts';
+import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
+import { byteLength, createTransport } from './transport.ts';
+import { watchPageviews } from './pageview.ts';
 import {
   CUSTOM_EVENT_NAME,
   MAX_BODY_BYTES,
@@ -16,12 +16,12 @@ import {
   type ConsentMode,
   type PathmarkEvent,
   type Props,
-} from './protocol.js';
-import { listen, type Disposer } from './lib/listen.js';
-import { uuid } from './lib/uuid.js';
-import { watchCommerce } from './commerce.js';
-import { watchScroll } from './scroll.js';
-import { loadWebVitals } from './lib/loadWebVitals.js';
+} from './protocol.ts';
+import { listen, type Disposer } from './lib/listen.ts';
+import { uuid } from './lib/uuid.ts';
+import { watchCommerce } from './commerce.ts';
+import { watchScroll } from './scroll.ts';
+import { loadWebVitals } from './lib/loadWebVitals.ts';
 
 export const SDK_VERSION = 'pathmark-js/0.1.0';
 

@@ -1,4 +1,4 @@
-import type { TrackerContext } from './types.js';
+import type { TrackerContext } from './types.ts';
 
 export interface Engagement {
   /** Starts measuring a new page view. */

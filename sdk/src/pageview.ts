@@ -1,8 +1,8 @@
-import type { Navigation, PageViewProps } from './protocol.js';
-import type { TrackerContext } from './types.js';
-import { afterTitle } from './lib/afterTitle.js';
-import { uuid } from './lib/uuid.js';
-import { safely, type Disposer } from './lib/listen.js';
+import type { Navigation, PageViewProps } from './protocol.ts';
+import type { TrackerContext } from './types.ts';
+import { afterTitle } from './lib/afterTitle.ts';
+import { uuid } from './lib/uuid.ts';
+import { safely, type Disposer } from './lib/listen.ts';
 
 export interface Page {
   id: string;

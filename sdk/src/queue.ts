@@ -1,6 +1,6 @@
-import type { PathmarkEvent } from './protocol.js';
-import { deviceKey } from './lib/deviceKey.js';
-import { isRetryable, splitIntoBodies, type Delivery, type Envelope, type Transport } from './transport.js';
+import type { PathmarkEvent } from './protocol.ts';
+import { deviceKey } from './lib/deviceKey.ts';
+import { isRetryable, splitIntoBodies, type Delivery, type Envelope, type Transport } from './transport.ts';
 
 /** What the persistent queue keeps on the device, under one key, changed atomically. */
 export interface StoredQueue {

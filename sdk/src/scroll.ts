@@ -1,6 +1,6 @@
-import { SCROLL_DEPTHS, type ScrollProps } from './protocol.js';
-import type { TrackerContext } from './types.js';
-import { safely } from './lib/listen.js';
+import { SCROLL_DEPTHS, type ScrollProps } from './protocol.ts';
+import type { TrackerContext } from './types.ts';
+import { safely } from './lib/listen.ts';
 
 export interface ScrollDepth {
   /** Starts a new page view: the part visible without scrolling counts as seen. `paused`: reports nothing until the next reset. */

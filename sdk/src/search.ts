@@ -1,8 +1,8 @@
-import type { SearchProps, SearchSource } from './protocol.js';
-import type { TrackerContext } from './types.js';
-import { itemFromElement, type Commerce } from './commerce.js';
-import type { Page } from './pageview.js';
-import { uuid } from './lib/uuid.js';
+import type { SearchProps, SearchSource } from './protocol.ts';
+import type { TrackerContext } from './types.ts';
+import { itemFromElement, type Commerce } from './commerce.ts';
+import type { Page } from './pageview.ts';
+import { uuid } from './lib/uuid.ts';
 
 export interface Search {
   search(term: unknown, options?: { results?: unknown }, source?: SearchSource): void;

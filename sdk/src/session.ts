@@ -1,5 +1,5 @@
-import { deviceKey } from './lib/deviceKey.js';
-import { uuid } from './lib/uuid.js';
+import { deviceKey } from './lib/deviceKey.ts';
+import { uuid } from './lib/uuid.ts';
 
 /** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
 export interface SessionState {
@@ -40,13 +40,17 @@ export function createSession(site: string, now: () => number, timeoutMs: number
     try {
       const stored = JSON.parse(localStorage[key]);
       return now() - stored.last < timeoutMs ? stored : undefined;
-    } catch {}
+    } catch {
+      /* nothing stored, or no storage */
+    }
   };
   const save = (value?: SessionState) => {
     try {
       if (value) localStorage[key] = JSON.stringify(value);
       else localStorage.removeItem(key);
-    } catch {}
+    } catch {
+      /* no storage: the session lives in memory */
+    }
   };
 
   return {

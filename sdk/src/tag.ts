@@ -3,9 +3,9 @@
  * `<script data-*>` attributes, creates the tracker, exposes it as
  * `window.pathmark` and replays the calls the inline snippet queued.
  */
-import { createBrowserTracker } from './createTracker.js';
-import type { Tracker, TrackerConfig } from './types.js';
-import { EVENTS_PATH, type PrivacySignalCap } from './protocol.js';
+import { createBrowserTracker } from './createTracker.ts';
+import type { Tracker, TrackerConfig } from './types.ts';
+import { EVENTS_PATH, type PrivacySignalCap } from './protocol.ts';
 
 /** What the inline snippet leaves on `window.pathmark` before this script runs. */
 interface Stub {

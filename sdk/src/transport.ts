@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, type Batch, type PathmarkEvent } from './protocol.js';
+import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, type Batch, type PathmarkEvent } from './protocol.ts';
 
 /** What became of one request. */
 export interface Delivery {

@@ -1,8 +1,8 @@
-import type { ConsentMode, EventBase, Item, PrivacySignalCap, Props } from './protocol.js';
-import type { QueueStore, SenderLocks } from './queue.js';
-import type { Transport } from './transport.js';
-import type { VitalsModule } from './vitals.js';
-import type { Disposer } from './lib/listen.js';
+import type { ConsentMode, EventBase, Item, PrivacySignalCap, Props } from './protocol.ts';
+import type { QueueStore, SenderLocks } from './queue.ts';
+import type { Transport } from './transport.ts';
+import type { VitalsModule } from './vitals.ts';
+import type { Disposer } from './lib/listen.ts';
 
 /** The tracker's public shape and what its capability modules share; types only, so nothing imports createTracker. */
 

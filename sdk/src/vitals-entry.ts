@@ -1,2 +1,2 @@
 /** `pathmark-vitals.js`, the lazily loaded part of the script-tag build: web-vitals and its reporting. */
-export { watchVitals } from './vitals.js';
+export { watchVitals } from './vitals.ts';

@@ -1,5 +1,5 @@
 import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals';
-import type { VitalName, WebVitalsProps } from './protocol.js';
+import type { VitalName, WebVitalsProps } from './protocol.ts';
 
 /** What the lazily loaded vitals part exports (`pathmark-vitals.js` in the script-tag build). */
 export interface VitalsModule {

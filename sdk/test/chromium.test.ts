@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTag, vitalsBuildOptions } from '../build.mjs';
-import type { Batch } from '../src/protocol';
+import type { Batch } from '../src/protocol.ts';
 
 const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const sdkDir = fileURLToPath(import.meta.url).replace(/test\/[^/]*$/, '');
@@ -146,6 +146,6 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
 
 declare global {
   interface Window {
-    pathmark?: import('../src/index').Tracker;
+    pathmark?: import('../src/index.ts').Tracker;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { collector, expectEvents, names, settle, tracker, useFakeTime } from './support';
+import { collector, expectEvents, names, settle, tracker, useFakeTime } from './support.ts';
 
 const shoe = { item_id: 'SKU-1', item_name: 'Red shoe', price: 49.9, quantity: 2, currency: 'EUR', item_category: 'shoes' };
 

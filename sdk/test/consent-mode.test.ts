@@ -3,9 +3,9 @@ import { http, HttpResponse } from 'msw';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { consentDefault } from '../src/consent';
-import type { SiteConfigResponse } from '../src/protocol';
-import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, requests, server, settle, tracker, useFakeTime } from './support';
+import { consentDefault } from '../src/consent.ts';
+import type { SiteConfigResponse } from '../src/protocol.ts';
+import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, requests, server, settle, tracker, useFakeTime } from './support.ts';
 
 /** Google's data-layer-helper, the real library (it wraps `dataLayer.push` as Google Tag Manager does). */
 const dataLayerHelperSource = readFileSync(createRequire(import.meta.url).resolve('data-layer-helper/dist/data-layer-helper.js'), 'utf8');

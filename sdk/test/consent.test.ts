@@ -1,8 +1,8 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import type { ConsentProps } from '../src/protocol';
+import type { ConsentProps } from '../src/protocol.ts';
 import { http } from 'msw';
-import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, names, requests, server, settle, tracker, useFakeTime } from './support';
+import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, names, requests, server, settle, tracker, useFakeTime } from './support.ts';
 
 describe('consent gating', () => {
   it('pending: captures into memory only, then flushes with identifiers when granted', async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 // The collector's own validation, so that a drift between what the SDK sends and what the collector
 // accepts fails here, in the SDK's tests, too.
 import { createValidator } from '../../collector/src/core/validate.ts';
-import type { WebVitalsProps } from '../src/protocol';
-import { collector, drain, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
+import type { WebVitalsProps } from '../src/protocol.ts';
+import { collector, drain, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support.ts';
 
 type Report = (metric: { name: string; value: number; rating: WebVitalsProps['rating'] }) => void;
 const reporters = vi.hoisted(() => [] as Report[]);
@@ -24,7 +24,7 @@ describe('contract with the collector', () => {
       <button data-pm-cart="add" data-pm-item-id="L1" data-pm-item-price="30" data-pm-item-currency="EUR">Add</button>`;
     history.replaceState(null, '', '/?q=desk+lamp&utm_source=news');
     reporters.length = 0;
-    const loadVitals = vi.fn(() => import('../src/vitals'));
+    const loadVitals = vi.fn(() => import('../src/vitals.ts'));
     const t = tracker({ consent: 'pending', vitals: true }, { loadVitals });
     await settle();
     t.consent.set('granted');

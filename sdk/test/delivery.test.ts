@@ -1,8 +1,8 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import type { SenderLocks } from '../src/queue';
-import { createQueue, type Delivery, type PathmarkEvent, type QueueStore } from '../src/index';
-import { advance, collector, drain, expectEvents, names, settle, setVisibility, tracker, useFakeTime } from './support';
+import type { SenderLocks } from '../src/queue.ts';
+import { createQueue, type Delivery, type PathmarkEvent, type QueueStore } from '../src/index.ts';
+import { advance, collector, drain, expectEvents, names, settle, setVisibility, tracker, useFakeTime } from './support.ts';
 
 const manual = { autoPageviews: false } as const;
 const ids = (events: { id: string }[]) => events.map((e) => e.id);

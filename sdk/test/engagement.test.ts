@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PageLeaveProps } from '../src/protocol';
-import { collector, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
+import type { PageLeaveProps } from '../src/protocol.ts';
+import { collector, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support.ts';
 
 const leaveProps = (c: ReturnType<typeof collector>) => c.events().filter((e) => e.name == 'page_leave').map((e) => e.props as PageLeaveProps);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { collector, drain, settle, tracker, useFakeTime } from './support';
+import { collector, drain, settle, tracker, useFakeTime } from './support.ts';
 
 describe('the page is never broken by the SDK', () => {
   it('public methods swallow internal failures, synchronous or asynchronous', async () => {

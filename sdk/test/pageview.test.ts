@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { collector, drain, expectEvents, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support';
+import { collector, drain, expectEvents, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support.ts';
 
 describe('page views and browse path', () => {
   it('captures the initial load with title, referrer and page index', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PageLeaveProps } from '../src/protocol';
-import { collector, expectEvents, settle, tracker, useFakeTime } from './support';
+import type { PageLeaveProps } from '../src/protocol.ts';
+import { collector, expectEvents, settle, tracker, useFakeTime } from './support.ts';
 
 let height = 4000;
 const heightReads = vi.fn(() => height);

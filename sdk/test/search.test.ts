@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SearchProps } from '../src/protocol';
-import { collector, expectEvents, names, settle, tracker, useFakeTime } from './support';
+import type { SearchProps } from '../src/protocol.ts';
+import { collector, expectEvents, names, settle, tracker, useFakeTime } from './support.ts';
 
 const searches = (c: ReturnType<typeof collector>) => c.events().filter((e) => e.name == 'search');
 

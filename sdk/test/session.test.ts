@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { uuid } from '../src/lib/uuid';
-import { collector, settle, tracker, useFakeTime } from './support';
+import { uuid } from '../src/lib/uuid.ts';
+import { collector, settle, tracker, useFakeTime } from './support.ts';
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 describe('server-side rendering', () => {
   it('imports without a window and createTracker returns a harmless tracker', async () => {
     expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
-    const { createTracker } = await import('../src/index');
+    const { createTracker } = await import('../src/index.ts');
     const t = createTracker({ site: 'demo', endpoint: '/v1/events', consent: 'granted' });
     expect(() => {
       t.pageview();

@@ -1,8 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { expect, vi } from 'vitest';
-import { createTracker, type Tracker, type TrackerConfig, type TrackerDeps } from '../src/index';
-import type { Batch, PathmarkEvent } from '../src/protocol';
+import { createTracker, type Tracker, type TrackerConfig, type TrackerDeps } from '../src/index.ts';
+import type { Batch, PathmarkEvent } from '../src/protocol.ts';
 
 export const ENDPOINT = 'http://localhost:3000/v1/events';
 export const server = setupServer();

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTag } from '../build.mjs';
-import type { Tracker } from '../src/index';
-import { collector, drain, expectEvents, names, settle, useFakeTime } from './support';
+import type { Tracker } from '../src/index.ts';
+import { collector, drain, expectEvents, names, settle, useFakeTime } from './support.ts';
 
 /** The script-tag build as shipped (minified, props mangled), built in memory from the current source. */
 let bundle = '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createTransport, splitIntoBodies } from '../src/index';
-import type { Batch, PathmarkEvent } from '../src/protocol';
+import { createTransport, splitIntoBodies } from '../src/index.ts';
+import type { Batch, PathmarkEvent } from '../src/protocol.ts';
 
 const event = (i: number, size = 10): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i, page_id: 'p', url: 'https://shop.example/', name: 'tick', props: { pad: 'x'.repeat(size) } });
 const envelope = { v: 1, site: 'demo', consent: 'granted', sdk: 'test', dropped: 7 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { WebVitalsProps } from '../src/protocol';
-import { collector, drain, pageTransition, settle, tracker, useFakeTime } from './support';
+import type { WebVitalsProps } from '../src/protocol.ts';
+import { collector, drain, pageTransition, settle, tracker, useFakeTime } from './support.ts';
 
 type Report = (metric: { name: string; value: number; rating: WebVitalsProps['rating'] }) => void;
 /** web-vitals stand-in: each test decides when a metric is final. */
@@ -16,7 +16,7 @@ describe('web vitals', () => {
     useFakeTime();
     reporters.length = 0;
     const c = collector();
-    const load = vi.fn(() => import('../src/vitals'));
+    const load = vi.fn(() => import('../src/vitals.ts'));
     const t = tracker({ vitals: true }, { loadVitals: load });
     await settle();
     await load.mock.results[0]!.value;
@@ -49,12 +49,12 @@ describe('web vitals', () => {
     useFakeTime();
     reporters.length = 0;
     collector();
-    const off = vi.fn(() => import('../src/vitals'));
+    const off = vi.fn(() => import('../src/vitals.ts'));
     tracker({ vitals: false }, { loadVitals: off });
     tracker({ site: 'x', vitals: true }, { loadVitals: () => Promise.reject(new Error('blocked by CSP')) });
     tracker({ site: 'y', vitals: true });
     await settle();
-    await import('../src/vitals');
+    await import('../src/vitals.ts');
     await drain();
     expect(off).not.toHaveBeenCalled();
     expect(reporters).toHaveLength(5);

@@ -37,6 +37,7 @@ const DIGIT_ZEROS = [0x660, 0x6f0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc
 const isDash = (code: number): boolean => (code >= 0x2010 && code <= 0x2015) || code === 0x2212;
 const isForeignDigit = (code: number): boolean => DIGIT_ZEROS.some((zero) => code >= zero && code <= zero + 9);
 const FOLDED_BY_US = /[\u2010-\u2015\u2212\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef\u0b66-\u0b6f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f\u0e50-\u0e59\u0ed0-\u0ed9\u0f20-\u0f29\u1040-\u1049\u17e0-\u17e9\u1810-\u1819]/;
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose: everything above ASCII
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Builds a view from pieces of a previous one, composing the ranges. */

@@ -95,7 +95,7 @@ export async function gotoNaming(page: Page, url: string): Promise<void> {
   try {
     await page.goto(url);
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : error}\nstill waiting for: ${[...pending].join(', ') || 'nothing'}`);
+    throw new Error(`${error instanceof Error ? error.message : error}\nstill waiting for: ${[...pending].join(', ') || 'nothing'}`, { cause: error });
   } finally {
     page.off('request', started);
     page.off('requestfinished', ended);

@@ -45,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await waitForHealthy(stack.origin, { isAlive: stack.isAlive });
   } catch (error) {
     await stack.stop();
-    throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler dev output ---\n${log}`);
+    throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler dev output ---\n${log}`, { cause: error });
   }
   const info: StackInfo = { origin: stack.origin, persistTo };
   project.provide('stack', info);

@@ -1,4 +1,4 @@
-import { safely } from './listen.js';
+import { safely } from './listen.ts';
 
 /**
  * Runs `fn` once the app has rendered the new route's title: as soon as `rendered()` holds after a change in the

@@ -1,4 +1,4 @@
-import type { Disposer } from './listen.js';
+import type { Disposer } from './listen.ts';
 
 /**
  * Calls `onValue` with `target[key]` now and each time it is assigned later, so that a global the page creates

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { useTitle } from './routes.tsx';
+import { useTitle } from './title.ts';
 
 export default function Cart() {
   useTitle('Cart · React shop');

@@ -1,13 +1,8 @@
 // A small shop on React 19 and React Router 7's <BrowserRouter>: every route sets its title in an effect, as
 // React apps do, and the router renders navigations in transitions (the effects run after the next frame).
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense } from 'react';
 import { Link, Route, Routes, useNavigate } from 'react-router';
-
-export function useTitle(title: string): void {
-  useEffect(() => {
-    document.title = title;
-  }, [title]);
-}
+import { useTitle } from './title.ts';
 
 function Home() {
   useTitle('Home · React shop');

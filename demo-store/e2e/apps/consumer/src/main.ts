@@ -15,6 +15,6 @@ tracker.consent.set('yes');
 // @ts-expect-error an item needs no `sku`, it has `item_id`
 tracker.cart.add({ sku: 'SKU-1' });
 // @ts-expect-error the wire format says which consent a batch was sent under
-const batch: Batch = { v: PROTOCOL_VERSION, site: 'demo', consent: 'pending', sent_at: 0, sdk: 'x', events: [] };
+export const batch: Batch = { v: PROTOCOL_VERSION, site: 'demo', consent: 'pending', sent_at: 0, sdk: 'x', events: [] };
 
 export type Seen = [PathmarkEvent['name'], SiteConfigResponse['regions'], typeof batch];
