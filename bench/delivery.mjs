@@ -42,7 +42,17 @@ async function startPageServer() {
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${server.address().port}`, setCollector: (origin) => { collectorOrigin = origin; }, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    setCollector: (origin) => {
+      collectorOrigin = origin;
+    },
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
 }
 
 /** What the browser sent: every POST to /v1/events with the bench events it carried and how it ended. */
@@ -57,7 +67,8 @@ function watchRequests(context) {
     }
   };
   context.on('request', (request) => {
-    if (request.method() === 'POST' && request.url().includes('/v1/events')) attempts.set(request, { events: eventsIn(request), status: 'pending' });
+    if (request.method() === 'POST' && request.url().includes('/v1/events'))
+      attempts.set(request, { events: eventsIn(request), status: 'pending' });
   });
   context.on('requestfinished', async (request) => {
     const attempt = attempts.get(request);
@@ -72,14 +83,18 @@ function watchRequests(context) {
 
 async function trackBurst(page, from, count) {
   await page.waitForFunction(() => typeof window.pathmark?.track === 'function', undefined, { timeout: 15_000 });
-  await page.evaluate(({ name, from, count }) => {
-    for (let n = from; n < from + count; n++) window.pathmark.track(name, { n });
-  }, { name: EVENT, from, count });
+  await page.evaluate(
+    ({ name, from, count }) => {
+      for (let n = from; n < from + count; n++) window.pathmark.track(name, { n });
+    },
+    { name: EVENT, from, count },
+  );
 }
 
 async function d1Counts(config, persistTo) {
   const [row] = await queryD1({
-    config, persistTo,
+    config,
+    persistTo,
     sql: `SELECT COUNT(*) AS rows, COUNT(DISTINCT json_extract(record, '$.props.n')) AS distinct_n FROM events WHERE name = '${EVENT}'`,
   });
   return { rows: Number(row?.rows ?? 0), distinctN: Number(row?.distinct_n ?? 0) };
@@ -100,13 +115,19 @@ async function receivedByCollector(config, persistTo) {
         if (seen.has(e.id)) duplicated.add(e.id);
         seen.add(e.id);
       }
-    } catch { /* a raw body that did not parse carried nothing of ours */ }
+    } catch {
+      /* a raw body that did not parse carried nothing of ours */
+    }
   }
   return { deliveries: rows.length, events: ids.length, distinctIds: seen.size, distinctN: ns.size, duplicated };
 }
 
 runSection(async () => {
-  const base = { id: 'delivery', title: 'Delivery under a flapping connection and a failing sink', command: 'node bench/delivery.mjs' };
+  const base = {
+    id: 'delivery',
+    title: 'Delivery under a flapping connection and a failing sink',
+    command: 'node bench/delivery.mjs',
+  };
   for (const needed of ['sdk/dist/pathmark.js', 'collector/src/index.ts']) {
     if (!existsSync(root + needed)) return { ...base, failed: `${needed} does not exist yet` };
   }
@@ -122,7 +143,12 @@ runSection(async () => {
   try {
     await applyD1Migrations({ config, persistTo });
     pageServer = await startPageServer();
-    collector = await startWranglerDev({ config, persistTo, readyPath: '/healthz', vars: { PATHMARK_INSPECTOR: '1', DEV_ALLOWED_ORIGINS: pageServer.origin } });
+    collector = await startWranglerDev({
+      config,
+      persistTo,
+      readyPath: '/healthz',
+      vars: { PATHMARK_INSPECTOR: '1', DEV_ALLOWED_ORIGINS: pageServer.origin },
+    });
     pageServer.setCollector(collector.origin);
     mark('collector ready');
     browser = await launchChromium();
@@ -189,7 +215,9 @@ runSection(async () => {
     const acceptedEvents = accepted.reduce((s, a) => s + a.events.length, 0);
     // Where the duplicates came from: requests the browser saw fail or abort that the collector had in fact received.
     const unconfirmed = sentAttempts.filter((a) => a.status !== 202);
-    const dupInUnconfirmed = [...received.duplicated].filter((id) => unconfirmed.some((a) => a.events.some((e) => e.id === id))).length;
+    const dupInUnconfirmed = [...received.duplicated].filter((id) =>
+      unconfirmed.some((a) => a.events.some((e) => e.id === id)),
+    ).length;
 
     await collector.stop();
     collector = undefined;
@@ -200,7 +228,11 @@ runSection(async () => {
     try {
       faults = sinkFaultReport(await measureSinkFaults(config));
     } catch (error) {
-      faults = { targets: [], table: null, notes: [`Failing sink: not measured: ${error instanceof Error ? error.message : error}`] };
+      faults = {
+        targets: [],
+        table: null,
+        notes: [`Failing sink: not measured: ${error instanceof Error ? error.message : error}`],
+      };
     }
 
     const lost = TOTAL - counts.distinctN;
@@ -213,28 +245,36 @@ runSection(async () => {
         { target: '0 duplicates after D1 dedupe', result: `${dupAfter}`, met: dupAfter === 0 },
         ...faults.targets,
       ],
-      tables: [{
-        columns: ['Measure', 'Count'],
-        formats: ['text', 'int'],
-        rows: [
-          ['Events tracked (`pathmark.track`, consent granted)', TOTAL],
-          ['Offline/online flaps; reloads', `${CYCLES}; ${reloads}`],
-          ['Requests carrying bench events (all attempts)', sentAttempts.length],
-          ['… answered 202', accepted.length],
-          ['… other outcomes', Object.entries(otherStatuses).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'],
-          ['Bench events in 202-answered requests, as the browser saw them', acceptedEvents],
-          ['Deliveries received by the collector (inspect_batches rows, all batches)', received.deliveries],
-          ['Bench events received by the collector (before dedupe)', received.events],
-          ['… distinct event ids', received.distinctIds],
-          ['Duplicates before dedupe (received − distinct ids)', dupBefore],
-          ['… of which were in a request the browser saw fail or abort (then re-sent)', dupInUnconfirmed],
-          ['Events whose SDK id changed between attempts (same n, new id)', reIdentified],
-          ['Rows in D1 `events` for the bench events (after dedupe)', counts.rows],
-          ['Distinct events in D1 (by the tracked sequence number n)', counts.distinctN],
-          ['**Lost** (tracked − distinct in D1)', lost],
-          ['**Duplicates after dedupe** (rows − distinct)', dupAfter],
-        ],
-      }, ...(faults.table ? [faults.table] : [])],
+      tables: [
+        {
+          columns: ['Measure', 'Count'],
+          formats: ['text', 'int'],
+          rows: [
+            ['Events tracked (`pathmark.track`, consent granted)', TOTAL],
+            ['Offline/online flaps; reloads', `${CYCLES}; ${reloads}`],
+            ['Requests carrying bench events (all attempts)', sentAttempts.length],
+            ['… answered 202', accepted.length],
+            [
+              '… other outcomes',
+              Object.entries(otherStatuses)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(', ') || 'none',
+            ],
+            ['Bench events in 202-answered requests, as the browser saw them', acceptedEvents],
+            ['Deliveries received by the collector (inspect_batches rows, all batches)', received.deliveries],
+            ['Bench events received by the collector (before dedupe)', received.events],
+            ['… distinct event ids', received.distinctIds],
+            ['Duplicates before dedupe (received − distinct ids)', dupBefore],
+            ['… of which were in a request the browser saw fail or abort (then re-sent)', dupInUnconfirmed],
+            ['Events whose SDK id changed between attempts (same n, new id)', reIdentified],
+            ['Rows in D1 `events` for the bench events (after dedupe)', counts.rows],
+            ['Distinct events in D1 (by the tracked sequence number n)', counts.distinctN],
+            ['**Lost** (tracked − distinct in D1)', lost],
+            ['**Duplicates after dedupe** (rows − distinct)', dupAfter],
+          ],
+        },
+        ...(faults.table ? [faults.table] : []),
+      ],
       notes: [
         `A page on its own loopback origin loads \`/pathmark.js\` from the collector (wrangler dev on a copy of the sources taken when the section starts, wrangler.toml, \`PATHMARK_INSPECTOR=1\`, \`DEV_ALLOWED_ORIGINS\` = the page's origin, D1 migrations applied to a fresh \`--persist-to\` directory) and sends to its \`/v1/events\`; Chromium as in section 2, user agent of desktop Chrome (the collector drops bots).`,
         `Each of the ${CYCLES} cycles: ${PER_HALF} \`track('${EVENT}', { n })\` calls online, 0.4 s, offline (\`context.setOffline(true)\`), ${PER_HALF} more calls, 0.6 s, back online, 0.3 s. Reload ${RELOAD_ONLINE_AFTER + 1} happens online after cycle ${RELOAD_ONLINE_AFTER + 1}; the other immediately on coming back online at the end of cycle ${RELOAD_OFFLINE_IN + 1}, with that cycle's offline events still queued.`,

@@ -35,7 +35,10 @@ const ID_PREFIX = 'pool0000';
 let pool: string[] = [];
 let sent = 0;
 function nextBody(): string {
-  if (pool.length === 0) pool = Array.from({ length: POOL_SIZE }, (_, seed) => JSON.stringify(makeBatch({ consent: 'granted', events: EVENTS_PER_BATCH, seed, idPrefix: ID_PREFIX })));
+  if (pool.length === 0)
+    pool = Array.from({ length: POOL_SIZE }, (_, seed) =>
+      JSON.stringify(makeBatch({ consent: 'granted', events: EVENTS_PER_BATCH, seed, idPrefix: ID_PREFIX })),
+    );
   sent++;
   return pool[sent % POOL_SIZE]!.replaceAll(ID_PREFIX, sent.toString(36).padStart(8, '0'));
 }
@@ -58,21 +61,35 @@ async function load(origin: string, duration: number): Promise<Round> {
     connections: CONNECTIONS,
     duration,
     headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN_HEADER },
-    requests: [{
-      setupRequest: (request: Record<string, unknown>) => ({
-        ...request,
-        headers: { ...(request.headers as object), 'user-agent': browserUserAgent(n++ % VISITORS) },
-        body: nextBody(),
-      }),
-    }],
+    requests: [
+      {
+        setupRequest: (request: Record<string, unknown>) => ({
+          ...request,
+          headers: { ...(request.headers as object), 'user-agent': browserUserAgent(n++ % VISITORS) },
+          body: nextBody(),
+        }),
+      },
+    ],
   });
   const statuses: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}) as [string, { count: number }][]) statuses[code] = count;
-  return { requests: result.requests.total, seconds: duration, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors, timeouts: result.timeouts };
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}) as [string, { count: number }][])
+    statuses[code] = count;
+  return {
+    requests: result.requests.total,
+    seconds: duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
-const fmtStatuses = (s: Record<string, number>) => Object.entries(s).map(([code, count]) => `${code}: ${count.toLocaleString('en-US')}`).join(', ') || 'none';
+const fmtStatuses = (s: Record<string, number>) =>
+  Object.entries(s)
+    .map(([code, count]) => `${code}: ${count.toLocaleString('en-US')}`)
+    .join(', ') || 'none';
 
 interface Target {
   id: string;
@@ -90,13 +107,45 @@ interface Target {
 }
 
 runSection(async () => {
-  const base = { id: 'end-to-end', title: 'Collector end to end through wrangler dev', command: 'node --import tsx bench/end-to-end.ts' };
+  const base = {
+    id: 'end-to-end',
+    title: 'Collector end to end through wrangler dev',
+    command: 'node --import tsx bench/end-to-end.ts',
+  };
   const notes: string[] = [];
   const targets: Target[] = [
-    { id: 'noop', label: 'No-op Worker (bench/noop-worker, answers 202)', config: () => `${root}bench/noop-worker/wrangler.toml`, collector: false, rounds: [], roundCpu: [] },
-    { id: 'ingest', label: 'Pathmark collector, ingest path alone (wrangler.toml without `[[queues.consumers]]`)', config: () => writeIngestOnlyConfig(snapshot), collector: true, rounds: [], roundCpu: [] },
-    { id: 'ingest-no-assets', label: 'The same without `[assets]` (no asset router in front of the Worker)', config: () => writeIngestOnlyConfig(snapshot, { withoutAssets: true }), collector: true, rounds: [], roundCpu: [] },
-    { id: 'full', label: 'Pathmark collector (wrangler.toml: ingest + local queue consumer writing D1 and R2)', config: () => snapshot.config, collector: true, rounds: [], roundCpu: [] },
+    {
+      id: 'noop',
+      label: 'No-op Worker (bench/noop-worker, answers 202)',
+      config: () => `${root}bench/noop-worker/wrangler.toml`,
+      collector: false,
+      rounds: [],
+      roundCpu: [],
+    },
+    {
+      id: 'ingest',
+      label: 'Pathmark collector, ingest path alone (wrangler.toml without `[[queues.consumers]]`)',
+      config: () => writeIngestOnlyConfig(snapshot),
+      collector: true,
+      rounds: [],
+      roundCpu: [],
+    },
+    {
+      id: 'ingest-no-assets',
+      label: 'The same without `[assets]` (no asset router in front of the Worker)',
+      config: () => writeIngestOnlyConfig(snapshot, { withoutAssets: true }),
+      collector: true,
+      rounds: [],
+      roundCpu: [],
+    },
+    {
+      id: 'full',
+      label: 'Pathmark collector (wrangler.toml: ingest + local queue consumer writing D1 and R2)',
+      config: () => snapshot.config,
+      collector: true,
+      rounds: [],
+      roundCpu: [],
+    },
   ];
   let d1Rows: number | null = null;
   const snapshot = snapshotWorker();
@@ -104,13 +153,16 @@ runSection(async () => {
   try {
     for (const target of targets) {
       try {
-        if (target.collector && !existsSync(`${root}collector/src/index.ts`)) throw new Error('collector/src/index.ts does not exist yet');
+        if (target.collector && !existsSync(`${root}collector/src/index.ts`))
+          throw new Error('collector/src/index.ts does not exist yet');
         const config = target.config();
         target.persistTo = mkdtempSync(join(tmpdir(), `pathmark-e2e-${target.id}-`));
         log(`end to end: starting ${target.id}`);
         if (target.collector) await applyD1Migrations({ config, persistTo: target.persistTo });
         const worker = await startWranglerDev({
-          config, persistTo: target.persistTo, readyPath: target.collector ? '/healthz' : '/',
+          config,
+          persistTo: target.persistTo,
+          readyPath: target.collector ? '/healthz' : '/',
           vars: target.collector ? { DEV_ALLOWED_ORIGINS: ORIGIN_HEADER } : {},
         });
         target.origin = worker.origin;
@@ -118,12 +170,16 @@ runSection(async () => {
         target.cpuSeconds = worker.cpuSeconds;
         if (target.collector) {
           const probe = await fetch(`${worker.origin}/v1/events`, {
-            method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN_HEADER, 'user-agent': browserUserAgent(1) },
+            method: 'POST',
+            headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN_HEADER, 'user-agent': browserUserAgent(1) },
             body: JSON.stringify(makeBatch({ events: EVENTS_PER_BATCH })),
           });
           const probeBody = await probe.text();
           if (probe.status !== 202) throw new Error(`a good batch answered ${probe.status}: ${probeBody.slice(0, 300)}`);
-          if (target.id === 'full') notes.push(`Check before the load: one batch of ${EVENTS_PER_BATCH} answered ${probe.status} ${probeBody.slice(0, 120)}.`);
+          if (target.id === 'full')
+            notes.push(
+              `Check before the load: one batch of ${EVENTS_PER_BATCH} answered ${probe.status} ${probeBody.slice(0, 120)}.`,
+            );
         }
         await load(worker.origin, WARMUP_S);
         if (target.id === 'full') await new Promise((r) => setTimeout(r, DRAIN_PAUSE_MS));
@@ -148,7 +204,10 @@ runSection(async () => {
   const full = targets.find((t) => t.id === 'full')!;
   if (full.persistTo && full.rounds.length) {
     try {
-      d1Rows = Number((await queryD1({ config: snapshot.config, persistTo: full.persistTo, sql: 'SELECT COUNT(*) AS n FROM events' }))[0]?.n ?? NaN);
+      d1Rows = Number(
+        (await queryD1({ config: snapshot.config, persistTo: full.persistTo, sql: 'SELECT COUNT(*) AS n FROM events' }))[0]?.n ??
+          NaN,
+      );
     } catch (error) {
       log('D1 count failed:', (error as Error).message);
     }
@@ -161,7 +220,8 @@ runSection(async () => {
     const requests = t.rounds.reduce((s, r) => s + r.requests, 0);
     const seconds = t.rounds.reduce((s, r) => s + r.seconds, 0);
     const statuses: Record<string, number> = {};
-    for (const r of t.rounds) for (const [code, count] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+    for (const r of t.rounds)
+      for (const [code, count] of Object.entries(r.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
     return {
       rps: requests / seconds,
       cpuMsPerRequest: (t.roundCpu.reduce((a, b) => a + b, 0) * 1000) / requests,
@@ -180,34 +240,58 @@ runSection(async () => {
     const s = summaries[t.id];
     const why = notMeasured(t.failed ?? 'no round completed');
     if (!s) return [t.label, why, why, why, why, why, why, why, why];
-    return [t.label, s.rps, s.perRound, s.acceptedEventsPerSecond, s.p50, s.p99, s.cpuMsPerRequest, s.statuses['429'] ?? 0,
-      `${fmtStatuses(s.statuses)}${s.errors ? `; ${s.errors} errors` : ''}${s.timeouts ? `; ${s.timeouts} timeouts` : ''}`];
+    return [
+      t.label,
+      s.rps,
+      s.perRound,
+      s.acceptedEventsPerSecond,
+      s.p50,
+      s.p99,
+      s.cpuMsPerRequest,
+      s.statuses['429'] ?? 0,
+      `${fmtStatuses(s.statuses)}${s.errors ? `; ${s.errors} errors` : ''}${s.timeouts ? `; ${s.timeouts} timeouts` : ''}`,
+    ];
   });
   const ratio = (id: string) => (noop && summaries[id] ? summaries[id]!.rps / noop.rps : null);
   const target = (label: string, id: string) => {
     const r = ratio(id);
     return { target: label, result: r == null ? 'not measured' : `${r.toFixed(2)}×`, met: r == null ? null : r >= 0.7 };
   };
-  if (d1Rows != null) notes.push(`D1 \`events\` rows of the full collector after its warm-up and ${ROUNDS} rounds (each followed by ${DRAIN_PAUSE_MS / 1000} s for the consumer): ${d1Rows.toLocaleString('en-US')}.`);
+  if (d1Rows != null)
+    notes.push(
+      `D1 \`events\` rows of the full collector after its warm-up and ${ROUNDS} rounds (each followed by ${DRAIN_PAUSE_MS / 1000} s for the consumer): ${d1Rows.toLocaleString('en-US')}.`,
+    );
 
   return {
     ...base,
     targets: [
-      target('collector ≥ 0.7 × the no-op Worker\'s requests/s', 'full'),
+      target("collector ≥ 0.7 × the no-op Worker's requests/s", 'full'),
       target('(the same, ingest path alone: no local queue consumer)', 'ingest'),
       target('(the same, ingest path alone without `[assets]`: no local asset router either)', 'ingest-no-assets'),
     ],
-    tables: [{
-      columns: ['Worker', 'requests/s', 'per round', 'events/s answered 202 (× 20)', 'p50 (ms, median of rounds)', 'p99 (ms, worst round)', 'Worker CPU per request (ms)', '429s', 'status codes'],
-      formats: ['text', 'int', 'text', 'int', 'ms', 'ms', 'ms', 'int', 'text'],
-      rows,
-    }],
+    tables: [
+      {
+        columns: [
+          'Worker',
+          'requests/s',
+          'per round',
+          'events/s answered 202 (× 20)',
+          'p50 (ms, median of rounds)',
+          'p99 (ms, worst round)',
+          'Worker CPU per request (ms)',
+          '429s',
+          'status codes',
+        ],
+        formats: ['text', 'int', 'text', 'int', 'ms', 'ms', 'ms', 'int', 'text'],
+        rows,
+      },
+    ],
     notes: [
       `autocannon (programmatic API), ${CONNECTIONS} connections, loopback only. The three Workers run side by side under \`wrangler dev\` (workerd), each on a free port with \`--persist-to\` its own temporary directory (collector D1 migrations applied first); each is warmed up for ${WARMUP_S} s, then they are loaded in turn, ${ROUNDS} rounds of ${ROUND_S} s each, so background load on the machine falls on all of them alike.`,
       `Each request is a batch of ${EVENTS_PER_BATCH} \`granted\` events from a pool of ${POOL_SIZE} (bench/lib/batches.ts) given its own unique event ids, sent as \`text/plain\` with \`Origin: ${ORIGIN_HEADER}\` (allowed for site \`demo\` in collector/sites.json).`,
       `The collector rate-limits per site, IP address and user agent (the site's \`rate_limit.batches_per_10s\`, spread over limiter keys of ${rateLimit ? `${rateLimit.limit} batches per ${rateLimit.period} s` : 'see wrangler.toml'} by page view; no variable lifts it); the load is spread over ${VISITORS.toLocaleString('en-US')} desktop-browser user agents (distinct visitors), so it measures the pipeline rather than one visitor hitting the limit. 429s are counted separately; they are real answers, not errors.`,
       'Under `wrangler dev` the queue consumers (the fan-out to one queue per sink, D1 inserts, R2 objects) run in the same workerd process and on the same two cores as the ingest route; on Cloudflare it runs in separate invocations. The second row uses the same config without `[[queues.consumers]]` to separate the two costs.',
-      'With `[assets]` configured, `wrangler dev` routes every request through its asset router (a Worker in the same workerd that matches `run_worker_first`) before the collector; on Cloudflare that routing is not the Worker\'s CPU. The third row drops `[assets]` as well (POST /v1/events never reads an asset), to show that share. The no-op has neither.',
+      "With `[assets]` configured, `wrangler dev` routes every request through its asset router (a Worker in the same workerd that matches `run_worker_first`) before the collector; on Cloudflare that routing is not the Worker's CPU. The third row drops `[assets]` as well (POST /v1/events never reads an asset), to show that share. The no-op has neither.",
       'The Workers run from a copy of the sources taken when the section starts (bench/lib/snapshot.mjs), so edits to the working tree during the run cannot make `wrangler dev` reload them.',
       'autocannon runs in the bench process on the same 2-core machine, so client and Workers share the CPUs. "Worker CPU per request" is the user + system CPU time of the Worker\'s whole process group (wrangler dev and its workerd, from /proc) during the rounds, divided by the requests answered: unlike requests/s, it does not depend on what else runs on the machine. For the full collector it includes the queue consumer\'s work done during the rounds.',
       ...notes,

@@ -10,7 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ingest, insertEventsStatements, rebuildDay, REPORTS, seededRandom, type DirtyDay, type ReportName,
+  ingest,
+  insertEventsStatements,
+  rebuildDay,
+  REPORTS,
+  seededRandom,
+  type DirtyDay,
+  type ReportName,
 } from '../collector/src/core/insights/index.ts';
 import { journeyRecords, randomJourneys } from '../collector/test-core/support/generate.ts';
 import { POPULATION_PAGE_TYPES, POPULATION_SITE } from '../collector/test-core/support/population.ts';
@@ -37,7 +43,10 @@ let events = 0;
 let ingestMs = 0;
 let baselineMs = 0;
 for (let d = 0; d < days; d++) {
-  const records = journeyRecords(randomJourneys(seededRandom(100 + d), visitsPerDay, firstDay + d * 86_400_000, shape, d * visitsPerDay), `d${d}-`);
+  const records = journeyRecords(
+    randomJourneys(seededRandom(100 + d), visitsPerDay, firstDay + d * 86_400_000, shape, d * visitsPerDay),
+    `d${d}-`,
+  );
   events += records.length;
   let start = performance.now();
   await ingest(engine, records, { newToken: () => `bench-${++tokens}`, pageTypes: () => POPULATION_PAGE_TYPES });
@@ -71,10 +80,16 @@ for (const name of Object.keys(REPORTS) as ReportName[]) {
 }
 
 const counts = Object.fromEntries(
-  ['events', 'ins_page_views', 'ins_searches', 'ins_item_lines', 'ins_r_pages', 'ins_r_transitions', 'ins_r_searches', 'ins_r_items'].map((table) => [
-    table,
-    (engine.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n,
-  ]),
+  [
+    'events',
+    'ins_page_views',
+    'ins_searches',
+    'ins_item_lines',
+    'ins_r_pages',
+    'ins_r_transitions',
+    'ins_r_searches',
+    'ins_r_items',
+  ].map((table) => [table, (engine.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n]),
 );
 const sorted = [...rollupMs].sort((a, b) => a - b);
 const result = {
@@ -88,7 +103,9 @@ const result = {
     ratio_to_baseline: Math.round((baselineMs / ingestMs) * 100) / 100,
   },
   rollup_rebuild_ms_per_day: { median: Math.round(sorted[Math.floor(sorted.length / 2)]!), max: Math.round(sorted.at(-1)!) },
-  report_ms_30_days: Object.fromEntries(Object.entries(reportMs).map(([name, t]) => [name, { first: Math.round(t.first), median: Math.round(t.median) }])),
+  report_ms_30_days: Object.fromEntries(
+    Object.entries(reportMs).map(([name, t]) => [name, { first: Math.round(t.first), median: Math.round(t.median) }]),
+  ),
 };
 console.log(JSON.stringify(result, null, 2));
 engine.close();

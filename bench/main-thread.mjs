@@ -16,24 +16,41 @@ const RUNS = 3;
 const FIRST_PAGE_VIEW_TIMEOUT_MS = 15_000;
 
 const PAGE_BODY = `<h1>Linen shirt</h1><p>${'A shirt for warm days. '.repeat(200)}</p><button>Add to cart</button>`;
-const page = (scripts) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench shop – Linen shirt</title></head><body>${PAGE_BODY}${scripts}</body></html>`;
+const page = (scripts) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench shop – Linen shirt</title></head><body>${PAGE_BODY}${scripts}</body></html>`;
 
 /** The trackers under test; `marker` is how their page-view request body is recognised. */
 const TRACKERS = [
   {
-    id: 'pathmark-granted', label: 'Pathmark (script tag, consent granted)', marker: '"page_view"', needs: 'sdk/dist/pathmark.js',
-    html: page(`<script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="granted"></script>`),
+    id: 'pathmark-granted',
+    label: 'Pathmark (script tag, consent granted)',
+    marker: '"page_view"',
+    needs: 'sdk/dist/pathmark.js',
+    html: page(
+      `<script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="granted"></script>`,
+    ),
   },
   {
-    id: 'pathmark-anonymous', label: 'Pathmark (script tag, consent anonymous)', marker: '"page_view"', needs: 'sdk/dist/pathmark.js',
-    html: page(`<script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="anonymous"></script>`),
+    id: 'pathmark-anonymous',
+    label: 'Pathmark (script tag, consent anonymous)',
+    marker: '"page_view"',
+    needs: 'sdk/dist/pathmark.js',
+    html: page(
+      `<script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="anonymous"></script>`,
+    ),
   },
   {
-    id: 'snowplow', label: 'Snowplow (browser-tracker + site-tracking + ecommerce)', marker: '"e":"pv"', bundle: 'snowplow',
+    id: 'snowplow',
+    label: 'Snowplow (browser-tracker + site-tracking + ecommerce)',
+    marker: '"e":"pv"',
+    bundle: 'snowplow',
     html: page(`<script src="/bundles/snowplow.js"></script><script src="/init.js"></script>`),
   },
   {
-    id: 'posthog', label: 'PostHog (posthog-js)', marker: '"$pageview"', bundle: 'posthog',
+    id: 'posthog',
+    label: 'PostHog (posthog-js)',
+    marker: '"$pageview"',
+    bundle: 'posthog',
     html: page(`<script src="/bundles/posthog.js"></script><script src="/init.js"></script>`),
   },
 ];
@@ -53,27 +70,40 @@ const adaptPathmark = () => {
 /** Runs in the page: one synchronous burst, long tasks observed until things settle. */
 async function burstInPage({ kind, count, settleMs }) {
   const tracker = window.benchTracker;
-  const call = kind === 'track'
-    ? (i) => tracker.track('bench_event', { i, label: 'burst', value: i * 1.5 })
-    : (i) => tracker.cartAdd({ item_id: `SKU-${i % 50}`, item_name: 'Linen shirt', price: 49.9, quantity: 1, currency: 'EUR', item_category: 'Shirts' });
+  const call =
+    kind === 'track'
+      ? (i) => tracker.track('bench_event', { i, label: 'burst', value: i * 1.5 })
+      : (i) =>
+          tracker.cartAdd({
+            item_id: `SKU-${i % 50}`,
+            item_name: 'Linen shirt',
+            price: 49.9,
+            quantity: 1,
+            currency: 'EUR',
+            item_category: 'Shirts',
+          });
   const longTasks = [];
-  const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push(e.duration);
+  });
   observer.observe({ type: 'longtask' });
   const times = new Array(count);
   let start = 0;
   let total = 0;
   // The burst runs in a timer task of the page: a task started by the DevTools
   // protocol (page.evaluate itself) is not reported to the longtask observer.
-  await new Promise((resolve) => setTimeout(() => {
-    start = performance.now();
-    for (let i = 0; i < count; i++) {
-      const t0 = performance.now();
-      call(i);
-      times[i] = performance.now() - t0;
-    }
-    total = performance.now() - start;
-    resolve();
-  }, 0));
+  await new Promise((resolve) =>
+    setTimeout(() => {
+      start = performance.now();
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        call(i);
+        times[i] = performance.now() - t0;
+      }
+      total = performance.now() - start;
+      resolve();
+    }, 0),
+  );
   // Work a tracker defers to microtasks runs before the next task: this is
   // how long the burst actually held the main thread.
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -100,7 +130,9 @@ async function measureTracker(browser, server, tracker) {
     if (!firstPageView) await new Promise((r) => setTimeout(r, 20));
   }
   const result = {
-    firstPageViewMs: firstPageView ? firstPageView.at - timeOrigin : notMeasured(`no page-view request within ${FIRST_PAGE_VIEW_TIMEOUT_MS / 1000} s`),
+    firstPageViewMs: firstPageView
+      ? firstPageView.at - timeOrigin
+      : notMeasured(`no page-view request within ${FIRST_PAGE_VIEW_TIMEOUT_MS / 1000} s`),
   };
   for (const kind of ['track', 'cartAdd']) {
     const postsAtStart = server.posts.length;
@@ -128,12 +160,19 @@ const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.
 function combineRuns(runs) {
   const combined = { errors: runs.flatMap((r) => r.errors) };
   const pageViews = runs.map((r) => r.firstPageViewMs);
-  combined.firstPageViewMs = pageViews.every((v) => typeof v === 'number') ? middle(pageViews) : pageViews.find((v) => typeof v !== 'number');
+  combined.firstPageViewMs = pageViews.every((v) => typeof v === 'number')
+    ? middle(pageViews)
+    : pageViews.find((v) => typeof v !== 'number');
   for (const kind of ['track', 'cartAdd']) {
     const all = runs.map((r) => r[kind]);
     const pick = (key) => middle(all.map((r) => r[key]));
     combined[kind] = {
-      medianUs: pick('medianUs'), p99Us: pick('p99Us'), meanUs: pick('meanUs'), totalMs: pick('totalMs'), blockedMs: pick('blockedMs'), requests: pick('requests'),
+      medianUs: pick('medianUs'),
+      p99Us: pick('p99Us'),
+      meanUs: pick('meanUs'),
+      totalMs: pick('totalMs'),
+      blockedMs: pick('blockedMs'),
+      requests: pick('requests'),
       runsWithLongTask: all.filter((r) => r.longTasks > 0).length,
       longestTaskMs: Math.max(...all.map((r) => r.longestTaskMs)),
       isolated: all.every((r) => r.isolated),
@@ -142,7 +181,8 @@ function combineRuns(runs) {
   return combined;
 }
 
-const longTaskText = (r) => `${r.runsWithLongTask} of ${RUNS} runs${r.runsWithLongTask ? ` (longest ${r.longestTaskMs.toFixed(0)} ms)` : ''}`;
+const longTaskText = (r) =>
+  `${r.runsWithLongTask} of ${RUNS} runs${r.runsWithLongTask ? ` (longest ${r.longestTaskMs.toFixed(0)} ms)` : ''}`;
 
 runSection(async () => {
   const files = {
@@ -155,7 +195,8 @@ runSection(async () => {
   }
   for (const tracker of TRACKERS) {
     if (tracker.needs && !existsSync(`${root}${tracker.needs}`)) missing[tracker.id] = `${tracker.needs} not built`;
-    if (tracker.bundle) files[`/bundles/${tracker.bundle}.js`] = { type: 'text/javascript', body: await bundleEntry(tracker.bundle) };
+    if (tracker.bundle)
+      files[`/bundles/${tracker.bundle}.js`] = { type: 'text/javascript', body: await bundleEntry(tracker.bundle) };
     files[`/${tracker.id}.html`] = { type: 'text/html; charset=utf-8', body: tracker.html };
   }
 
@@ -180,24 +221,56 @@ runSection(async () => {
     await server.close();
   }
 
-  const rowsFor = (kind) => TRACKERS.map((t) => {
-    const r = results[t.id]?.[kind];
-    if (!r) return [t.label, notMeasured(missing[t.id]), notMeasured(missing[t.id]), notMeasured(missing[t.id]), notMeasured(missing[t.id]), notMeasured(missing[t.id]), notMeasured(missing[t.id]), notMeasured(missing[t.id])];
-    return [t.label, r.medianUs, r.p99Us, r.meanUs, r.totalMs, r.blockedMs, longTaskText(r), r.requests];
-  });
-  const columns = ['Tracker', 'median (µs/call)', 'p99 (µs/call)', 'mean (µs/call)', 'burst (ms)', 'main thread held (ms)', 'runs with a long task > 50 ms', 'requests sent'];
+  const rowsFor = (kind) =>
+    TRACKERS.map((t) => {
+      const r = results[t.id]?.[kind];
+      if (!r)
+        return [
+          t.label,
+          notMeasured(missing[t.id]),
+          notMeasured(missing[t.id]),
+          notMeasured(missing[t.id]),
+          notMeasured(missing[t.id]),
+          notMeasured(missing[t.id]),
+          notMeasured(missing[t.id]),
+          notMeasured(missing[t.id]),
+        ];
+      return [t.label, r.medianUs, r.p99Us, r.meanUs, r.totalMs, r.blockedMs, longTaskText(r), r.requests];
+    });
+  const columns = [
+    'Tracker',
+    'median (µs/call)',
+    'p99 (µs/call)',
+    'mean (µs/call)',
+    'burst (ms)',
+    'main thread held (ms)',
+    'runs with a long task > 50 ms',
+    'requests sent',
+  ];
   const formats = ['text', 'us', 'us', 'us', 'ms', 'ms', 'text', 'int'];
-  const targets = ['granted', 'anonymous'].flatMap((mode) => ['track', 'cartAdd'].flatMap((kind) => {
-    const id = `pathmark-${mode}`;
-    const name = kind === 'track' ? '`track`' : '`cart.add`';
-    const r = results[id]?.[kind];
-    const why = notMeasured(missing[id] ?? 'not run');
-    return [
-      { target: `${name} median ≤ 20 µs/call (Pathmark, ${mode})`, result: r ? `${r.medianUs.toFixed(1)} µs` : why, met: r ? Math.round(r.medianUs * 10) / 10 <= 20 : null },
-      { target: `no long task during the ${name} burst (Pathmark, ${mode})`, result: r ? `long task in ${longTaskText(r)}` : why, met: r ? r.runsWithLongTask === 0 : null },
-    ];
-  }));
-  const errorNotes = Object.entries(results).filter(([, r]) => r.errors.length).map(([id, r]) => `Page errors in ${id}: ${r.errors.slice(0, 3).join('; ')}`);
+  const targets = ['granted', 'anonymous'].flatMap((mode) =>
+    ['track', 'cartAdd'].flatMap((kind) => {
+      const id = `pathmark-${mode}`;
+      const name = kind === 'track' ? '`track`' : '`cart.add`';
+      const r = results[id]?.[kind];
+      const why = notMeasured(missing[id] ?? 'not run');
+      return [
+        {
+          target: `${name} median ≤ 20 µs/call (Pathmark, ${mode})`,
+          result: r ? `${r.medianUs.toFixed(1)} µs` : why,
+          met: r ? Math.round(r.medianUs * 10) / 10 <= 20 : null,
+        },
+        {
+          target: `no long task during the ${name} burst (Pathmark, ${mode})`,
+          result: r ? `long task in ${longTaskText(r)}` : why,
+          met: r ? r.runsWithLongTask === 0 : null,
+        },
+      ];
+    }),
+  );
+  const errorNotes = Object.entries(results)
+    .filter(([, r]) => r.errors.length)
+    .map(([id, r]) => `Page errors in ${id}: ${r.errors.slice(0, 3).join('; ')}`);
   const isolated = Object.values(results).every((r) => r.track.isolated);
 
   return {
@@ -207,10 +280,16 @@ runSection(async () => {
     targets: targets.map((t) => ({ ...t, result: t.result?.notMeasured ? `not measured: ${t.result.notMeasured}` : t.result })),
     tables: [
       { caption: `\`track(name, props)\`, burst of ${BURST} synchronous calls`, columns, formats, rows: rowsFor('track') },
-      { caption: `\`cart.add(item)\` (Snowplow: \`trackAddToCart\`; PostHog: \`capture('add_to_cart')\`), burst of ${BURST} calls`, columns, formats, rows: rowsFor('cartAdd') },
+      {
+        caption: `\`cart.add(item)\` (Snowplow: \`trackAddToCart\`; PostHog: \`capture('add_to_cart')\`), burst of ${BURST} calls`,
+        columns,
+        formats,
+        rows: rowsFor('cartAdd'),
+      },
       {
         caption: 'Time from navigation start to the first page-view request reaching the endpoint',
-        columns: ['Tracker', 'first page view (ms)'], formats: ['text', 'ms'],
+        columns: ['Tracker', 'first page view (ms)'],
+        formats: ['text', 'ms'],
         rows: TRACKERS.map((t) => [t.label, results[t.id]?.firstPageViewMs ?? notMeasured(missing[t.id])]),
       },
     ],

@@ -31,13 +31,24 @@ const before = await pipelineOf(beforeTree);
 const after = await pipelineOf(fileURLToPath(new URL('..', import.meta.url)));
 const { parseSitePolicies } = await import('../collector/src/core/policy.ts');
 const { hmacKey } = await import('../collector/src/core/hmac.ts');
-const policy = parseSitePolicies(JSON.parse(readFileSync(new URL('../collector/sites.json', import.meta.url), 'utf8'))).get('demo')!;
-const keys = { salt: { id: 'salt:ab', key: hmacKey(crypto.getRandomValues(new Uint8Array(32))) }, pseudonym: { id: 'key:ab', key: hmacKey('ab') } };
+const policy = parseSitePolicies(JSON.parse(readFileSync(new URL('../collector/sites.json', import.meta.url), 'utf8'))).get(
+  'demo',
+)!;
+const keys = {
+  salt: { id: 'salt:ab', key: hmacKey(crypto.getRandomValues(new Uint8Array(32))) },
+  pseudonym: { id: 'key:ab', key: hmacKey('ab') },
+};
 const now = Date.now();
 const contexts = Array.from({ length: 64 }, (_, n) => ({
-  receivedAt: now, ip: `203.0.113.${n + 1}`, userAgent: browserUserAgent(n), country: 'DE', region: 'DE-BE', signals: { gpc: false, dnt: false },
+  receivedAt: now,
+  ip: `203.0.113.${n + 1}`,
+  userAgent: browserUserAgent(n),
+  country: 'DE',
+  region: 'DE-BE',
+  signals: { gpc: false, dnt: false },
 }));
-const fullWidth = (text: string) => text.replace(/[!-~ ]/g, (char) => (char === ' ' ? '\u3000' : String.fromCharCode(char.charCodeAt(0) + 0xfee0)));
+const fullWidth = (text: string) =>
+  text.replace(/[!-~ ]/g, (char) => (char === ' ' ? '\u3000' : String.fromCharCode(char.charCodeAt(0) + 0xfee0)));
 
 function encoded(batch: Batch): Batch {
   // A copy: makeBatch shares its catalogue's item objects between events.
@@ -46,7 +57,8 @@ function encoded(batch: Batch): Batch {
     if (event.title) event.title = encodeURIComponent(event.title);
     const props = event.props as { search_term?: string; items?: { item_name?: string }[] };
     if (props.search_term) props.search_term = fullWidth(props.search_term);
-    for (const item of props.items ?? []) if (item.item_name) item.item_name = encodeURIComponent(encodeURIComponent(item.item_name));
+    for (const item of props.items ?? [])
+      if (item.item_name) item.item_name = encodeURIComponent(encodeURIComponent(item.item_name));
   }
   return copy;
 }
@@ -62,7 +74,9 @@ for (const consent of ['granted', 'anonymous'] as const) {
     let n = 0;
     const cpu = process.cpuUsage();
     const start = performance.now();
-    while (performance.now() - start < ms) for (let k = 0; k < 20; k++, n++) pipeline.processBatch(bodies[n % bodies.length]!, contexts[n % contexts.length]!, policy, keys);
+    while (performance.now() - start < ms)
+      for (let k = 0; k < 20; k++, n++)
+        pipeline.processBatch(bodies[n % bodies.length]!, contexts[n % contexts.length]!, policy, keys);
     const used = process.cpuUsage(cpu);
     return (n * 20) / ((used.user + used.system) / 1e6);
   };

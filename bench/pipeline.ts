@@ -46,12 +46,17 @@ async function workerdThroughput(): Promise<Record<'granted' | 'anonymous', { me
   const snapshot = snapshotWorker();
   const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-pipeline-'));
   try {
-    const worker = await startWranglerDev({ config: `${snapshot.dir}/bench/pipeline-worker/wrangler.toml`, persistTo, readyPath: '/?batches=0' });
+    const worker = await startWranglerDev({
+      config: `${snapshot.dir}/bench/pipeline-worker/wrangler.toml`,
+      persistTo,
+      readyPath: '/?batches=0',
+    });
     try {
       const runBatches = async (consent: string, batches: number) => {
         const response = await fetch(`${worker.origin}/?consent=${consent}&batches=${batches}`);
         const body = (await response.json()) as { accepted: number };
-        if (body.accepted !== batches * EVENTS_PER_BATCH) throw new Error(`workerd accepted ${body.accepted} of ${batches * EVENTS_PER_BATCH} events`);
+        if (body.accepted !== batches * EVENTS_PER_BATCH)
+          throw new Error(`workerd accepted ${body.accepted} of ${batches * EVENTS_PER_BATCH} events`);
         return body.accepted;
       };
       const out = {} as Record<'granted' | 'anonymous', { median: number; min: number; max: number }>;
@@ -140,13 +145,18 @@ async function throughput(bodies: string[], work: (body: string, i: number) => u
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { eventsPerSecond: (batches * EVENTS_PER_BATCH) / elapsed, eventsPerCpuSecond: (batches * EVENTS_PER_BATCH) / cpuSeconds, batches };
+  return {
+    eventsPerSecond: (batches * EVENTS_PER_BATCH) / elapsed,
+    eventsPerCpuSecond: (batches * EVENTS_PER_BATCH) / cpuSeconds,
+    batches,
+  };
 }
 
 runSection(async () => {
   const command = 'taskset -c 0 node --import tsx bench/pipeline.ts';
   const base = { id: 'pipeline', title: 'Collector pipeline (one core)', command };
-  if (!existsSync(`${root}collector/src/core/pipeline.ts`)) return { ...base, failed: 'collector/src/core/pipeline.ts does not exist yet' };
+  if (!existsSync(`${root}collector/src/core/pipeline.ts`))
+    return { ...base, failed: 'collector/src/core/pipeline.ts does not exist yet' };
 
   const { createPipeline } = await import('../collector/src/core/pipeline.ts');
   const { createValidator } = await import('../collector/src/core/validate.ts');
@@ -161,14 +171,21 @@ runSection(async () => {
   };
   const now = Date.now();
   const contexts = Array.from({ length: 64 }, (_, n) => ({
-    receivedAt: now, ip: `203.0.113.${n + 1}`, userAgent: browserUserAgent(n), country: 'DE', region: 'DE-BE', signals: { gpc: false, dnt: false },
+    receivedAt: now,
+    ip: `203.0.113.${n + 1}`,
+    userAgent: browserUserAgent(n),
+    country: 'DE',
+    region: 'DE-BE',
+    signals: { gpc: false, dnt: false },
   }));
 
   const rows = [];
   const checks: string[] = [];
   const results: Record<string, number> = {};
   for (const consent of ['granted', 'anonymous'] as const) {
-    const bodies = Array.from({ length: DISTINCT_BATCHES }, (_, seed) => JSON.stringify(makeBatch({ consent, events: EVENTS_PER_BATCH, now, seed })));
+    const bodies = Array.from({ length: DISTINCT_BATCHES }, (_, seed) =>
+      JSON.stringify(makeBatch({ consent, events: EVENTS_PER_BATCH, now, seed })),
+    );
     // The figure means nothing unless the batches go through whole: check one pass first.
     let accepted = 0;
     let redactions = 0;
@@ -181,7 +198,9 @@ runSection(async () => {
       redactions += result.records.reduce((sum, r) => sum + r.audit.redactions, 0);
     }
     hmacs.restore();
-    checks.push(`${consent}: ${accepted} of ${bodies.length * EVENTS_PER_BATCH} events accepted in the check pass, ${redactions} values redacted, ${(hmacs.count() / bodies.length).toFixed(1)} HMACs per batch of ${EVENTS_PER_BATCH}`);
+    checks.push(
+      `${consent}: ${accepted} of ${bodies.length * EVENTS_PER_BATCH} events accepted in the check pass, ${redactions} values redacted, ${(hmacs.count() / bodies.length).toFixed(1)} HMACs per batch of ${EVENTS_PER_BATCH}`,
+    );
     const avgBytes = bodies.reduce((s, b) => s + b.length, 0) / bodies.length;
 
     const pipelineWork = (body: string, i: number) => processBatch(body, contexts[i % contexts.length]!, policy, keys);
@@ -195,8 +214,12 @@ runSection(async () => {
     results[consent] = pipeline.median;
     rows.push([
       `${consent} batches of ${EVENTS_PER_BATCH} events (${(avgBytes / 1024).toFixed(1)} KB)`,
-      pipeline.median, `${Math.round(pipeline.min).toLocaleString('en-US')}–${Math.round(pipeline.max).toLocaleString('en-US')}`,
-      pipeline.wall, pipeline.median / EVENTS_PER_BATCH, baseline.median, pipeline.median / baseline.median,
+      pipeline.median,
+      `${Math.round(pipeline.min).toLocaleString('en-US')}–${Math.round(pipeline.max).toLocaleString('en-US')}`,
+      pipeline.wall,
+      pipeline.median / EVENTS_PER_BATCH,
+      baseline.median,
+      pipeline.median / baseline.median,
     ]);
   }
   const signUs = await signMicroseconds(hmacHex);
@@ -211,7 +234,11 @@ runSection(async () => {
   const workerdRows = (['granted', 'anonymous'] as const).map((consent) => {
     if ('notMeasured' in workerd) return [`${consent} batches of ${EVENTS_PER_BATCH} events`, workerd, workerd];
     const r = workerd[consent];
-    return [`${consent} batches of ${EVENTS_PER_BATCH} events`, r.median, `${Math.round(r.min).toLocaleString('en-US')}–${Math.round(r.max).toLocaleString('en-US')}`];
+    return [
+      `${consent} batches of ${EVENTS_PER_BATCH} events`,
+      r.median,
+      `${Math.round(r.min).toLocaleString('en-US')}–${Math.round(r.max).toLocaleString('en-US')}`,
+    ];
   });
   return {
     ...base,
@@ -220,16 +247,28 @@ runSection(async () => {
       result: `${Math.round(results[consent] ?? 0).toLocaleString('en-US')} events per CPU-second`,
       met: (results[consent] ?? 0) >= 50_000,
     })),
-    tables: [{
-      columns: ['Batches', 'processBatch (events per CPU-second, median)', `range over ${ROUNDS} rounds`, 'events per wall-clock second', 'batches per CPU-second', 'JSON.parse + JSON.stringify (events per CPU-second)', 'pipeline ÷ baseline'],
-      formats: ['text', 'int', 'text', 'int', 'int', 'int', 'ratio'],
-      rows,
-    }, {
-      caption: 'The same processBatch and batches inside workerd (the Workers runtime), for comparison; the target is judged on the Node figures above',
-      columns: ['Batches', 'processBatch in workerd (events per CPU-second, median)', `range over ${ROUNDS} rounds`],
-      formats: ['text', 'int', 'text'],
-      rows: workerdRows,
-    }],
+    tables: [
+      {
+        columns: [
+          'Batches',
+          'processBatch (events per CPU-second, median)',
+          `range over ${ROUNDS} rounds`,
+          'events per wall-clock second',
+          'batches per CPU-second',
+          'JSON.parse + JSON.stringify (events per CPU-second)',
+          'pipeline ÷ baseline',
+        ],
+        formats: ['text', 'int', 'text', 'int', 'int', 'int', 'ratio'],
+        rows,
+      },
+      {
+        caption:
+          'The same processBatch and batches inside workerd (the Workers runtime), for comparison; the target is judged on the Node figures above',
+        columns: ['Batches', 'processBatch in workerd (events per CPU-second, median)', `range over ${ROUNDS} rounds`],
+        formats: ['text', 'int', 'text'],
+        rows: workerdRows,
+      },
+    ],
     notes: [
       `\`processBatch(rawBody, request, policy, keys)\` from collector/src/core/pipeline.ts with the \`demo\` policy of collector/sites.json, real HMAC keys, 64 distinct visitors (IP + user agent); ${DISTINCT_BATCHES} distinct batches generated with the protocol types (bench/lib/batches.ts), awaited one after the other; ${WARMUP_MS / 1000} s warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s (baseline ${ROUND_MS / 2000} s), median reported.`,
       'The whole process is pinned to one CPU with `taskset -c 0`, so WebCrypto work Node hands to its thread pool counts against the same core. Throughput is divided by the CPU time the process used (`process.cpuUsage()`, user + system, all threads), which is what one core delivers and does not drop when other processes share that CPU; the wall-clock column does drop then.',

@@ -18,17 +18,30 @@ const config = process.argv.includes('--ingest-only') ? writeIngestOnlyConfig(sn
 const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-profile-'));
 
 async function inspector(port: number) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string; title?: string }[];
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+    title?: string;
+  }[];
   const target = targets.find((t) => /pathmark/i.test(t.title ?? '')) ?? targets[0]!;
   const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
   let id = 0;
   const pending = new Map<number, (v: unknown) => void>();
   ws.on('message', (data) => {
     const message = JSON.parse(String(data));
-    if (message.id && pending.has(message.id)) { pending.get(message.id)!(message.result); pending.delete(message.id); }
+    if (message.id && pending.has(message.id)) {
+      pending.get(message.id)!(message.result);
+      pending.delete(message.id);
+    }
   });
-  const send = (method: string, params = {}) => new Promise<any>((resolve) => { pending.set(++id, resolve); ws.send(JSON.stringify({ id, method, params })); });
+  const send = (method: string, params = {}) =>
+    new Promise<any>((resolve) => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
   return { send, close: () => ws.close(), title: target.title };
 }
 
@@ -43,9 +56,20 @@ try {
     await devtools.send('Profiler.start');
     let n = 0;
     const result = await autocannon({
-      url: `${collector.origin}/v1/events`, method: 'POST', connections: 8, duration: seconds,
+      url: `${collector.origin}/v1/events`,
+      method: 'POST',
+      connections: 8,
+      duration: seconds,
       headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'http://localhost:8787' },
-      requests: [{ setupRequest: (r: Record<string, unknown>) => ({ ...r, headers: { ...(r.headers as object), 'user-agent': browserUserAgent(n) }, body: JSON.stringify(makeBatch({ seed: n++ })) }) }],
+      requests: [
+        {
+          setupRequest: (r: Record<string, unknown>) => ({
+            ...r,
+            headers: { ...(r.headers as object), 'user-agent': browserUserAgent(n) },
+            body: JSON.stringify(makeBatch({ seed: n++ })),
+          }),
+        },
+      ],
     });
     const { profile } = await devtools.send('Profiler.stop');
     devtools.close();

@@ -15,7 +15,10 @@ const consent = process.argv[3] ?? 'granted';
 const server = await startStubServer({
   files: {
     '/sdk/pathmark.js': { type: 'text/javascript', body: readFileSync(`${root}sdk/dist/pathmark.js`) },
-    '/page.html': { type: 'text/html', body: `<!doctype html><title>p</title><p>${'Text. '.repeat(500)}</p><script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="${consent}"></script>` },
+    '/page.html': {
+      type: 'text/html',
+      body: `<!doctype html><title>p</title><p>${'Text. '.repeat(500)}</p><script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="${consent}"></script>`,
+    },
   },
 });
 const browser = await launchChromium();
@@ -31,12 +34,21 @@ try {
   await cdp.send('Profiler.start');
   const { ms, longTasks } = await page.evaluate(async (kind) => {
     const longTasks = [];
-    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(Math.round(e.duration)); });
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push(Math.round(e.duration));
+    });
     observer.observe({ type: 'longtask' });
     const start = performance.now();
     for (let i = 0; i < 1000; i++) {
       if (kind === 'track') window.pathmark.track('bench_event', { i, label: 'burst', value: i * 1.5 });
-      else window.pathmark.cart.add({ item_id: `SKU-${i % 50}`, item_name: 'Linen shirt', price: 49.9, quantity: 1, currency: 'EUR' });
+      else
+        window.pathmark.cart.add({
+          item_id: `SKU-${i % 50}`,
+          item_name: 'Linen shirt',
+          price: 49.9,
+          quantity: 1,
+          currency: 'EUR',
+        });
     }
     await new Promise((r) => setTimeout(r, 0));
     const ms = performance.now() - start;
@@ -48,7 +60,9 @@ try {
   const { profile } = await cdp.send('Profiler.stop');
   const out = join(tmpdir(), `pathmark-main-thread-${Date.now()}.cpuprofile`);
   writeFileSync(out, JSON.stringify(profile));
-  console.log(`${kind} × 1000 (${consent}): ${ms.toFixed(1)} ms until the next task; long tasks in the next 1.5 s: ${longTasks.join(', ') || 'none'} ms; profile written to ${out}`);
+  console.log(
+    `${kind} × 1000 (${consent}): ${ms.toFixed(1)} ms until the next task; long tasks in the next 1.5 s: ${longTasks.join(', ') || 'none'} ms; profile written to ${out}`,
+  );
   console.log(printSummary(summariseProfile(profile, { top: 20, focus: /pathmark\.js/ })));
 } finally {
   await browser.close();

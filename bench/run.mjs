@@ -31,7 +31,11 @@ function commandOf({ file, tsx, pinToOneCpu }) {
 function runChild(section, out) {
   const [command, ...args] = commandOf(section);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, BENCH_OUT: out } });
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, BENCH_OUT: out },
+    });
     child.on('error', (error) => resolve(error.message));
     child.on('exit', (code, signal) => resolve(code === 0 ? null : `exited with ${signal ?? `code ${code}`}`));
   });
@@ -47,7 +51,9 @@ for (const section of SECTIONS) {
   console.error(`\n[bench] ── ${section.title}: ${commandOf(section).join(' ').replace(process.execPath, 'node')}`);
   const sectionStart = performance.now();
   const failure = await runChild(section, out);
-  const result = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { id: section.id, title: section.title, command: commandOf(section).join(' ').replace(process.execPath, 'node') };
+  const result = existsSync(out)
+    ? JSON.parse(readFileSync(out, 'utf8'))
+    : { id: section.id, title: section.title, command: commandOf(section).join(' ').replace(process.execPath, 'node') };
   if (failure && !existsSync(out)) result.failed = `the section ${failure}; see the console output of \`npm run bench\``;
   console.error(`[bench] ${section.id} took ${((performance.now() - sectionStart) / 1000).toFixed(1)} s`);
   sections.push(result);

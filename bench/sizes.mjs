@@ -34,10 +34,18 @@ runSection(async () => {
   const vitals = await shipped('pathmark-vitals.js', 'esm', { minifyFirst: false });
   const pathmark = [
     { name: 'Pathmark `sdk/dist/pathmark.js` (script tag, as shipped)', kind: 'pathmark', size: script },
-    { name: 'Pathmark `sdk/dist/index.js` (ES module entry, minified)', kind: 'pathmark', size: await shipped('index.js', 'esm', { minifyFirst: true }) },
+    {
+      name: 'Pathmark `sdk/dist/index.js` (ES module entry, minified)',
+      kind: 'pathmark',
+      size: await shipped('index.js', 'esm', { minifyFirst: true }),
+    },
     { name: 'Pathmark `sdk/dist/pathmark-vitals.js` (lazy web-vitals part, as shipped)', kind: 'pathmark', size: vitals },
     { name: 'Pathmark script tag + vitals part (all a page downloads)', kind: 'pathmark', size: sum(script, vitals) },
-    { name: 'Pathmark ES module bundled into an app (`entries/pathmark-module.js`)', kind: 'pathmark', size: await bundled('pathmark-module') },
+    {
+      name: 'Pathmark ES module bundled into an app (`entries/pathmark-module.js`)',
+      kind: 'pathmark',
+      size: await bundled('pathmark-module'),
+    },
   ];
   const alternatives = [
     { name: 'Snowplow browser-tracker + site-tracking + snowplow-ecommerce', entry: 'snowplow', short: 'Snowplow' },
@@ -51,7 +59,10 @@ runSection(async () => {
     alt.kind = 'alternative';
   }
   const reference = script.notMeasured ? null : script.gzip;
-  const ratio = (size) => (reference && !size.notMeasured ? size.gzip / reference : notMeasured(reference ? size.notMeasured : missing('sdk/dist/pathmark.js')));
+  const ratio = (size) =>
+    reference && !size.notMeasured
+      ? size.gzip / reference
+      : notMeasured(reference ? size.notMeasured : missing('sdk/dist/pathmark.js'));
   const cells = (size) => (size.notMeasured ? [size, size, size] : [size.min, size.gzip, size.brotli]);
   const rows = [...pathmark, ...alternatives].map((r) => [r.name, ...cells(r.size), r.kind === 'pathmark' ? '' : ratio(r.size)]);
 
@@ -59,11 +70,13 @@ runSection(async () => {
     id: 'sizes',
     title: 'Bundle size',
     command: 'node bench/sizes.mjs',
-    tables: [{
-      columns: ['Artefact', 'Minified (B)', 'gzip -9 (B)', 'brotli -11 (B)', 'gzip × pathmark.js'],
-      formats: ['text', 'bytes', 'bytes', 'bytes', 'ratio'],
-      rows,
-    }],
+    tables: [
+      {
+        columns: ['Artefact', 'Minified (B)', 'gzip -9 (B)', 'brotli -11 (B)', 'gzip × pathmark.js'],
+        formats: ['text', 'bytes', 'bytes', 'bytes', 'ratio'],
+        rows,
+      },
+    ],
     chart: {
       title: 'Bundle size, gzip -9 (bytes)',
       bars: [pathmark[0], pathmark[4], ...alternatives].map((r) => ({
@@ -75,7 +88,7 @@ runSection(async () => {
     notes: [
       'Alternatives: esbuild `bundle, minify, format: iife, platform: browser, target: es2020` from the entry files in `bench/entries/`, each a small `window.benchTracker` adapter (page view, track, cart add/remove, view item, search, purchase) of a few hundred bytes.',
       '`pathmark.js` and `pathmark-vitals.js` are measured byte for byte as the Worker serves them; `index.js` is an ES module a bundler consumes, so it is minified (esbuild, ESM) before compressing, without its imports.',
-      'The last column is the alternative\'s gzip size divided by `pathmark.js`\'s: how many times larger it is.',
+      "The last column is the alternative's gzip size divided by `pathmark.js`'s: how many times larger it is.",
     ],
   };
 });

@@ -90,7 +90,10 @@ function generate(): { events: number; shopEvents: number } {
       for (const [key, group] of partitions) {
         mkdirSync(join(archive, key), { recursive: true });
         for (let i = 0; i < group.length; i += RECORDS_PER_OBJECT) {
-          writeFileSync(join(archive, key, `${String(++object).padStart(8, '0')}.ndjson`), toNdjson(group.slice(i, i + RECORDS_PER_OBJECT)));
+          writeFileSync(
+            join(archive, key, `${String(++object).padStart(8, '0')}.ndjson`),
+            toNdjson(group.slice(i, i + RECORDS_PER_OBJECT)),
+          );
         }
       }
       events += records.length;
@@ -111,22 +114,34 @@ async function timeReports(engine: Awaited<ReturnType<typeof createDuckDbEngine>
       await REPORTS[name](engine, { site: 'shop', from: FROM, to: TO });
       runs.push(performance.now() - start);
     }
-    times[name] = { first: Math.round(runs[0]!), median: Math.round([...runs].sort((a, b) => a - b)[Math.floor(REPORT_RUNS / 2)]!) };
+    times[name] = {
+      first: Math.round(runs[0]!),
+      median: Math.round([...runs].sort((a, b) => a - b)[Math.floor(REPORT_RUNS / 2)]!),
+    };
   }
   return times;
 }
 
-const loadAverageAtStart = loadavg().map((l) => l.toFixed(2)).join(', ');
+const loadAverageAtStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(', ');
 rmSync(root, { recursive: true, force: true });
 mkdirSync(root, { recursive: true });
 let start = performance.now();
 const generated = generate();
 const generate_s = seconds(performance.now() - start);
 const ndjson = bytesUnder(archive);
-log(`${generated.events.toLocaleString('en')} events, ${(ndjson.bytes / 2 ** 30).toFixed(2)} GiB NDJSON in ${ndjson.files} objects, ${generate_s} s`);
+log(
+  `${generated.events.toLocaleString('en')} events, ${(ndjson.bytes / 2 ** 30).toFixed(2)} GiB NDJSON in ${ndjson.files} objects, ${generate_s} s`,
+);
 
 const range = { root: archive, site: 'shop', from: FROM, to: TO };
-const engineOptions = { path: join(root, 'warehouse.duckdb'), threads: 2, memoryLimit: '4GB', tempDirectory: join(root, 'spill') };
+const engineOptions = {
+  path: join(root, 'warehouse.duckdb'),
+  threads: 2,
+  memoryLimit: '4GB',
+  tempDirectory: join(root, 'spill'),
+};
 const engine = await createDuckDbEngine(engineOptions);
 const build: BuildTimings = await buildFromArchive(engine, range, POPULATION_PAGE_TYPES);
 log('build from NDJSON', build);
@@ -134,9 +149,16 @@ const reports = await timeReports(engine);
 log('reports', reports);
 const rows = Object.fromEntries(
   await Promise.all(
-    ['events', 'ins_page_views', 'ins_searches', 'ins_item_lines', 'ins_r_pages', 'ins_r_transitions', 'ins_r_searches', 'ins_r_items'].map(
-      async (table) => [table, (await engine.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n] as const,
-    ),
+    [
+      'events',
+      'ins_page_views',
+      'ins_searches',
+      'ins_item_lines',
+      'ins_r_pages',
+      'ins_r_transitions',
+      'ins_r_searches',
+      'ins_r_items',
+    ].map(async (table) => [table, (await engine.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n] as const),
   ),
 );
 start = performance.now();
@@ -149,7 +171,11 @@ engine.close();
 
 // The same build from the Parquet archive (the shop's partitions), in a fresh database.
 const fromParquet = await createDuckDbEngine({ ...engineOptions, path: join(root, 'from-parquet.duckdb') });
-const parquetBuild = await buildFromArchive(fromParquet, { ...range, root: join(root, 'parquet'), format: 'parquet' }, POPULATION_PAGE_TYPES);
+const parquetBuild = await buildFromArchive(
+  fromParquet,
+  { ...range, root: join(root, 'parquet'), format: 'parquet' },
+  POPULATION_PAGE_TYPES,
+);
 log('build from Parquet', parquetBuild);
 const parquetReports = await timeReports(fromParquet);
 fromParquet.close();
@@ -170,8 +196,17 @@ const result = {
     duckdb_database: statSync(engineOptions.path).size,
   },
   rows,
-  build_from_ndjson_s: { load: seconds(build.load_ms), facts: seconds(build.facts_ms), rollups: seconds(build.rollups_ms), files: build.files },
-  build_from_parquet_s: { load: seconds(parquetBuild.load_ms), facts: seconds(parquetBuild.facts_ms), rollups: seconds(parquetBuild.rollups_ms) },
+  build_from_ndjson_s: {
+    load: seconds(build.load_ms),
+    facts: seconds(build.facts_ms),
+    rollups: seconds(build.rollups_ms),
+    files: build.files,
+  },
+  build_from_parquet_s: {
+    load: seconds(parquetBuild.load_ms),
+    facts: seconds(parquetBuild.facts_ms),
+    rollups: seconds(parquetBuild.rollups_ms),
+  },
   facts_parquet_s,
   compact_s,
   report_ms_30_days: reports,
@@ -186,7 +221,8 @@ type Result = typeof result;
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 const saved: Result | null = existsSync(SAVED_10M) ? JSON.parse(readFileSync(SAVED_10M, 'utf8')) : null;
 const runs: [string, Result][] = [[`${result.events.toLocaleString('en')} events (this run)`, result]];
-if (saved && saved.events !== result.events) runs.push([`${saved.events.toLocaleString('en')} events (measured ${saved.measured_at.slice(0, 10)})`, saved]);
+if (saved && saved.events !== result.events)
+  runs.push([`${saved.events.toLocaleString('en')} events (measured ${saved.measured_at.slice(0, 10)})`, saved]);
 const slowest = (r: Result) => Math.max(...Object.values(r.report_ms_30_days).map((t) => t.first));
 const tenMillion = runs.find(([, r]) => r.events >= 9_000_000)?.[1];
 const section = {
@@ -196,27 +232,64 @@ const section = {
   targets: [
     {
       target: 'every report ≤ 5 s at 10,000,000 events (30 days, built database)',
-      result: tenMillion ? `slowest first run ${(slowest(tenMillion) / 1000).toFixed(2)} s` : 'not measured: run the 10,000,000 command',
+      result: tenMillion
+        ? `slowest first run ${(slowest(tenMillion) / 1000).toFixed(2)} s`
+        : 'not measured: run the 10,000,000 command',
       met: tenMillion ? slowest(tenMillion) <= 5000 : null,
     },
   ],
   tables: [
     {
       caption: 'Archive and outputs on disk (MiB). The shop holds 70 % of the events; outlet and boutique share its archive.',
-      columns: ['Run', 'NDJSON, all sites', 'objects', 'NDJSON, shop', 'Parquet events, shop', 'Parquet facts, shop', 'DuckDB database'],
+      columns: [
+        'Run',
+        'NDJSON, all sites',
+        'objects',
+        'NDJSON, shop',
+        'Parquet events, shop',
+        'Parquet facts, shop',
+        'DuckDB database',
+      ],
       formats: ['', 'int', 'int', 'int', 'number', 'number', 'int'],
       rows: runs.map(([name, r]) => [
-        name, mib(r.sizes.ndjson_all_sites.bytes), r.sizes.ndjson_all_sites.files, mib(r.sizes.ndjson_shop.bytes),
-        mib(r.sizes.parquet_shop_events.bytes), mib(r.sizes.parquet_shop_facts.bytes), mib(r.sizes.duckdb_database),
+        name,
+        mib(r.sizes.ndjson_all_sites.bytes),
+        r.sizes.ndjson_all_sites.files,
+        mib(r.sizes.ndjson_shop.bytes),
+        mib(r.sizes.parquet_shop_events.bytes),
+        mib(r.sizes.parquet_shop_facts.bytes),
+        mib(r.sizes.duckdb_database),
       ]),
     },
     {
-      caption: 'Build of the shop’s 30 days (s): archive → events → facts → day rollups; then the facts and the archive written as Parquet. Peak memory of the process (DuckDB inside, memory_limit 4GB, 2 threads).',
-      columns: ['Run', 'shop events', 'load NDJSON', 'facts', 'rollups', 'load Parquet', 'facts', 'rollups', 'facts → Parquet', 'NDJSON → Parquet', 'peak RSS (MiB)'],
+      caption:
+        'Build of the shop’s 30 days (s): archive → events → facts → day rollups; then the facts and the archive written as Parquet. Peak memory of the process (DuckDB inside, memory_limit 4GB, 2 threads).',
+      columns: [
+        'Run',
+        'shop events',
+        'load NDJSON',
+        'facts',
+        'rollups',
+        'load Parquet',
+        'facts',
+        'rollups',
+        'facts → Parquet',
+        'NDJSON → Parquet',
+        'peak RSS (MiB)',
+      ],
       formats: ['', 'int', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'number', 'int'],
       rows: runs.map(([name, r]) => [
-        name, r.shop_events, r.build_from_ndjson_s.load, r.build_from_ndjson_s.facts, r.build_from_ndjson_s.rollups, r.build_from_parquet_s.load,
-        r.build_from_parquet_s.facts, r.build_from_parquet_s.rollups, r.facts_parquet_s, r.compact_s, r.peak_rss_mib,
+        name,
+        r.shop_events,
+        r.build_from_ndjson_s.load,
+        r.build_from_ndjson_s.facts,
+        r.build_from_ndjson_s.rollups,
+        r.build_from_parquet_s.load,
+        r.build_from_parquet_s.facts,
+        r.build_from_parquet_s.rollups,
+        r.facts_parquet_s,
+        r.compact_s,
+        r.peak_rss_mib,
       ]),
     },
     {

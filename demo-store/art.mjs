@@ -32,9 +32,17 @@ const silhouettes = {
 
 /** Background motifs, so products in one category do not look identical. */
 const patterns = [
-  (tone) => [60, 140, 220, 300].map((y) => `<path d="M0 ${y} q100 -30 200 0 t200 0" fill="none" stroke="${tone}" stroke-width="3"/>`).join(''),
-  (tone) => Array.from({ length: 36 }, (_, i) => `<circle cx="${(i % 6) * 70 + 25}" cy="${Math.floor(i / 6) * 70 + 25}" r="5" fill="${tone}"/>`).join(''),
-  (tone) => Array.from({ length: 9 }, (_, i) => `<path d="M${i * 50 - 50} 400 l200 -400" stroke="${tone}" stroke-width="8"/>`).join(''),
+  (tone) =>
+    [60, 140, 220, 300]
+      .map((y) => `<path d="M0 ${y} q100 -30 200 0 t200 0" fill="none" stroke="${tone}" stroke-width="3"/>`)
+      .join(''),
+  (tone) =>
+    Array.from(
+      { length: 36 },
+      (_, i) => `<circle cx="${(i % 6) * 70 + 25}" cy="${Math.floor(i / 6) * 70 + 25}" r="5" fill="${tone}"/>`,
+    ).join(''),
+  (tone) =>
+    Array.from({ length: 9 }, (_, i) => `<path d="M${i * 50 - 50} 400 l200 -400" stroke="${tone}" stroke-width="8"/>`).join(''),
   (tone) => `<path d="M0 330 l90 -110 l70 70 l80 -120 l160 160 v70 h-400z" fill="${tone}"/>`,
 ];
 

@@ -94,7 +94,9 @@ async function main() {
     buildTag().then((code) => (mkdirSync(dist, { recursive: true }), writeFileSync(`${dist}/pathmark.js`, code))),
     build(vitalsBuildOptions),
   ]);
-  execFileSync(process.execPath, [`${root}../node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+  execFileSync(process.execPath, [`${root}../node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], {
+    stdio: 'inherit',
+  });
   // The sources import each other as `./x.ts` (the repository's one style); tsc keeps that in declarations, where
   // the files are `./x.js` and `./x.d.ts`: written as a published package's types are.
   for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.d.ts'))) {

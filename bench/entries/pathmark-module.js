@@ -8,10 +8,22 @@ window.benchTracker = {
   init({ origin, consent = 'granted' }) {
     tracker = createTracker({ site: 'demo', endpoint: `${origin}/v1/events`, consent });
   },
-  track(name, props) { tracker.track(name, props); },
-  cartAdd(item) { tracker.cart.add(item); },
-  cartRemove(item) { tracker.cart.remove(item); },
-  viewItem(item) { tracker.viewItem(item); },
-  search(query, results) { tracker.search(query, { results }); },
-  purchase(order) { tracker.purchase(order); },
+  track(name, props) {
+    tracker.track(name, props);
+  },
+  cartAdd(item) {
+    tracker.cart.add(item);
+  },
+  cartRemove(item) {
+    tracker.cart.remove(item);
+  },
+  viewItem(item) {
+    tracker.viewItem(item);
+  },
+  search(query, results) {
+    tracker.search(query, { results });
+  },
+  purchase(order) {
+    tracker.purchase(order);
+  },
 };

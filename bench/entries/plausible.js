@@ -7,10 +7,25 @@ window.benchTracker = {
   init({ origin }) {
     init({ domain: 'bench.example', endpoint: `${origin}/api/event`, captureOnLocalhost: true, logging: false });
   },
-  track(name, props) { track(name, { props }); },
-  cartAdd(item) { track('add_to_cart', { props: { item_id: item.item_id, price: String(item.price) } }); },
-  cartRemove(item) { track('remove_from_cart', { props: { item_id: item.item_id } }); },
-  viewItem(item) { track('view_item', { props: { item_id: item.item_id } }); },
-  search(query) { track('search', { props: { search_term: query } }); },
-  purchase(order) { track('purchase', { revenue: { amount: order.value, currency: order.currency }, props: { transaction_id: order.transaction_id } }); },
+  track(name, props) {
+    track(name, { props });
+  },
+  cartAdd(item) {
+    track('add_to_cart', { props: { item_id: item.item_id, price: String(item.price) } });
+  },
+  cartRemove(item) {
+    track('remove_from_cart', { props: { item_id: item.item_id } });
+  },
+  viewItem(item) {
+    track('view_item', { props: { item_id: item.item_id } });
+  },
+  search(query) {
+    track('search', { props: { search_term: query } });
+  },
+  purchase(order) {
+    track('purchase', {
+      revenue: { amount: order.value, currency: order.currency },
+      props: { transaction_id: order.transaction_id },
+    });
+  },
 };

@@ -21,10 +21,22 @@ window.benchTracker = {
       opt_out_useragent_filter: true,
     });
   },
-  track(name, props) { posthog.capture(name, props); },
-  cartAdd(item) { posthog.capture('add_to_cart', { items: [item], value: item.price, currency: item.currency }); },
-  cartRemove(item) { posthog.capture('remove_from_cart', { items: [item] }); },
-  viewItem(item) { posthog.capture('view_item', { items: [item] }); },
-  search(query, results) { posthog.capture('search', { search_term: query, results }); },
-  purchase(order) { posthog.capture('purchase', order); },
+  track(name, props) {
+    posthog.capture(name, props);
+  },
+  cartAdd(item) {
+    posthog.capture('add_to_cart', { items: [item], value: item.price, currency: item.currency });
+  },
+  cartRemove(item) {
+    posthog.capture('remove_from_cart', { items: [item] });
+  },
+  viewItem(item) {
+    posthog.capture('view_item', { items: [item] });
+  },
+  search(query, results) {
+    posthog.capture('search', { search_term: query, results });
+  },
+  purchase(order) {
+    posthog.capture('purchase', order);
+  },
 };

@@ -4,12 +4,20 @@
 import { newTracker, trackPageView, trackSelfDescribingEvent, enableActivityTracking } from '@snowplow/browser-tracker';
 import { SiteTrackingPlugin, trackSiteSearch } from '@snowplow/browser-plugin-site-tracking';
 import {
-  SnowplowEcommercePlugin, trackAddToCart, trackRemoveFromCart, trackProductView, trackTransaction,
+  SnowplowEcommercePlugin,
+  trackAddToCart,
+  trackRemoveFromCart,
+  trackProductView,
+  trackTransaction,
 } from '@snowplow/browser-plugin-snowplow-ecommerce';
 
 const product = (item) => ({
-  id: item.item_id, name: item.item_name, category: item.item_category,
-  price: item.price ?? 0, quantity: item.quantity ?? 1, currency: item.currency ?? 'EUR',
+  id: item.item_id,
+  name: item.item_name,
+  category: item.item_category,
+  price: item.price ?? 0,
+  quantity: item.quantity ?? 1,
+  currency: item.currency ?? 'EUR',
 });
 
 window.benchTracker = {
@@ -31,12 +39,19 @@ window.benchTracker = {
   cartRemove(item) {
     trackRemoveFromCart({ products: [product(item)], total_value: 0, currency: item.currency ?? 'EUR' });
   },
-  viewItem(item) { trackProductView(product(item)); },
-  search(query, results) { trackSiteSearch({ terms: [query], totalResults: results }); },
+  viewItem(item) {
+    trackProductView(product(item));
+  },
+  search(query, results) {
+    trackSiteSearch({ terms: [query], totalResults: results });
+  },
   purchase(order) {
     trackTransaction({
-      transaction_id: order.transaction_id, revenue: order.value, currency: order.currency,
-      payment_method: 'card', products: order.items.map(product),
+      transaction_id: order.transaction_id,
+      revenue: order.value,
+      currency: order.currency,
+      payment_method: 'card',
+      products: order.items.map(product),
     });
   },
 };

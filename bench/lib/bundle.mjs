@@ -6,8 +6,14 @@ const benchDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every bundle in the comparison is built this one way. */
 export const BUNDLE_OPTIONS = Object.freeze({
-  bundle: true, minify: true, format: 'iife', platform: 'browser', target: 'es2020', write: false,
-  define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'silent',
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  write: false,
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'silent',
 });
 
 /** Bundles `bench/entries/<name>.js` and returns the minified code. */

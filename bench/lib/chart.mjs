@@ -21,8 +21,10 @@ export function barChartSvg({ title, bars, unit = '' }) {
     }
     const w = Math.max(1, (bar.value / max) * plotWidth);
     const fill = bar.highlight ? '#1f7a5a' : '#8a94a6';
-    return `${label}<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="3" fill="${fill}"/>`
-      + `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + barHeight / 2 + 5}">${esc(bar.value.toLocaleString('en-US'))}${esc(unit)}</text>`;
+    return (
+      `${label}<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="3" fill="${fill}"/>` +
+      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + barHeight / 2 + 5}">${esc(bar.value.toLocaleString('en-US'))}${esc(unit)}</text>`
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13" fill="#222">
 <rect width="100%" height="100%" fill="#fff"/>

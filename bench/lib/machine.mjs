@@ -4,7 +4,9 @@ import os from 'node:os';
 
 function version(command, args) {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 }).trim().split('\n')[0];
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 })
+      .trim()
+      .split('\n')[0];
   } catch {
     return 'unavailable';
   }
@@ -23,7 +25,10 @@ export function describeMachine() {
     node: process.version,
     chromium: version(chromium, ['--version']),
     wrangler: version('node', ['node_modules/wrangler/bin/wrangler.js', '--version']),
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(', '),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', '),
     date: new Date().toISOString(),
   };
 }

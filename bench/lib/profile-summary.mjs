@@ -10,7 +10,8 @@ export function summariseProfile(profile, { top = 20, focus = /collector\/src/ }
   const selfById = new Map();
   profile.samples.forEach((id, i) => selfById.set(id, (selfById.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const total = [...selfById.values()].reduce((a, b) => a + b, 0) || 1;
-  const name = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}:${n.callFrame.lineNumber + 1}`;
+  const name = (n) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}:${n.callFrame.lineNumber + 1}`;
   const self = new Map();
   const inclusive = new Map();
   for (const [id, t] of selfById) {
@@ -26,7 +27,11 @@ export function summariseProfile(profile, { top = 20, focus = /collector\/src/ }
       }
     }
   }
-  const rank = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, t]) => ({ fn, percent: (100 * t) / total }));
+  const rank = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, t]) => ({ fn, percent: (100 * t) / total }));
   return { totalMs: total / 1000, self: rank(self), inclusive: rank(inclusive) };
 }
 

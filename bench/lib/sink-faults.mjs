@@ -27,7 +27,11 @@ async function startReceiver() {
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const { t, v1 } = Object.fromEntries(String(request.headers['x-pathmark-signature'] ?? '').split(',').map((part) => part.split('=')));
+      const { t, v1 } = Object.fromEntries(
+        String(request.headers['x-pathmark-signature'] ?? '')
+          .split(',')
+          .map((part) => part.split('=')),
+      );
       const signed = v1 === createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex');
       const status = !signed ? 401 : receiver.down ? 500 : 200;
       const eventIds = signed ? JSON.parse(body).records.map((record) => record.event_id) : [];
@@ -39,7 +43,11 @@ async function startReceiver() {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${server.address().port}/pathmark`;
-  receiver.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+  receiver.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    });
   /** 2xx copies and attempts (any status) per event id. */
   receiver.count = (ids) => {
     const delivered = new Map(ids.map((id) => [id, 0]));
@@ -60,8 +68,14 @@ function makeBatch() {
   const now = Date.now();
   const pageId = crypto.randomUUID();
   const events = Array.from({ length: EVENTS_PER_BATCH }, (_, seq) => ({
-    id: crypto.randomUUID(), ts: now - 500 + seq, seq, page_id: pageId, name: 'page_view',
-    url: 'http://localhost:8787/c/kitchen?utm_source=bench', title: 'Kitchen — Pathmark demo', props: { navigation: 'load', page_index: seq + 1 },
+    id: crypto.randomUUID(),
+    ts: now - 500 + seq,
+    seq,
+    page_id: pageId,
+    name: 'page_view',
+    url: 'http://localhost:8787/c/kitchen?utm_source=bench',
+    title: 'Kitchen — Pathmark demo',
+    props: { navigation: 'load', page_index: seq + 1 },
   }));
   return { v: 1, site: 'demo', consent: 'anonymous', sent_at: now, sdk: 'pathmark-js/bench', events };
 }
@@ -69,11 +83,15 @@ function makeBatch() {
 /** Posts the scenario's batches as a browser would; resolves with their event ids once all are accepted. */
 async function postBatches(origin) {
   const batches = Array.from({ length: BATCHES }, makeBatch);
-  const answers = await Promise.all(batches.map((batch) => fetch(`${origin}/v1/events`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: 'http://localhost:8787', 'User-Agent': USER_AGENT },
-    body: JSON.stringify(batch),
-  })));
+  const answers = await Promise.all(
+    batches.map((batch) =>
+      fetch(`${origin}/v1/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: 'http://localhost:8787', 'User-Agent': USER_AGENT },
+        body: JSON.stringify(batch),
+      }),
+    ),
+  );
   const refused = answers.filter((answer) => answer.status !== 202).map((answer) => answer.status);
   await Promise.all(answers.map((answer) => answer.body?.cancel()));
   if (refused.length) throw new Error(`the collector refused batches: ${refused.join(', ')}`);
@@ -84,7 +102,9 @@ async function postBatches(origin) {
 async function sinkCopies(origin, ids) {
   const r2 = new Map(ids.map((id) => [id, 0]));
   for (let after = ''; after !== null;) {
-    const page = await (await fetch(`${origin}/v1/inspect/archive?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json();
+    const page = await (
+      await fetch(`${origin}/v1/inspect/archive?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+    ).json();
     for (const object of page.objects) for (const id of object.event_ids) if (r2.has(id)) r2.set(id, r2.get(id) + 1);
     after = page.next;
   }
@@ -101,7 +121,9 @@ async function sinkCopies(origin, ids) {
 async function deadLetters(origin, batches) {
   const letters = [];
   for (let after = ''; after !== null;) {
-    const page = await (await fetch(`${origin}/v1/admin/dead-letters?sink=webhook&limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json();
+    const page = await (
+      await fetch(`${origin}/v1/admin/dead-letters?sink=webhook&limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+    ).json();
     letters.push(...page.dead_letters.filter((letter) => batches.has(letter.batch_id)));
     after = page.next;
   }
@@ -134,19 +156,32 @@ async function scenario(origin, receiver, { name, outageMs }) {
   const ids = await postBatches(origin);
   const accepted = Date.now();
   const recoverAt = Number.isFinite(outageMs) && outageMs > 0 ? started + outageMs : null;
-  const recovery = recoverAt ? sleep(recoverAt - Date.now()).then(() => { receiver.down = false; }) : null;
+  const recovery = recoverAt
+    ? sleep(recoverAt - Date.now()).then(() => {
+        receiver.down = false;
+      })
+    : null;
 
-  const healthy = await waitUntil(() => sinkCopies(origin, ids), ({ r2, d1 }) => all(r2, (n) => n >= 1) && all(d1, (n) => n >= 1));
+  const healthy = await waitUntil(
+    () => sinkCopies(origin, ids),
+    ({ r2, d1 }) => all(r2, (n) => n >= 1) && all(d1, (n) => n >= 1),
+  );
   const result = { name, events: ids.length, ids, healthyMs: healthy.at && healthy.at - accepted };
   if (Number.isFinite(outageMs)) {
-    const webhook = await waitUntil(() => receiver.count(ids), ({ delivered }) => all(delivered, (n) => n >= 1));
+    const webhook = await waitUntil(
+      () => receiver.count(ids),
+      ({ delivered }) => all(delivered, (n) => n >= 1),
+    );
     await recovery;
     result.webhookMs = webhook.at && webhook.at - accepted;
     result.recoverMs = recoverAt && webhook.at ? webhook.at - recoverAt : null;
   } else {
     // Down for good: wait for every message's dead letter, then replay them into the webhook once it is back.
     const batches = healthy.value.batches;
-    const dead = await waitUntil(() => deadLetters(origin, batches), (letters) => letters.reduce((n, letter) => n + letter.events, 0) >= ids.length);
+    const dead = await waitUntil(
+      () => deadLetters(origin, batches),
+      (letters) => letters.reduce((n, letter) => n + letter.events, 0) >= ids.length,
+    );
     result.deadLetterMs = dead.at && dead.at - accepted;
     result.letters = dead.value;
     result.beforeReplay = receiver.count(ids);
@@ -154,7 +189,12 @@ async function scenario(origin, receiver, { name, outageMs }) {
     const replayStarted = Date.now();
     let replayedEvents = 0;
     for (let after = ''; after !== null;) {
-      const report = await (await fetch(`${origin}/v1/admin/dead-letters/replay?sink=webhook&limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`, { method: 'POST' })).json();
+      const report = await (
+        await fetch(
+          `${origin}/v1/admin/dead-letters/replay?sink=webhook&limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+          { method: 'POST' },
+        )
+      ).json();
       replayedEvents += report.replayed.reduce((n, entry) => n + entry.events, 0);
       after = report.next;
     }
@@ -182,8 +222,15 @@ export async function measureSinkFaults(config) {
     try {
       await applyD1Migrations({ config, persistTo });
       collector = await startWranglerDev({
-        config, persistTo, readyPath: '/healthz',
-        vars: { PATHMARK_INSPECTOR: '1', FORWARD_URL: receiver.url, WEBHOOK_SECRET: SECRET, RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS) },
+        config,
+        persistTo,
+        readyPath: '/healthz',
+        vars: {
+          PATHMARK_INSPECTOR: '1',
+          FORWARD_URL: receiver.url,
+          WEBHOOK_SECRET: SECRET,
+          RETRY_BASE_SECONDS: String(RETRY_BASE_SECONDS),
+        },
       });
       const health = await (await fetch(`${collector.origin}/healthz`)).json();
       if (health.status !== 'ok') throw new Error(`/healthz: ${JSON.stringify(health)}`);
@@ -207,29 +254,75 @@ export async function measureSinkFaults(config) {
 export function sinkFaultReport({ healthy, outage, forGood }) {
   const once = (counts) => all(counts, (n) => n === 1);
   const maxAttempts = (counts) => Math.max(...counts.attempts.values());
-  const lettersExplain = forGood.letters.length > 0 && forGood.letters.every((letter) => letter.sink === 'webhook' && letter.attempts === 6 && letter.last_error === 'webhook answered 500');
+  const lettersExplain =
+    forGood.letters.length > 0 &&
+    forGood.letters.every(
+      (letter) => letter.sink === 'webhook' && letter.attempts === 6 && letter.last_error === 'webhook answered 500',
+    );
   const ratio = (ms) => (ms != null && healthy.healthyMs ? `${(ms / healthy.healthyMs).toFixed(2)}×` : '—');
   return {
     targets: [
-      { target: 'R2 and D1 hold each event once while the webhook fails', result: `R2 ${spread(outage.r2)} / ${spread(forGood.r2)}, D1 ${spread(outage.d1)} / ${spread(forGood.d1)} copies`, met: [outage.r2, outage.d1, forGood.r2, forGood.d1].every(once) },
-      { target: 'the webhook gets each event at least once after it recovers, or after the replay', result: `${spread(outage.webhook.delivered)} / ${spread(forGood.webhook.delivered)} copies`, met: all(outage.webhook.delivered, (n) => n >= 1) && all(forGood.webhook.delivered, (n) => n >= 1) },
-      { target: 'dead letters name the sink, 6 attempts and the last error', result: lettersExplain ? 'yes' : JSON.stringify(forGood.letters[0] ?? null), met: lettersExplain },
+      {
+        target: 'R2 and D1 hold each event once while the webhook fails',
+        result: `R2 ${spread(outage.r2)} / ${spread(forGood.r2)}, D1 ${spread(outage.d1)} / ${spread(forGood.d1)} copies`,
+        met: [outage.r2, outage.d1, forGood.r2, forGood.d1].every(once),
+      },
+      {
+        target: 'the webhook gets each event at least once after it recovers, or after the replay',
+        result: `${spread(outage.webhook.delivered)} / ${spread(forGood.webhook.delivered)} copies`,
+        met: all(outage.webhook.delivered, (n) => n >= 1) && all(forGood.webhook.delivered, (n) => n >= 1),
+      },
+      {
+        target: 'dead letters name the sink, 6 attempts and the last error',
+        result: lettersExplain ? 'yes' : JSON.stringify(forGood.letters[0] ?? null),
+        met: lettersExplain,
+      },
     ],
     table: {
       caption: `Delivery with a failing webhook: ${BATCHES} batches of ${EVENTS_PER_BATCH} events per column, RETRY_BASE_SECONDS=${RETRY_BASE_SECONDS}`,
-      columns: ['Measure', 'Webhook healthy', `Webhook down ${OUTAGE_MS / 1000} s, then up`, 'Webhook down for good, then replayed'],
+      columns: [
+        'Measure',
+        'Webhook healthy',
+        `Webhook down ${OUTAGE_MS / 1000} s, then up`,
+        'Webhook down for good, then replayed',
+      ],
       formats: ['text', 'text', 'text', 'text'],
       rows: [
         ['Events', healthy.events, outage.events, forGood.events],
         ['Copies per event in R2 (archive lines)', spread(healthy.r2), spread(outage.r2), spread(forGood.r2)],
         ['Copies per event in D1 (rows)', spread(healthy.d1), spread(outage.d1), spread(forGood.d1)],
-        ['Copies per event the webhook took (2xx)', spread(healthy.webhook.delivered), spread(outage.webhook.delivered), `${spread(forGood.beforeReplay.delivered)} before the replay, ${spread(forGood.webhook.delivered)} after`],
-        ['Webhook attempts per event (any status), most', maxAttempts(healthy.webhook), maxAttempts(outage.webhook), `${maxAttempts(forGood.beforeReplay)} before the replay`],
-        ['R2 and D1 hold every event, s after the last 202', seconds(healthy.healthyMs), `${seconds(outage.healthyMs)} (${ratio(outage.healthyMs)} healthy)`, `${seconds(forGood.healthyMs)} (${ratio(forGood.healthyMs)} healthy)`],
+        [
+          'Copies per event the webhook took (2xx)',
+          spread(healthy.webhook.delivered),
+          spread(outage.webhook.delivered),
+          `${spread(forGood.beforeReplay.delivered)} before the replay, ${spread(forGood.webhook.delivered)} after`,
+        ],
+        [
+          'Webhook attempts per event (any status), most',
+          maxAttempts(healthy.webhook),
+          maxAttempts(outage.webhook),
+          `${maxAttempts(forGood.beforeReplay)} before the replay`,
+        ],
+        [
+          'R2 and D1 hold every event, s after the last 202',
+          seconds(healthy.healthyMs),
+          `${seconds(outage.healthyMs)} (${ratio(outage.healthyMs)} healthy)`,
+          `${seconds(forGood.healthyMs)} (${ratio(forGood.healthyMs)} healthy)`,
+        ],
         ['The webhook holds every event, s after the last 202', seconds(healthy.webhookMs), seconds(outage.webhookMs), '—'],
         [`Time to recover: from the webhook's recovery to its last event, s`, '—', seconds(outage.recoverMs), '—'],
-        ['Time to dead-letter: from the last 202 to every message archived as a dead letter, s', '—', '—', seconds(forGood.deadLetterMs)],
-        ['Replay (`POST /v1/admin/dead-letters/replay` until done): s; events; objects replayed by a second run', '—', '—', `${seconds(forGood.replayMs)}; ${forGood.replayedEvents}; ${forGood.secondReplayObjects}`],
+        [
+          'Time to dead-letter: from the last 202 to every message archived as a dead letter, s',
+          '—',
+          '—',
+          seconds(forGood.deadLetterMs),
+        ],
+        [
+          'Replay (`POST /v1/admin/dead-letters/replay` until done): s; events; objects replayed by a second run',
+          '—',
+          '—',
+          `${seconds(forGood.replayMs)}; ${forGood.replayedEvents}; ${forGood.secondReplayObjects}`,
+        ],
       ],
     },
     notes: [

@@ -6,7 +6,17 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** What `wrangler dev` needs to run the Worker: its config, sources, the SDK build and the store's static files. */
-const PARTS = ['wrangler.toml', 'package.json', 'tsconfig.json', 'collector', 'sdk/src', 'sdk/dist', 'demo-store/dist', 'bench/pipeline-worker', 'bench/lib/batches.ts'];
+const PARTS = [
+  'wrangler.toml',
+  'package.json',
+  'tsconfig.json',
+  'collector',
+  'sdk/src',
+  'sdk/dist',
+  'demo-store/dist',
+  'bench/pipeline-worker',
+  'bench/lib/batches.ts',
+];
 
 /**
  * A copy of the Worker's sources in a temporary directory, for `wrangler dev`

@@ -11,9 +11,17 @@ import { createServer } from 'node:http';
 export async function startStubServer({ files }) {
   const posts = [];
   const server = createServer((req, res) => {
-    const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
+    const isolation = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cache-control': 'no-store',
+    };
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST, GET' });
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-headers': '*',
+        'access-control-allow-methods': 'POST, GET',
+      });
       res.end();
       return;
     }
@@ -31,7 +39,16 @@ export async function startStubServer({ files }) {
     const path = new URL(req.url, 'http://x').pathname;
     if (path.startsWith('/v1/config/')) {
       res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-      res.end(JSON.stringify({ site: 'demo', default_consent: 'granted', max_consent: 'granted', gpc: 'anonymous', query_params: [], policy_version: 'bench' }));
+      res.end(
+        JSON.stringify({
+          site: 'demo',
+          default_consent: 'granted',
+          max_consent: 'granted',
+          gpc: 'anonymous',
+          query_params: [],
+          policy_version: 'bench',
+        }),
+      );
       return;
     }
     const file = files[path];
@@ -48,6 +65,10 @@ export async function startStubServer({ files }) {
   return {
     origin,
     posts,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
   };
 }

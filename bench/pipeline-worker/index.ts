@@ -21,7 +21,12 @@ function setUp(consent: 'granted' | 'anonymous') {
   const now = Date.now();
   const bodies = Array.from({ length: DISTINCT_BATCHES }, (_, seed) => JSON.stringify(makeBatch({ consent, now, seed })));
   const contexts = Array.from({ length: 64 }, (_, n) => ({
-    receivedAt: now, ip: `203.0.113.${n + 1}`, userAgent: browserUserAgent(n), country: 'DE', region: 'DE-BE', signals: { gpc: false, dnt: false },
+    receivedAt: now,
+    ip: `203.0.113.${n + 1}`,
+    userAgent: browserUserAgent(n),
+    country: 'DE',
+    region: 'DE-BE',
+    signals: { gpc: false, dnt: false },
   }));
   const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
   const run = (body: string, i: number) => {

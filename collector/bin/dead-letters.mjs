@@ -51,12 +51,14 @@ let failedObjects = 0;
 try {
   if (command === 'list') {
     let total = 0;
-    for (let after; ; ) {
+    for (let after; ;) {
       const page = await call('/v1/admin/dead-letters', { ...query, after });
       if (values.json) console.log(JSON.stringify(page));
       else {
         for (const letter of page.dead_letters) {
-          console.log(`${letter.sink}\t${letter.attempts ?? '?'} attempts\t${letter.events} events\tbatch ${letter.batch_id ?? '-'}\t${letter.dead_lettered_at}\t${letter.last_error}`);
+          console.log(
+            `${letter.sink}\t${letter.attempts ?? '?'} attempts\t${letter.events} events\tbatch ${letter.batch_id ?? '-'}\t${letter.dead_lettered_at}\t${letter.last_error}`,
+          );
         }
       }
       total += page.dead_letters.length;
@@ -67,13 +69,14 @@ try {
   } else {
     let replayedObjects = 0;
     let events = 0;
-    for (let after; ; ) {
+    for (let after; ;) {
       const report = await call('/v1/admin/dead-letters/replay', { ...query, after });
       if (values.json) console.log(JSON.stringify(report));
       for (const entry of report.replayed) {
         replayedObjects++;
         events += entry.events;
-        if (!values.json) console.log(`replayed into ${entry.sink}: ${entry.messages} messages, ${entry.events} events (${entry.key})`);
+        if (!values.json)
+          console.log(`replayed into ${entry.sink}: ${entry.messages} messages, ${entry.events} events (${entry.key})`);
       }
       for (const entry of report.failed) {
         failedObjects++;

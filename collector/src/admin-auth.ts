@@ -31,7 +31,9 @@ export function adminAuth<E extends HonoEnv>({ token }: AdminAuthOptions<E>): Mi
     const given = /^Bearer\s+(.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1]?.trim() ?? '';
     // Compared as digests: equal lengths, and no early exit that times the token out.
     if (!timingSafeEqual(digest(given), digest(expected))) {
-      throw new ClientError(401, 'unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"', { 'WWW-Authenticate': 'Bearer' });
+      throw new ClientError(401, 'unauthorized', 'Authorization: expected "Bearer <ADMIN_TOKEN>"', {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
     return next();
   };

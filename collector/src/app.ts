@@ -33,11 +33,9 @@ export function createApp(deps: CollectorDeps): Hono<AppEnv> {
       return c.json<ErrorResponse>({ error: 'bad_request', detail: error.message || 'request: rejected' }, error.status);
     }
     console.error('pathmark: unexpected error', error);
-    return c.json<ErrorResponse>(
-      { error: 'unavailable', detail: 'collector: temporarily unavailable; retry later' },
-      503,
-      { 'Retry-After': '30' },
-    );
+    return c.json<ErrorResponse>({ error: 'unavailable', detail: 'collector: temporarily unavailable; retry later' }, 503, {
+      'Retry-After': '30',
+    });
   });
   return app;
 }

@@ -17,13 +17,19 @@ export interface SiteCorsOptions<E extends HonoEnv> {
  * @example
  * app.use('/v1/config/:site', siteCors({ allowedOrigins: (c) => origins.of(policies.get(c.req.param('site')), c.env), methods: ['GET'] }));
  */
-export function siteCors<E extends HonoEnv>({ allowedOrigins, methods, maxAge = 86400 }: SiteCorsOptions<E>): MiddlewareHandler<E> {
+export function siteCors<E extends HonoEnv>({
+  allowedOrigins,
+  methods,
+  maxAge = 86400,
+}: SiteCorsOptions<E>): MiddlewareHandler<E> {
   return async (c, next) => {
     const origin = c.req.header('Origin');
     const allowed = origin !== undefined && allowedOrigins(c).has(origin);
     if (c.req.method === 'OPTIONS') {
       if (!allowed) {
-        return c.json({ error: 'origin_not_allowed', detail: `Origin: ${origin ?? '(none)'} is not allowed` }, 403, { Vary: 'Origin' });
+        return c.json({ error: 'origin_not_allowed', detail: `Origin: ${origin ?? '(none)'} is not allowed` }, 403, {
+          Vary: 'Origin',
+        });
       }
       return c.body(null, 204, {
         'Access-Control-Allow-Origin': origin,

@@ -5,7 +5,10 @@ export function d1Engine(db: D1Database): SqlEngine {
   return {
     dialect: 'sqlite',
     async all<T>(sql: string, params: readonly (string | number | null)[] = []) {
-      const { results } = await db.prepare(sql).bind(...params).all<Record<string, unknown>>();
+      const { results } = await db
+        .prepare(sql)
+        .bind(...params)
+        .all<Record<string, unknown>>();
       return results as T[];
     },
     async batch(statements) {

@@ -49,7 +49,8 @@ export function readDeadLetter(message: Message<unknown>, deadLetterQueue: strin
       queue: `(unknown; moved to ${deadLetterQueue})`,
       sink: 'unknown',
       attempts: null,
-      error: 'moved to the dead-letter queue by Cloudflare Queues after max_retries, with no verdict from the consumer (it threw, crashed or ran out of time)',
+      error:
+        'moved to the dead-letter queue by Cloudflare Queues after max_retries, with no verdict from the consumer (it threw, crashed or ran out of time)',
     },
     content,
   );
@@ -68,7 +69,11 @@ const sinkOfKey = (key: string): DeadLetterSink | null => {
  * before its object is written; if R2 is down (it may be the sink that failed), the
  * letters wait in the queue with a backoff of up to an hour.
  */
-export async function archiveDeadLetters(batch: MessageBatch<unknown>, bucket: R2Bucket, retryBaseSeconds: number): Promise<void> {
+export async function archiveDeadLetters(
+  batch: MessageBatch<unknown>,
+  bucket: R2Bucket,
+  retryBaseSeconds: number,
+): Promise<void> {
   const now = new Date();
   const bySink = new Map<DeadLetterSink, { message: Message<unknown>; letter: DeadLetter }[]>();
   for (const message of batch.messages) {
@@ -109,8 +114,15 @@ export interface ArchiveQuery {
 }
 
 /** Archived dead-letter objects in key order (sink, then date), `limit` at most; `next` when more exist. */
-async function readArchive(bucket: R2Bucket, { sink, limit, after }: ArchiveQuery): Promise<{ objects: ArchivedObject[]; next: string | null }> {
-  const listing = await bucket.list({ prefix: sink ? `${DEAD_LETTER_PREFIX}sink=${sink}/` : DEAD_LETTER_PREFIX, limit, startAfter: after });
+async function readArchive(
+  bucket: R2Bucket,
+  { sink, limit, after }: ArchiveQuery,
+): Promise<{ objects: ArchivedObject[]; next: string | null }> {
+  const listing = await bucket.list({
+    prefix: sink ? `${DEAD_LETTER_PREFIX}sink=${sink}/` : DEAD_LETTER_PREFIX,
+    limit,
+    startAfter: after,
+  });
   const objects = await Promise.all(
     listing.objects.map(async ({ key }): Promise<ArchivedObject | null> => {
       const object = await bucket.get(key);
@@ -134,14 +146,18 @@ async function readArchive(bucket: R2Bucket, { sink, limit, after }: ArchiveQuer
   return { objects: objects.filter((object): object is ArchivedObject => object !== null), next };
 }
 
-export async function listDeadLetters(bucket: R2Bucket, query: ArchiveQuery): Promise<{ dead_letters: DeadLetterSummary[]; next: string | null }> {
+export async function listDeadLetters(
+  bucket: R2Bucket,
+  query: ArchiveQuery,
+): Promise<{ dead_letters: DeadLetterSummary[]; next: string | null }> {
   const { objects, next } = await readArchive(bucket, query);
   return {
-    dead_letters: objects.flatMap(({ key, letters }) => letters.map(({ message: _message, v: _v, ...summary }) => ({ key, ...summary }))),
+    dead_letters: objects.flatMap(({ key, letters }) =>
+      letters.map(({ message: _message, v: _v, ...summary }) => ({ key, ...summary })),
+    ),
     next,
   };
 }
-
 
 /**
  * Writes archived dead letters into the sink that failed (every available sink for
@@ -158,7 +174,9 @@ export async function replayDeadLetters(
   const { objects, next } = await readArchive(bucket, query);
   const report: ReplayReport = { replayed: [], failed: [], unreadable: 0, next };
   for (const { key, sink, letters } of objects) {
-    const readable = letters.filter((letter): letter is DeadLetter & { message: QueueMessageBody } => typeof letter.message !== 'string');
+    const readable = letters.filter(
+      (letter): letter is DeadLetter & { message: QueueMessageBody } => typeof letter.message !== 'string',
+    );
     const unreadable = letters.filter((letter) => typeof letter.message === 'string');
     report.unreadable += unreadable.length;
     if (readable.length === 0) {
@@ -166,9 +184,13 @@ export async function replayDeadLetters(
       else report.failed.push({ key, sink, error: 'no readable message to replay' });
       continue;
     }
-    const targets = sink === 'unknown' ? [...sinks.available.values()] : [sinks.available.get(sink)].filter((s) => s !== undefined);
+    const targets =
+      sink === 'unknown' ? [...sinks.available.values()] : [sinks.available.get(sink)].filter((s) => s !== undefined);
     if (targets.length === 0) {
-      const why = sink === 'unknown' ? 'no sink is available' : (sinks.problems.get(sink as SinkName) ?? 'the sink is off (FORWARD_URL is empty)');
+      const why =
+        sink === 'unknown'
+          ? 'no sink is available'
+          : (sinks.problems.get(sink as SinkName) ?? 'the sink is off (FORWARD_URL is empty)');
       report.failed.push({ key, sink, error: `${sink}: ${why}` });
       continue;
     }
@@ -176,9 +198,15 @@ export async function replayDeadLetters(
       const messages = readable.map((letter) => letter.message);
       await Promise.all(targets.map((target) => target.write(messages)));
       // Unreadable letters stay behind, alone in their object, so they are not replayed again with the others.
-      if (unreadable.length > 0) await bucket.put(key, toNdjson(unreadable), { httpMetadata: { contentType: 'application/x-ndjson' } });
+      if (unreadable.length > 0)
+        await bucket.put(key, toNdjson(unreadable), { httpMetadata: { contentType: 'application/x-ndjson' } });
       else await bucket.delete(key);
-      report.replayed.push({ key, sink, messages: readable.length, events: messages.reduce((n, message) => n + message.records.length, 0) });
+      report.replayed.push({
+        key,
+        sink,
+        messages: readable.length,
+        events: messages.reduce((n, message) => n + message.records.length, 0),
+      });
     } catch (error) {
       report.failed.push({ key, sink, error: errorText(error) });
     }

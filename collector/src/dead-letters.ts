@@ -72,7 +72,10 @@ export function encodeDeadLetter(letter: DeadLetter): string {
   const json = JSON.stringify(letter);
   if (typeof letter.message !== 'string' || json.length * 3 <= MAX_DEAD_LETTER_BYTES) return json;
   if (new TextEncoder().encode(json).byteLength <= MAX_DEAD_LETTER_BYTES) return json;
-  return JSON.stringify({ ...letter, message: `${letter.message.slice(0, 30_000)}… (cut: the unreadable text was larger than a queue message)` });
+  return JSON.stringify({
+    ...letter,
+    message: `${letter.message.slice(0, 30_000)}… (cut: the unreadable text was larger than a queue message)`,
+  });
 }
 
 export function isDeadLetter(value: unknown): value is DeadLetter {

@@ -30,11 +30,16 @@ async function sendLetters(queue: Queue<string> | undefined, pending: readonly P
   const refused = new Set<Message<unknown>>();
   if (pending.length === 0) return refused;
   const errors = queue
-    ? await sendAll(queue, pending.map(({ letter }) => encodeDeadLetter(letter)))
+    ? await sendAll(
+        queue,
+        pending.map(({ letter }) => encodeDeadLetter(letter)),
+      )
     : new Map(pending.map((_, index) => [index, new Error('DEAD_LETTER_QUEUE binding is missing')]));
   for (const index of errors.keys()) refused.add(pending[index]!.message);
   if (errors.size > 0) {
-    console.error(`pathmark: dead-letter queue refused ${errors.size} letters, their messages are retried: ${errorText([...errors.values()][0])}`);
+    console.error(
+      `pathmark: dead-letter queue refused ${errors.size} letters, their messages are retried: ${errorText([...errors.values()][0])}`,
+    );
   }
   return refused;
 }
@@ -58,7 +63,11 @@ function contentOf(text: string): QueueMessageBody | string {
  * that took it the first time get it again: R2 and D1 keep one copy, the webhook's
  * receiver dedupes on event_id.
  */
-export async function fanOut(batch: MessageBatch<unknown>, targets: readonly SinkTarget[], options: ForwardOptions): Promise<void> {
+export async function fanOut(
+  batch: MessageBatch<unknown>,
+  targets: readonly SinkTarget[],
+  options: ForwardOptions,
+): Promise<void> {
   const { messages } = batch;
   const bodies = messages.map((message) => textOf(message.body));
   const sizes = bodies.map(bodyBytes);
@@ -84,7 +93,10 @@ export async function fanOut(batch: MessageBatch<unknown>, targets: readonly Sin
   messages.forEach((message, index) => {
     const exhausted = message.attempts >= MAX_ATTEMPTS;
     const letterFor = (sink: SinkName, attempts: number, error: string) =>
-      pending.push({ message, letter: deadLetterOf(message, { queue: batch.queue, sink, attempts, error }, contentOf(bodies[index]!)) });
+      pending.push({
+        message,
+        letter: deadLetterOf(message, { queue: batch.queue, sink, attempts, error }, contentOf(bodies[index]!)),
+      });
     for (const target of broken) letterFor(target.name, 0, `not delivered: ${target.problem}`);
     if (exhausted) for (const [sink, error] of refusedBy[index]!) letterFor(sink, message.attempts, error);
   });
@@ -103,14 +115,22 @@ export async function fanOut(batch: MessageBatch<unknown>, targets: readonly Sin
  * MAX_ATTEMPTS. A message that cannot be read is dead-lettered at once.
  */
 export async function deliverToSink(batch: MessageBatch<unknown>, sink: Sink, options: ForwardOptions): Promise<void> {
-  const from = (message: Message<unknown>, error: unknown) => ({ queue: batch.queue, sink: sink.name, attempts: message.attempts, error });
+  const from = (message: Message<unknown>, error: unknown) => ({
+    queue: batch.queue,
+    sink: sink.name,
+    attempts: message.attempts,
+    error,
+  });
   const readable: { message: Message<unknown>; content: QueueMessageBody }[] = [];
   const pending: PendingLetter[] = [];
   for (const message of batch.messages) {
     try {
       readable.push({ message, content: decodeMessage(message.body) });
     } catch (error) {
-      pending.push({ message, letter: deadLetterOf(message, from(message, `unreadable: ${errorText(error)}`), textOf(message.body)) });
+      pending.push({
+        message,
+        letter: deadLetterOf(message, from(message, `unreadable: ${errorText(error)}`), textOf(message.body)),
+      });
     }
   }
 

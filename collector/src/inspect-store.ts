@@ -31,7 +31,10 @@ export async function saveInspectBatch(db: D1Database, batch: InspectBatch): Pro
 }
 
 export async function pruneInspectBatches(db: D1Database, now: number): Promise<void> {
-  await db.prepare('DELETE FROM inspect_batches WHERE received_at < ?').bind(now - RAW_BATCH_TTL_MS).run();
+  await db
+    .prepare('DELETE FROM inspect_batches WHERE received_at < ?')
+    .bind(now - RAW_BATCH_TTL_MS)
+    .run();
 }
 
 /** A row of `inspect_batches`: the batch with its JSON columns still as text. */

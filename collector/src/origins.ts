@@ -31,7 +31,10 @@ export class AllowedOrigins {
   /** Every origin allowed for some site (preflights do not say which site they are for). */
   anySite(env: Env): ReadonlySet<string> {
     this.#follow(env.DEV_ALLOWED_ORIGINS);
-    this.#anySite ??= new Set([...[...this.#policies.values()].flatMap((policy) => policy.allowed_origins), ...devOrigins(this.#devValue)]);
+    this.#anySite ??= new Set([
+      ...[...this.#policies.values()].flatMap((policy) => policy.allowed_origins),
+      ...devOrigins(this.#devValue),
+    ]);
     return this.#anySite;
   }
 

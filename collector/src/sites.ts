@@ -8,5 +8,8 @@ export function loadSitePolicies(): SitePolicies {
 
 /** Origins from DEV_ALLOWED_ORIGINS (comma-separated), allowed for every site. */
 export function devOrigins(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 }

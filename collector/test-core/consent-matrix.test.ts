@@ -27,7 +27,13 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
     const expected = strictest(client, site.max, gpc && site.gpc !== 'ignore' ? site.gpc : 'granted');
     const events = [
       makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID }),
-      makeEvent({ name: 'add_to_cart', url: 'https://shop.example/p/1', props: { items: [{ item_id: 'mug' }] }, anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID }),
+      makeEvent({
+        name: 'add_to_cart',
+        url: 'https://shop.example/p/1',
+        props: { items: [{ item_id: 'mug' }] },
+        anonymous_id: RAW_ANONYMOUS_ID,
+        session_id: RAW_SESSION_ID,
+      }),
     ];
     const batch = makeBatch(events, { site: 'shop', consent: client as never });
     const result = accepted(processBatch(JSON.stringify(batch), context({ signals: { gpc, dnt: false } }), policy, testKeys()));
@@ -65,7 +71,12 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
     const send = (keys: CollectorKeys, ip: string) =>
       accepted(
         processBatch(
-          JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' })),
+          JSON.stringify(
+            makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], {
+              site: 'shop',
+              consent: 'granted',
+            }),
+          ),
           context({ ip }),
           policy,
           keys,
@@ -80,12 +91,19 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
   });
 
   it('fails closed without a site key: granted becomes anonymous and the ids are dropped', () => {
-    const batch = makeBatch([makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })], { site: 'shop', consent: 'granted' });
+    const batch = makeBatch(
+      [makeEvent({ url: 'https://shop.example/', anonymous_id: RAW_ANONYMOUS_ID, session_id: RAW_SESSION_ID })],
+      { site: 'shop', consent: 'granted' },
+    );
     const result = accepted(processBatch(JSON.stringify(batch), context(), basePolicy, testKeys(false)));
     const record = result.records[0]!;
     expect(record.consent).toBe('anonymous');
     expect(record.session_id).toBeUndefined();
-    expect(record.audit).toMatchObject({ key_id: null, salt_id: 'salt:test', removed: expect.arrayContaining(['anonymous_id', 'session_id']) });
+    expect(record.audit).toMatchObject({
+      key_id: null,
+      salt_id: 'salt:test',
+      removed: expect.arrayContaining(['anonymous_id', 'session_id']),
+    });
     expect(result.serialized.join()).not.toContain(RAW_ANONYMOUS_ID);
   });
 
@@ -102,7 +120,9 @@ describe('consent matrix: client mode × site policy × Sec-GPC', () => {
 
   it('DNT caps like GPC when the policy says so', () => {
     const batch = JSON.stringify(makeBatch([makeEvent({ url: 'https://shop.example/' })], { site: 'shop', consent: 'granted' }));
-    const result = accepted(processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, testKeys()));
+    const result = accepted(
+      processBatch(batch, context({ signals: { gpc: false, dnt: true } }), { ...basePolicy, dnt: 'denied' }, testKeys()),
+    );
     expect(result.response).toMatchObject({ accepted: 0 });
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CLS_SCORE, emptyHistogram, ENGAGED_SECONDS, percentile, VITAL_MILLIS, type HistogramScale } from '../src/core/insights/index.ts';
+import {
+  CLS_SCORE,
+  emptyHistogram,
+  ENGAGED_SECONDS,
+  percentile,
+  VITAL_MILLIS,
+  type HistogramScale,
+} from '../src/core/insights/index.ts';
 import { createSqliteEngine } from './support/sqlite.ts';
 
 describe('histogram buckets', () => {
@@ -8,7 +15,13 @@ describe('histogram buckets', () => {
     (engine.db.prepare(`SELECT ${scale.sql('?1')} AS b`.replaceAll('?1', String(value))).get() as { b: number }).b;
 
   it.each([
-    ['engaged time (ms → s)', ENGAGED_SECONDS, 1 / 1000, 997, [0, 999, 1000, 59_999, 60_000, 64_999, 65_000, 299_999, 300_000, 329_999, 330_000, 1_799_999, 1_800_000, 9e6]],
+    [
+      'engaged time (ms → s)',
+      ENGAGED_SECONDS,
+      1 / 1000,
+      997,
+      [0, 999, 1000, 59_999, 60_000, 64_999, 65_000, 299_999, 300_000, 329_999, 330_000, 1_799_999, 1_800_000, 9e6],
+    ],
     ['LCP / INP (ms)', VITAL_MILLIS, 1, 7, [0, 49, 50, 2499, 2500, 9999, 10_000, 60_000]],
     ['CLS (×10,000)', CLS_SCORE, 1 / 10_000, 7, [0, 99, 100, 1000, 9999, 10_000, 25_000]],
   ] as const)('%s: each value falls in the bucket whose bounds hold it', (_, scale, unit, step, values) => {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { dirtyDays, rebuildDayStatements, rebuildDirtyDays, seededRandom } from '../src/core/insights/index.ts';
 import type { ForwardedRecord } from '../src/core/record.ts';
 import {
-  EXPECTED_BROWSE_PATHS, EXPECTED_CART, EXPECTED_COVERAGE, EXPECTED_DWELL, EXPECTED_EXPERIMENTS, EXPECTED_FUNNEL, EXPECTED_SEARCH,
+  EXPECTED_BROWSE_PATHS,
+  EXPECTED_CART,
+  EXPECTED_COVERAGE,
+  EXPECTED_DWELL,
+  EXPECTED_EXPERIMENTS,
+  EXPECTED_FUNNEL,
+  EXPECTED_SEARCH,
   EXPECTED_WEB_VITALS,
 } from './support/expected.ts';
 import { buildPopulation, POPULATION_SITE } from './support/population.ts';
@@ -103,7 +109,10 @@ describe('insights over the scripted population', async () => {
       for (const seed of [1, 2, 3]) {
         const other = migratedEngine();
         const late = population.records.filter((r) => population.lateLeaveIds.has(r.event_id));
-        const rest = shuffled(population.records.filter((r) => !population.lateLeaveIds.has(r.event_id)), seed);
+        const rest = shuffled(
+          population.records.filter((r) => !population.lateLeaveIds.has(r.event_id)),
+          seed,
+        );
         const random = seededRandom(seed * 7);
         let i = 0;
         while (i < rest.length) {
@@ -124,9 +133,13 @@ describe('insights over the scripted population', async () => {
 
     it('a late page_leave replaces the page view’s figures, never adds to them', async () => {
       const other = migratedEngine();
-      await ingestAll(other, population.records.filter((r) => !population.lateLeaveIds.has(r.event_id)));
+      await ingestAll(
+        other,
+        population.records.filter((r) => !population.lateLeaveIds.has(r.event_id)),
+      );
       const early = await allReports(other, POPULATION_SITE, FROM, TO);
-      const shoe = (report: typeof early) => report.dwell.modes.granted.paths.rows.find((row) => row.path === '/product/trail-shoe')!;
+      const shoe = (report: typeof early) =>
+        report.dwell.modes.granted.paths.rows.find((row) => row.path === '/product/trail-shoe')!;
       // G1 left the product page after 30 s engaged the first time: 30×6, 50×5.
       expect(shoe(early)).toMatchObject({ engaged_p50: 30, engaged_p75: 50, measured: 11 });
       await ingestAll(other, [...population.records.filter((r) => population.lateLeaveIds.has(r.event_id))]);
@@ -141,7 +154,10 @@ describe('insights over the scripted population', async () => {
     const days = await dirtyDays(other);
     expect(days.map((d) => d.day)).toEqual([FROM, TO]);
     // Late page_leaves land between a rebuild's read of the versions and its transaction.
-    await ingestAll(other, population.records.filter((r) => population.lateLeaveIds.has(r.event_id)));
+    await ingestAll(
+      other,
+      population.records.filter((r) => population.lateLeaveIds.has(r.event_id)),
+    );
     for (const day of days) await other.batch(rebuildDayStatements(day.site, day.day, day.version));
     expect((await dirtyDays(other)).map((d) => d.day)).toEqual([FROM, TO]);
     // The next rebuild (cron, or a report) reads the new versions and clears them.

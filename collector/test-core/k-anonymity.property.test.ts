@@ -31,7 +31,14 @@ const page: fc.Arbitrary<JourneyPage> = fc.record(
     path: fc.constantFrom('/', '/category/one', '/product/a', '/search', '/cart', '/checkout', '/rare-page', '/checkout/done'),
     engagedSeconds: fc.integer({ min: 0, max: 400 }),
     scroll: fc.double({ min: 0, max: 1, noNaN: true }),
-    search: fc.record({ term: fc.constantFrom('shoes', 'hat', 'my rare search'), results: fc.integer({ min: 0, max: 3 }), click: fc.integer({ min: 0, max: 4 }) }, { requiredKeys: ['term', 'results'] }),
+    search: fc.record(
+      {
+        term: fc.constantFrom('shoes', 'hat', 'my rare search'),
+        results: fc.integer({ min: 0, max: 3 }),
+        click: fc.integer({ min: 0, max: 4 }),
+      },
+      { requiredKeys: ['term', 'results'] },
+    ),
     view: item,
     add: item,
     remove: item,
@@ -52,18 +59,23 @@ const journey: fc.Arbitrary<Journey> = fc.record({
 describe('k-anonymity', () => {
   it('no report row names a path, term or item that fewer than k visits produced; "(other)" too reaches k', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(journey, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), async (journeys, k, withNoise) => {
-        const engine = await populatedEngine(journeyRecords(journeys));
-        const settings = withNoise ? { k, epsilon: 1, random: seededRandom(k) } : { k };
-        const reports = await allReports(engine, POPULATION_SITE, '2026-05-04', '2026-05-06', settings);
-        for (const [name, report] of Object.entries(reports)) {
-          for (const { row, at } of namedRows(report.modes)) {
-            expect(row.visits, `${name}${at} ${JSON.stringify(row)}`).toBeTypeOf('number');
-            expect(row.visits as number, `${name}${at} ${JSON.stringify(row)}`).toBeGreaterThanOrEqual(k);
+      fc.asyncProperty(
+        fc.array(journey, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.boolean(),
+        async (journeys, k, withNoise) => {
+          const engine = await populatedEngine(journeyRecords(journeys));
+          const settings = withNoise ? { k, epsilon: 1, random: seededRandom(k) } : { k };
+          const reports = await allReports(engine, POPULATION_SITE, '2026-05-04', '2026-05-06', settings);
+          for (const [name, report] of Object.entries(reports)) {
+            for (const { row, at } of namedRows(report.modes)) {
+              expect(row.visits, `${name}${at} ${JSON.stringify(row)}`).toBeTypeOf('number');
+              expect(row.visits as number, `${name}${at} ${JSON.stringify(row)}`).toBeGreaterThanOrEqual(k);
+            }
           }
-        }
-        engine.close();
-      }),
+          engine.close();
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -84,6 +96,10 @@ describe('k-anonymity', () => {
       folded: 3,
     });
     expect((await at(4)).search.modes.granted.terms).toEqual({ rows: [], omitted: 0, folded: 3 });
-    expect((await at(1)).search.modes.granted.terms.rows.map((row) => row.term)).toEqual(['first rare', 'second rare', 'third rare']);
+    expect((await at(1)).search.modes.granted.terms.rows.map((row) => row.term)).toEqual([
+      'first rare',
+      'second rare',
+      'third rare',
+    ]);
   });
 });

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  applyRetention, daysBefore, eraseVisitorStatements, ingest, insertEventsStatements, loadRecords, rebuildSite,
+  applyRetention,
+  daysBefore,
+  eraseVisitorStatements,
+  ingest,
+  insertEventsStatements,
+  loadRecords,
+  rebuildSite,
 } from '../src/core/insights/index.ts';
 import type { ForwardedRecord } from '../src/core/record.ts';
 import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from './support/population.ts';
@@ -28,7 +34,9 @@ describe('retention', () => {
 
     // A late event for a purged day marks it dirty, but its rollups are final: nothing changes.
     const late = population.records.find((r) => r.name === 'page_leave' && r.ts < Date.parse(`${TO}T00:00:00Z`))!;
-    await ingestAll(engine, [{ ...late, event_id: `${late.event_id}-late`, props: { ...late.props, total_ms: 9e6, engaged_ms: 9e6 } }]);
+    await ingestAll(engine, [
+      { ...late, event_id: `${late.event_id}-late`, props: { ...late.props, total_ms: 9e6, engaged_ms: 9e6 } },
+    ]);
     expect(await reportsOf(engine)).toEqual(before);
     // The next run removes that event again.
     await applyRetention(engine, POPULATION_SITE, 1, daysBefore('2026-03-05', 1));
@@ -67,7 +75,20 @@ describe('rebuild', () => {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const r of population.records) {
-      insert.run(r.event_id, r.batch_id, r.site, r.name, r.consent, r.ts, r.received_at, r.visitor_id, r.session_id ?? null, r.page_id, r.path, JSON.stringify(r));
+      insert.run(
+        r.event_id,
+        r.batch_id,
+        r.site,
+        r.name,
+        r.consent,
+        r.ts,
+        r.received_at,
+        r.visitor_id,
+        r.session_id ?? null,
+        r.page_id,
+        r.path,
+        JSON.stringify(r),
+      );
     }
     engine.db.exec(readFileSync(new URL('0002_insights.sql', migrations), 'utf8'));
     await rebuildSite(engine, POPULATION_SITE);

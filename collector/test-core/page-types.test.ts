@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { checkPageTypePatterns, classifyPage, eventsRow, EVENTS_COLUMNS, ingest, insertEventsStatements, utcDay } from '../src/core/insights/index.ts';
+import {
+  checkPageTypePatterns,
+  classifyPage,
+  eventsRow,
+  EVENTS_COLUMNS,
+  ingest,
+  insertEventsStatements,
+  utcDay,
+} from '../src/core/insights/index.ts';
 import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from './support/population.ts';
 import { allReports, ingestAll } from './support/run.ts';
 import { migratedEngine } from './support/sqlite.ts';
 
 describe('classifyPage', () => {
-  const patterns = { home: ['/'], category: ['/c/*', '/category/**'], product: ['/p/*'], checkout: ['/checkout'], confirmation: ['/checkout/done'], other: ['/help/?'] };
+  const patterns = {
+    home: ['/'],
+    category: ['/c/*', '/category/**'],
+    product: ['/p/*'],
+    checkout: ['/checkout'],
+    confirmation: ['/checkout/done'],
+    other: ['/help/?'],
+  };
 
   it('matches globs on the path: * within a segment, ** across, ? one character', () => {
     expect(classifyPage('/', patterns)).toBe('home');
@@ -39,8 +54,15 @@ describe('events rows', () => {
   const [record] = buildPopulation('2026-03-02').records.filter((r) => r.name === 'search');
 
   it('carry the UTC day, the search id, the page type and the ingest token', () => {
-    const row = Object.fromEntries(EVENTS_COLUMNS.map((column, i) => [column, eventsRow(record!, 'token', POPULATION_PAGE_TYPES)[i]]));
-    expect(row).toMatchObject({ day: utcDay(record!.ts), search_id: record!.props.search_id, page_type: 'search', ingest: 'token' });
+    const row = Object.fromEntries(
+      EVENTS_COLUMNS.map((column, i) => [column, eventsRow(record!, 'token', POPULATION_PAGE_TYPES)[i]]),
+    );
+    expect(row).toMatchObject({
+      day: utcDay(record!.ts),
+      search_id: record!.props.search_id,
+      page_type: 'search',
+      ingest: 'token',
+    });
     expect(JSON.parse(row.record as string)).toEqual(record);
     expect(utcDay(Date.parse('2026-03-02T23:59:59.999Z'))).toBe('2026-03-02');
     expect(utcDay(Date.parse('2026-03-03T00:00:00.000Z'))).toBe('2026-03-03');
@@ -83,12 +105,18 @@ describe('page types without patterns', () => {
     const population = buildPopulation('2026-03-02');
     const withTypes = migratedEngine();
     const { classifyPage: classify } = await import('../src/core/insights/index.ts');
-    await ingest(withTypes, population.records.map((r) => ({ ...r, page_type: classify(r.path, POPULATION_PAGE_TYPES) })), {
-      newToken: () => crypto.randomUUID(),
-    });
+    await ingest(
+      withTypes,
+      population.records.map((r) => ({ ...r, page_type: classify(r.path, POPULATION_PAGE_TYPES) })),
+      {
+        newToken: () => crypto.randomUUID(),
+      },
+    );
     const byPatterns = migratedEngine();
     await ingestAll(byPatterns, population.records);
     const [from, to] = [population.days[0]!, population.days[1]!];
-    expect(await allReports(withTypes, POPULATION_SITE, from, to)).toEqual(await allReports(byPatterns, POPULATION_SITE, from, to));
+    expect(await allReports(withTypes, POPULATION_SITE, from, to)).toEqual(
+      await allReports(byPatterns, POPULATION_SITE, from, to),
+    );
   });
 });

@@ -14,7 +14,9 @@ describe('no personal data passes the pipeline (fast-check, faker in 25 locales)
         const batch = batchWith(plant, 'https://shop.example', 'shop');
         const result = accepted(processBatch(JSON.stringify(batch), context(), shopPolicy, keys), label);
         expect(result.response, label).toMatchObject({ accepted: batch.events.length, rejected: [] });
-        expect(leaks(result.serialized, [...needles(value), ...personNeedles(plant.person), RAW_ANONYMOUS_ID]), label).toEqual([]);
+        expect(leaks(result.serialized, [...needles(value), ...personNeedles(plant.person), RAW_ANONYMOUS_ID]), label).toEqual(
+          [],
+        );
       }),
       { numRuns: 1000 },
     );
@@ -28,7 +30,6 @@ describe('no personal data passes the pipeline (fast-check, faker in 25 locales)
     const result = accepted(processBatch(JSON.stringify(batch), context(), shopPolicy, testKeys()));
     expect(leaks(result.serialized, needles('?@a.aa'))).toEqual([]);
   });
-
 });
 
 /** Markers as they appear in a record (as written, or percent-encoded in a query value); `path` repeats the URL's. */
@@ -36,10 +37,34 @@ const MARKER = new RegExp(`(?:\\[|%5B)(?:${REDACTION_MARKERS.join('|')})(?:\\]|%
 const markersIn = (record: ForwardedRecord) => JSON.stringify({ ...record, audit: null, path: null }).match(MARKER)?.length ?? 0;
 
 /** Places that each hold one secret; each replaces one value with one marker, or removes it. */
-const PLACES = ['title', 'path', 'keptQuery', 'droppedQuery', 'fragment', 'note', 'deepText', 'listItem', 'shareQuery', 'shareDropped', 'number', 'key'] as const;
+const PLACES = [
+  'title',
+  'path',
+  'keptQuery',
+  'droppedQuery',
+  'fragment',
+  'note',
+  'deepText',
+  'listItem',
+  'shareQuery',
+  'shareDropped',
+  'number',
+  'key',
+] as const;
 type Place = (typeof PLACES)[number];
 const REPLACES: Record<Place, number> = {
-  title: 1, path: 1, keptQuery: 1, droppedQuery: 0, fragment: 0, note: 1, deepText: 1, listItem: 1, shareQuery: 1, shareDropped: 0, number: 1, key: 1,
+  title: 1,
+  path: 1,
+  keptQuery: 1,
+  droppedQuery: 0,
+  fragment: 0,
+  note: 1,
+  deepText: 1,
+  listItem: 1,
+  shareQuery: 1,
+  shareDropped: 0,
+  number: 1,
+  key: 1,
 };
 
 describe('audit.redactions is exact', () => {
@@ -64,12 +89,23 @@ describe('audit.redactions is exact', () => {
         if (at('number') && number !== null) props.ref_number = number;
         if (at('key') && text.length <= 128) props[text] = 'v';
         const expected = places.reduce(
-          (sum, place) => sum + (place === 'number' && number === null ? 0 : place === 'key' && text.length > 128 ? 0 : REPLACES[place]),
+          (sum, place) =>
+            sum + (place === 'number' && number === null ? 0 : place === 'key' && text.length > 128 ? 0 : REPLACES[place]),
           0,
         );
         const keyCounted = at('key') && text.length <= 128 ? 1 : 0;
 
-        const batch = makeBatch([makeEvent({ url: url.length <= 2048 ? url : 'https://shop.example/p/mug', title: at('title') ? text : 'Blue mug', name: 'note_added', props })], { site: 'shop' });
+        const batch = makeBatch(
+          [
+            makeEvent({
+              url: url.length <= 2048 ? url : 'https://shop.example/p/mug',
+              title: at('title') ? text : 'Blue mug',
+              name: 'note_added',
+              props,
+            }),
+          ],
+          { site: 'shop' },
+        );
         fc.pre(url.length <= 2048);
         const result = accepted(processBatch(JSON.stringify(batch), context(), shopPolicy, keys));
         const record = result.records[0]!;

@@ -67,7 +67,11 @@ describe('Laplace noise', () => {
     const population = buildPopulation('2026-03-02');
     const engine = await populatedEngine(population.records);
     const exact = await allReports(engine, POPULATION_SITE, population.days[0]!, population.days[1]!);
-    const noisy = await allReports(engine, POPULATION_SITE, population.days[0]!, population.days[1]!, { epsilon: 2, random: seededRandom(3), k: 1 });
+    const noisy = await allReports(engine, POPULATION_SITE, population.days[0]!, population.days[1]!, {
+      epsilon: 2,
+      random: seededRandom(3),
+      k: 1,
+    });
     for (const report of Object.values(noisy)) expect(report.noise).toEqual({ epsilon: 2, scale: 0.5 });
     expect(exact.funnel.noise).toBeNull();
     // Money is not a count with sensitivity 1: withheld under noise.
@@ -80,7 +84,10 @@ describe('Laplace noise', () => {
     const seeds = Array.from({ length: 300 }, (_, i) => i + 100);
     let total = 0;
     for (const seed of seeds) {
-      const { funnel } = await allReports(engine, POPULATION_SITE, population.days[0]!, population.days[1]!, { epsilon: 0.5, random: seededRandom(seed) });
+      const { funnel } = await allReports(engine, POPULATION_SITE, population.days[0]!, population.days[1]!, {
+        epsilon: 0.5,
+        random: seededRandom(seed),
+      });
       total += funnel.modes.granted.coverage.page_views;
     }
     expect(Math.abs(total / seeds.length - 79)).toBeLessThan(0.7);
@@ -102,7 +109,11 @@ describe('foldRare', () => {
       other: { name: OTHER, visits: 6 },
       folded: 2,
     });
-    expect(foldRare(rows, { k: 7, visits: (r) => r.visits, merge })).toEqual({ rows: [rows[0]], other: { name: OTHER, visits: 11 }, folded: 3 });
+    expect(foldRare(rows, { k: 7, visits: (r) => r.visits, merge })).toEqual({
+      rows: [rows[0]],
+      other: { name: OTHER, visits: 11 },
+      folded: 3,
+    });
     expect(foldRare([rows[3]!], { k: 5, visits: (r) => r.visits, merge })).toEqual({ rows: [], other: null, folded: 1 });
   });
 });

@@ -26,14 +26,34 @@ describe('cleanProps', () => {
     });
     expect(cleaned.redactions).toBe(1);
     expect(cleaned.removed).toEqual([
-      'props.share@credentials', 'props.share#fragment', 'props.share?email', 'props.message?session', 'props.encoded?token',
+      'props.share@credentials',
+      'props.share#fragment',
+      'props.share?email',
+      'props.message?session',
+      'props.encoded?token',
     ]);
   });
 
   it('takes phone and card numbers sent as JSON numbers in free-form props, and keeps other numbers', () => {
     const now = Date.now();
-    const cleaned = custom({ mobile_no: 13812345678, card: 4111111111111111, total: 1299.99, qty: 3, at: now, at_s: Math.floor(now / 1000), nested: { ref: 91234567, mobile: 91234567 } });
-    expect(cleaned.value).toEqual({ mobile_no: '[phone]', card: '[card]', total: 1299.99, qty: 3, at: now, at_s: Math.floor(now / 1000), nested: { ref: 91234567, mobile: '[phone]' } });
+    const cleaned = custom({
+      mobile_no: 13812345678,
+      card: 4111111111111111,
+      total: 1299.99,
+      qty: 3,
+      at: now,
+      at_s: Math.floor(now / 1000),
+      nested: { ref: 91234567, mobile: 91234567 },
+    });
+    expect(cleaned.value).toEqual({
+      mobile_no: '[phone]',
+      card: '[card]',
+      total: 1299.99,
+      qty: 3,
+      at: now,
+      at_s: Math.floor(now / 1000),
+      nested: { ref: 91234567, mobile: '[phone]' },
+    });
     expect(cleaned.redactions).toBe(3);
   });
 
@@ -59,7 +79,11 @@ describe('cleanProps', () => {
   });
 
   it('removes sensitive keys at any depth and lists them', () => {
-    const cleaned = custom({ customer: { firstName: 'Jane', billing_address: { street: 'Main St 1' } }, item_name: 'mug', 'k jane@example.com': 1 });
+    const cleaned = custom({
+      customer: { firstName: 'Jane', billing_address: { street: 'Main St 1' } },
+      item_name: 'mug',
+      'k jane@example.com': 1,
+    });
     expect(cleaned.value).toEqual({ customer: {}, item_name: 'mug' });
     expect(cleaned.removed).toEqual(['props.customer.firstName', 'props.customer.billing_address', 'props.*']);
     expect(cleaned.redactions).toBe(1);

@@ -131,11 +131,15 @@ describe('redactText', () => {
     expect(redactText('a@b.io and c@d.io, 203.0.113.1').count).toBe(3);
     // Found in the text as sent and in its decoded form: one value, one marker.
     expect(redactText('203.0.113.1%20x')).toEqual({ text: '[ip]%20x', count: 1 });
-    expect(redactText('jane%2540example.com and +44%252020%25207946%25200958')).toEqual({ text: '[email] and [phone]', count: 2 });
+    expect(redactText('jane%2540example.com and +44%252020%25207946%25200958')).toEqual({
+      text: '[email] and [phone]',
+      count: 2,
+    });
   });
 
   it('decodes a bounded number of rounds', () => {
-    const at = (rounds: number) => Array.from({ length: rounds }).reduce<string>((text) => encodeURIComponent(text), 'jane@example.com');
+    const at = (rounds: number) =>
+      Array.from({ length: rounds }).reduce<string>((text) => encodeURIComponent(text), 'jane@example.com');
     expect(redactText(at(MAX_DECODE_ROUNDS)).text).toBe('[email]');
     // A hostile value nested far deeper costs no more than the rounds allowed.
     const deep = `${'%25'.repeat(600)}40`;

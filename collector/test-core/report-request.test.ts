@@ -31,6 +31,9 @@ describe('report requests', () => {
     expect(isReportName('funnel')).toBe(true);
     expect(isReportName('toString')).toBe(false);
     const empty = await runReport(migratedEngine(), 'funnel', { site: 'nobody', from: '2026-01-01', to: '2026-01-31' });
-    expect(empty.modes.granted).toMatchObject({ coverage: { page_views: 0, visits: 0 }, steps: [{ step: 'view_item', visits: 0, rate_from_first: null }, {}, {}, {}] });
+    expect(empty.modes.granted).toMatchObject({
+      coverage: { page_views: 0, visits: 0 },
+      steps: [{ step: 'view_item', visits: 0, rate_from_first: null }, {}, {}, {}],
+    });
   });
 });

@@ -9,14 +9,38 @@ const keep = (name: string) => name === 'q' || name.startsWith('utm_');
 
 describe('reduceUserAgent', () => {
   it.each([
-    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', { browser: 'Chrome', browser_major: 131, os: 'Windows', device: 'desktop' }],
-    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.70', { browser: 'Edge', browser_major: 131, os: 'Windows', device: 'desktop' }],
-    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15', { browser: 'Safari', browser_major: 18, os: 'macOS', device: 'desktop' }],
-    ['Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1', { browser: 'Safari', browser_major: 18, os: 'iOS', device: 'mobile' }],
-    ['Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/130.0.6723.90 Mobile/15E148 Safari/604.1', { browser: 'Chrome', browser_major: 130, os: 'iOS', device: 'tablet' }],
-    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36', { browser: 'Chrome', browser_major: 131, os: 'Android', device: 'mobile' }],
-    ['Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Safari/537.36', { browser: 'Samsung Internet', browser_major: 26, os: 'Android', device: 'tablet' }],
-    ['Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0', { browser: 'Firefox', browser_major: 133, os: 'Linux', device: 'desktop' }],
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      { browser: 'Chrome', browser_major: 131, os: 'Windows', device: 'desktop' },
+    ],
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.70',
+      { browser: 'Edge', browser_major: 131, os: 'Windows', device: 'desktop' },
+    ],
+    [
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+      { browser: 'Safari', browser_major: 18, os: 'macOS', device: 'desktop' },
+    ],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+      { browser: 'Safari', browser_major: 18, os: 'iOS', device: 'mobile' },
+    ],
+    [
+      'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/130.0.6723.90 Mobile/15E148 Safari/604.1',
+      { browser: 'Chrome', browser_major: 130, os: 'iOS', device: 'tablet' },
+    ],
+    [
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36',
+      { browser: 'Chrome', browser_major: 131, os: 'Android', device: 'mobile' },
+    ],
+    [
+      'Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Safari/537.36',
+      { browser: 'Samsung Internet', browser_major: 26, os: 'Android', device: 'tablet' },
+    ],
+    [
+      'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+      { browser: 'Firefox', browser_major: 133, os: 'Linux', device: 'desktop' },
+    ],
     ['curl/8.5.0', { browser: 'Other', browser_major: null, os: 'Other', device: 'other' }],
   ])('%s', (ua, expected) => {
     expect(reduceUserAgent(ua)).toEqual(expected);
@@ -49,11 +73,16 @@ describe('cleanUrl and cleanReferrer', () => {
   it('hides IP hosts and redacts host labels', () => {
     expect(cleanUrl('http://192.168.1.20:8080/x', keep)!.url).toBe('http://[ip]:8080/x');
     expect(cleanUrl('http://[2001:db8::1]/x', keep)!.url).toBe('http://[ip]/x');
-    expect(cleanReferrer('https://call-4155550100.example/x', 'https://shop.example/', keep)!.url).toBe('https://call-[phone].example');
+    expect(cleanReferrer('https://call-4155550100.example/x', 'https://shop.example/', keep)!.url).toBe(
+      'https://call-[phone].example',
+    );
   });
 
   it('reduces external referrers to their origin and cleans same-site ones like URLs', () => {
-    expect(cleanReferrer('https://mail.example/inbox/42?u=bob#m', 'https://shop.example/', keep)).toMatchObject({ url: 'https://mail.example', removed: ['referrer/path'] });
+    expect(cleanReferrer('https://mail.example/inbox/42?u=bob#m', 'https://shop.example/', keep)).toMatchObject({
+      url: 'https://mail.example',
+      removed: ['referrer/path'],
+    });
     expect(cleanReferrer('https://shop.example/search?q=mug&token=1#x', 'https://shop.example/p', keep)).toMatchObject({
       url: 'https://shop.example/search?q=mug',
       removed: ['referrer#fragment', 'referrer?token'],
@@ -71,8 +100,12 @@ describe('hmacHex and sha256Hex (node:crypto)', () => {
   };
 
   it('match RFC 4231 and FIPS 180-2 vectors', () => {
-    expect(hmacHex(hmacKey(new Uint8Array(20).fill(0x0b)), 'Hi There')).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
-    expect(hmacHex(hmacKey('Jefe'), 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(hmacHex(hmacKey(new Uint8Array(20).fill(0x0b)), 'Hi There')).toBe(
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    );
+    expect(hmacHex(hmacKey('Jefe'), 'what do ya want for nothing?')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
     expect(hmacHex(hmacKey('Jefe'), 'what do ya want for nothing?', 16)).toBe('5bdcc146bf60754e6a042426089575c7');
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });

@@ -41,22 +41,62 @@ describe('validateBatch', () => {
   });
 
   it.each([
-    ['a price that is not a number', { name: 'add_to_cart', props: { items: [{ item_id: 'a', price: 'x' }] } }, 'events[0].props.items[0].price: '],
-    ['an item without id or name', { name: 'view_item', props: { items: [{ price: 1 }] } }, 'events[0].props.items[0]: an item needs item_id or item_name'],
-    ['a currency that is not ISO 4217', { name: 'purchase', props: { items: [], transaction_id: 't', value: 1, currency: 'euro' } }, 'events[0].props.currency: expected an ISO 4217'],
+    [
+      'a price that is not a number',
+      { name: 'add_to_cart', props: { items: [{ item_id: 'a', price: 'x' }] } },
+      'events[0].props.items[0].price: ',
+    ],
+    [
+      'an item without id or name',
+      { name: 'view_item', props: { items: [{ price: 1 }] } },
+      'events[0].props.items[0]: an item needs item_id or item_name',
+    ],
+    [
+      'a currency that is not ISO 4217',
+      { name: 'purchase', props: { items: [], transaction_id: 't', value: 1, currency: 'euro' } },
+      'events[0].props.currency: expected an ISO 4217',
+    ],
     ['an unknown scroll depth', { name: 'scroll', props: { depth: 33 } }, 'events[0].props.depth: '],
-    ['a missing search term', { name: 'search', props: { search_id: 'search-0001', source: 'api' } }, 'events[0].props.search_term: '],
+    [
+      'a missing search term',
+      { name: 'search', props: { search_id: 'search-0001', source: 'api' } },
+      'events[0].props.search_term: ',
+    ],
     ['an event name with spaces', { name: 'add to cart' }, 'events[0].name: expected a standard event name'],
     ['a relative url', { url: '/products' }, 'events[0].url: expected an absolute http(s) URL'],
     ['a javascript: url', { url: 'javascript:alert(1)' }, 'events[0].url: expected an absolute http(s) URL'],
     ['an id with free text', { id: 'bob@example.com' }, 'events[0].id: expected a random id'],
     ['a string over 2 KB', { title: 'x'.repeat(MAX_STRING_LENGTH + 1) }, 'events[0].title: '],
-    ['a __proto__ key in props', { name: 'custom', props: JSON.parse('{"__proto__": {"polluted": 1}}') }, 'events[0].props.__proto__: key not allowed'],
-    ['a constructor key deep in items', { name: 'view_item', props: { items: [{ item_id: 'a', constructor: 1 }] } }, 'events[0].props.items[0].constructor: key not allowed'],
-    ['props nested deeper than 3', { name: 'custom', props: { a: { b: { c: { d: 1 } } } } }, 'events[0].props.a.b.c: nested deeper than 3 levels'],
-    ['more than 50 property keys', { name: 'custom', props: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) }, 'events[0].props: more than 50 property keys'],
-    ['more than 200 items', { name: 'view_cart', props: { items: Array.from({ length: 201 }, () => ({ item_id: 'a' })) } }, 'events[0].props.items: '],
-    ['a time more than a day ahead', { ts: now + MAX_CLOCK_AHEAD_MS + 60_000 }, 'events[0].ts: device time more than a day ahead'],
+    [
+      'a __proto__ key in props',
+      { name: 'custom', props: JSON.parse('{"__proto__": {"polluted": 1}}') },
+      'events[0].props.__proto__: key not allowed',
+    ],
+    [
+      'a constructor key deep in items',
+      { name: 'view_item', props: { items: [{ item_id: 'a', constructor: 1 }] } },
+      'events[0].props.items[0].constructor: key not allowed',
+    ],
+    [
+      'props nested deeper than 3',
+      { name: 'custom', props: { a: { b: { c: { d: 1 } } } } },
+      'events[0].props.a.b.c: nested deeper than 3 levels',
+    ],
+    [
+      'more than 50 property keys',
+      { name: 'custom', props: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) },
+      'events[0].props: more than 50 property keys',
+    ],
+    [
+      'more than 200 items',
+      { name: 'view_cart', props: { items: Array.from({ length: 201 }, () => ({ item_id: 'a' })) } },
+      'events[0].props.items: ',
+    ],
+    [
+      'a time more than a day ahead',
+      { ts: now + MAX_CLOCK_AHEAD_MS + 60_000 },
+      'events[0].ts: device time more than a day ahead',
+    ],
     ['a time older than 30 days', { ts: now - MAX_EVENT_AGE_MS - 60_000 }, 'events[0].ts: older than 30 days'],
     ['an infinite number', { name: 'custom', props: { n: Infinity } }, 'events[0].props.n: expected a finite number'],
   ])('rejects %s, naming the field', (_label, overrides, reason) => {
@@ -84,11 +124,18 @@ describe('validateBatch', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.batch.events.map(({ index }) => index)).toEqual([0, 1, 4]);
-    expect(result.batch.rejected.map(({ index, reason }) => [index, reason.split(':')[0]])).toEqual([[2, 'events[2].url'], [3, 'events[3].referrer']]);
+    expect(result.batch.rejected.map(({ index, reason }) => [index, reason.split(':')[0]])).toEqual([
+      [2, 'events[2].url'],
+      [3, 'events[3].referrer'],
+    ]);
   });
 
   it('lists fields it does not accept, such as a client-supplied ip or an undefined page_view property', () => {
-    const event = makeEvent({ ip: '203.0.113.9', user_agent: 'x', props: { navigation: 'load', page_index: 1, email: 'a@b.c' } as never });
+    const event = makeEvent({
+      ip: '203.0.113.9',
+      user_agent: 'x',
+      props: { navigation: 'load', page_index: 1, email: 'a@b.c' } as never,
+    });
     const result = validateBatch(makeBatch([event]), { receivedAt: now });
     expect(result.ok && result.batch.events[0]!.event.unknownFields).toEqual(['ip', 'user_agent', 'props.email']);
     expect(result.ok && result.batch.events[0]!.event.props).toEqual({ navigation: 'load', page_index: 1 });
@@ -102,7 +149,11 @@ describe('validateBatch', () => {
     ['101 events', makeBatch(Array.from({ length: 101 }, () => makeEvent())), 'events: '],
     ['a top-level __proto__', JSON.parse(`{"__proto__": 1, "v": 1}`), '__proto__: key not allowed'],
     ['an unknown consent mode', { ...makeBatch(), consent: 'maybe' }, 'consent: '],
-    ['sent_at more than a day ahead', makeBatch(undefined, { sent_at: now + 2 * MAX_CLOCK_AHEAD_MS }), 'sent_at: device clock more than a day ahead'],
+    [
+      'sent_at more than a day ahead',
+      makeBatch(undefined, { sent_at: now + 2 * MAX_CLOCK_AHEAD_MS }),
+      'sent_at: device clock more than a day ahead',
+    ],
   ])('rejects the whole batch for %s', (_label, body, detail) => {
     const result = validateBatch(body, { receivedAt: now });
     expect(result.ok).toBe(false);

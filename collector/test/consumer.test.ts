@@ -78,13 +78,20 @@ async function r2ObjectsContaining(prefix: string, needle: string): Promise<{ ke
 /** Lines of the R2 events archive that hold `eventId`: one per copy. */
 async function archivedCopies(eventId: string): Promise<number> {
   const objects = await r2ObjectsContaining('events/', eventId);
-  return objects.flatMap(({ text }) => text.trimEnd().split('\n')).filter((line) => (JSON.parse(line) as ForwardedRecord).event_id === eventId).length;
+  return objects
+    .flatMap(({ text }) => text.trimEnd().split('\n'))
+    .filter((line) => (JSON.parse(line) as ForwardedRecord).event_id === eventId).length;
 }
 
 const webhookDeliveriesOf = (eventId: string) =>
   webhook.deliveries.filter((delivery) => delivery.records.some((record) => record.event_id === eventId));
 
-async function waitUntil<T>(read: () => Promise<T> | T, done: (value: T) => boolean, what: string, timeoutMs = 45_000): Promise<T> {
+async function waitUntil<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value)) {
@@ -114,20 +121,27 @@ describe('fan-out (events queue)', () => {
 
     // Through the consumer: 150 messages of about 3 KB each, 450 KB in all.
     const events = Array.from({ length: 150 }, () => makeEvent({ title: 'x'.repeat(2_000) }));
-    const bodies = (await Promise.all(events.map((event) => post(makeBatch([event]), { forward: false })))).flatMap((posted) => posted.queued);
+    const bodies = (await Promise.all(events.map((event) => post(makeBatch([event]), { forward: false })))).flatMap(
+      (posted) => posted.queued,
+    );
     expect(bodies).toHaveLength(150);
     const calls: string[][] = [];
-    const counting = { ...recordingQueue(env.SINK_QUEUE_R2, false), sendBatch: async (messages: Iterable<MessageSendRequest<string>>) => {
-      calls.push([...messages].map((message) => message.body));
-      return {} as QueueSendBatchResponse;
-    } };
+    const counting = {
+      ...recordingQueue(env.SINK_QUEUE_R2, false),
+      sendBatch: async (messages: Iterable<MessageSendRequest<string>>) => {
+        calls.push([...messages].map((message) => message.body));
+        return {} as QueueSendBatchResponse;
+      },
+    };
     const { bindings } = recordingBindings({ SINK_QUEUE_R2: counting });
     const { result } = await consume('pathmark-events', bodies, { bindings });
     expect(result.retryMessages).toEqual([]);
     expect(calls.flat()).toEqual(bodies);
     for (const call of calls) {
       expect(call.length).toBeLessThanOrEqual(SEND_BATCH_MAX_MESSAGES);
-      expect(call.reduce((bytes, body) => bytes + new TextEncoder().encode(body).byteLength + 100, 0)).toBeLessThanOrEqual(SEND_BATCH_MAX_BYTES);
+      expect(call.reduce((bytes, body) => bytes + new TextEncoder().encode(body).byteLength + 100, 0)).toBeLessThanOrEqual(
+        SEND_BATCH_MAX_BYTES,
+      );
     }
     expect(calls.length).toBeGreaterThanOrEqual(2);
   });
@@ -154,7 +168,10 @@ describe('fan-out (events queue)', () => {
 
   it('retries a message a sink queue refused; on its last attempt dead-letters it for that sink only', async () => {
     const { queued } = await post(makeBatch(), { forward: false });
-    const refusing = { ...recordingQueue(env.SINK_QUEUE_D1, false), sendBatch: () => Promise.reject(new Error('queue overloaded')) } as unknown as Queue<string>;
+    const refusing = {
+      ...recordingQueue(env.SINK_QUEUE_D1, false),
+      sendBatch: () => Promise.reject(new Error('queue overloaded')),
+    } as unknown as Queue<string>;
     const { queues, bindings, letters } = recordingBindings({ SINK_QUEUE_D1: refusing, RETRY_BASE_SECONDS: '10' });
 
     const first = await consume('pathmark-events', queued, { bindings });
@@ -186,7 +203,10 @@ describe('sink queues', () => {
     expect(objects[0]!.key).toBe(
       `events/site=demo/date=${new Date(message.received_at).toISOString().slice(0, 10)}/hour=${new Date(message.received_at).toISOString().slice(11, 13)}/${message.batch_id}-${events[0]!.id}.ndjson`,
     );
-    const lines = objects[0]!.text.trimEnd().split('\n').map((line) => JSON.parse(line) as ForwardedRecord);
+    const lines = objects[0]!.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ForwardedRecord);
     expect(lines.map((record) => record.event_id)).toEqual(events.map((event) => event.id));
     expect(await d1Rows([events[0]!.id])).toEqual([]);
     expect(webhookDeliveriesOf(events[0]!.id)).toEqual([]);
@@ -201,7 +221,9 @@ describe('sink queues', () => {
     expect(result.retryMessages).toEqual([]);
     await consume('pathmark-sink-d1', second.queued, { attempts: 2 });
     const ids = events.map((event) => event.id);
-    const { results } = await env.DB.prepare(`SELECT event_id, COUNT(*) AS n FROM events WHERE event_id IN (${ids.map(() => '?').join(',')}) GROUP BY event_id`)
+    const { results } = await env.DB.prepare(
+      `SELECT event_id, COUNT(*) AS n FROM events WHERE event_id IN (${ids.map(() => '?').join(',')}) GROUP BY event_id`,
+    )
       .bind(...ids)
       .all<{ event_id: string; n: number }>();
     expect(results.map((row) => [row.event_id, row.n]).sort()).toEqual(ids.map((id) => [id, 1]).sort());
@@ -256,14 +278,24 @@ describe('sink queues', () => {
     const { result, ids } = await consume('pathmark-sink-d1', ['not a queue message', ...queued], { bindings });
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks.sort()).toEqual([...ids].sort());
-    expect(letters()).toEqual([expect.objectContaining({ sink: 'd1', attempts: 1, last_error: expect.stringContaining('unreadable'), message: 'not a queue message' })]);
+    expect(letters()).toEqual([
+      expect.objectContaining({
+        sink: 'd1',
+        attempts: 1,
+        last_error: expect.stringContaining('unreadable'),
+        message: 'not a queue message',
+      }),
+    ]);
   });
 
   it('keeps retrying a message whose dead letter the dead-letter queue refused', async () => {
     webhook.failWhen = () => true;
     const { queued } = await post(makeBatch(), { forward: false });
     const refusing = { sendBatch: () => Promise.reject(new Error('queue overloaded')) } as unknown as Queue<string>;
-    const { result, ids } = await consume('pathmark-sink-webhook', queued, { attempts: MAX_ATTEMPTS, bindings: { ...env, DEAD_LETTER_QUEUE: refusing } as Env });
+    const { result, ids } = await consume('pathmark-sink-webhook', queued, {
+      attempts: MAX_ATTEMPTS,
+      bindings: { ...env, DEAD_LETTER_QUEUE: refusing } as Env,
+    });
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((retry: { msgId: string }) => retry.msgId)).toEqual(ids);
   });
@@ -296,7 +328,11 @@ describe('dead-letter queue', () => {
 
   it('retries letters it could not archive, with a backoff that grows to an hour', async () => {
     const { queued } = await post(makeBatch(), { forward: false });
-    const broken = { ...env, ARCHIVE: { put: () => Promise.reject(new Error('R2 unavailable')) }, RETRY_BASE_SECONDS: '10' } as unknown as Env;
+    const broken = {
+      ...env,
+      ARCHIVE: { put: () => Promise.reject(new Error('R2 unavailable')) },
+      RETRY_BASE_SECONDS: '10',
+    } as unknown as Env;
     const { result, retryDelays } = await consume('pathmark-dead-letters', queued, { attempts: 20, bindings: broken });
     expect(result.retryMessages).toHaveLength(1);
     expect(retryDelays).toEqual([3600]);
@@ -313,12 +349,20 @@ describe('through the real queues: a failing webhook costs R2 and D1 nothing', (
 
     // The webhook fails at least twice while R2 and D1 take the event.
     await waitUntil(
-      async () => ({ failures: webhookDeliveriesOf(event.id).length, d1: await d1Rows([event.id]), r2: await archivedCopies(event.id) }),
+      async () => ({
+        failures: webhookDeliveriesOf(event.id).length,
+        d1: await d1Rows([event.id]),
+        r2: await archivedCopies(event.id),
+      }),
       (state) => state.failures >= 2 && state.d1.length === 1 && state.r2 === 1,
       'R2 and D1 hold the event while the webhook has failed twice',
     );
     healthySinksHaveIt = true;
-    await waitUntil(() => webhookDeliveriesOf(event.id).at(-1)?.status, (status) => status === 200, 'the webhook gets the event once it recovers');
+    await waitUntil(
+      () => webhookDeliveriesOf(event.id).at(-1)?.status,
+      (status) => status === 200,
+      'the webhook gets the event once it recovers',
+    );
 
     const statuses = webhookDeliveriesOf(event.id).map((delivery) => delivery.status);
     expect(statuses.slice(0, -1).every((status) => status === 500)).toBe(true);
@@ -343,7 +387,13 @@ describe('through the real queues: a failing webhook costs R2 and D1 nothing', (
     };
     const listed = await waitUntil(webhookLetters, (letters) => letters.length > 0, 'the message is archived as a dead letter');
     expect(listed).toEqual([
-      expect.objectContaining({ sink: 'webhook', queue: 'pathmark-sink-webhook', attempts: MAX_ATTEMPTS, last_error: 'webhook answered 500', events: 1 }),
+      expect.objectContaining({
+        sink: 'webhook',
+        queue: 'pathmark-sink-webhook',
+        attempts: MAX_ATTEMPTS,
+        last_error: 'webhook answered 500',
+        events: 1,
+      }),
     ]);
     expect(webhookDeliveriesOf(event.id).map((delivery) => delivery.status)).toEqual(Array(MAX_ATTEMPTS).fill(500));
     expect(await archivedCopies(event.id)).toBe(1);
@@ -352,7 +402,9 @@ describe('through the real queues: a failing webhook costs R2 and D1 nothing', (
     // The receiver is fixed; the replay delivers the dead letters into the webhook, once.
     webhook.failWhen = () => false;
     const replay = async () => {
-      const answer = await exports.default.fetch('http://localhost:8787/v1/admin/dead-letters/replay?sink=webhook&limit=100', { method: 'POST' });
+      const answer = await exports.default.fetch('http://localhost:8787/v1/admin/dead-letters/replay?sink=webhook&limit=100', {
+        method: 'POST',
+      });
       expect(answer.status).toBe(200);
       return (await answer.json()) as { replayed: { key: string }[]; failed: unknown[] };
     };
@@ -385,7 +437,9 @@ describe('webhook sink', () => {
     expect(body).toBe('{"records":[]}');
     expect(sent[0]!.headers.get('X-Pathmark-Signature')).toBe(signWebhookBody('s3cret', 1_700_000_000, body));
     expect(sent[0]!.headers.get('X-Pathmark-Signature')).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
-    await expect(createWebhookSink({ url: 'https://hooks.example/in', secret: undefined }).write([])).rejects.toThrow(/WEBHOOK_SECRET/);
+    await expect(createWebhookSink({ url: 'https://hooks.example/in', secret: undefined }).write([])).rejects.toThrow(
+      /WEBHOOK_SECRET/,
+    );
     expect(WEBHOOK_SECRET).toBe(env.WEBHOOK_SECRET);
   });
 });

@@ -12,10 +12,22 @@ import { toNdjson } from '../src/sinks/r2.ts';
 import { makeBatch, makeEvent, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';
 
-async function admin(path: string, { method = 'GET', bindings = env as Env, host = 'localhost:8787', token }: { method?: string; bindings?: Env; host?: string; token?: string } = {}) {
+async function admin(
+  path: string,
+  {
+    method = 'GET',
+    bindings = env as Env,
+    host = 'localhost:8787',
+    token,
+  }: { method?: string; bindings?: Env; host?: string; token?: string } = {},
+) {
   const ctx = createExecutionContext();
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  const response = await worker.fetch(new Request(`http://${host}${path}`, { method, headers }) as Request<unknown, IncomingRequestCfProperties>, bindings, ctx);
+  const response = await worker.fetch(
+    new Request(`http://${host}${path}`, { method, headers }) as Request<unknown, IncomingRequestCfProperties>,
+    bindings,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -28,7 +40,11 @@ async function archivedLetters(sink: DeadLetterSink, count = 1, extra: DeadLette
     messages.push(JSON.parse(queued[0]!) as QueueMessageBody);
   }
   const letters = messages.map((message) =>
-    deadLetterOf({ id: crypto.randomUUID(), timestamp: new Date() }, { queue: `pathmark-sink-${sink}`, sink, attempts: 6, error: 'down' }, message),
+    deadLetterOf(
+      { id: crypto.randomUUID(), timestamp: new Date() },
+      { queue: `pathmark-sink-${sink}`, sink, attempts: 6, error: 'down' },
+      message,
+    ),
   );
   const key = `dead-letter/sink=${sink}/date=2026-11-24/${Date.now()}-${crypto.randomUUID()}.ndjson`;
   await env.ARCHIVE.put(key, toNdjson([...letters, ...extra]));
@@ -53,7 +69,9 @@ describe('adminAuth', () => {
     const app = new Hono();
     app.use('/admin/*', adminAuth({ token: () => token }));
     app.get('/admin/thing', (c) => c.text('ok'));
-    app.onError((error, c) => (error instanceof ClientError ? c.json({ error: error.code }, error.status, error.headers) : c.text('unexpected', 500)));
+    app.onError((error, c) =>
+      error instanceof ClientError ? c.json({ error: error.code }, error.status, error.headers) : c.text('unexpected', 500),
+    );
     return app;
   };
 
@@ -71,8 +89,13 @@ describe('adminAuth', () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('WWW-Authenticate')).toBe('Bearer');
     expect((await app.request('http://localhost/admin/thing', { headers: { Authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await app.request('http://localhost/admin/thing', { headers: { Authorization: 'Bearer s3cret-admin-token-and-more' } })).status).toBe(401);
-    const ok = await app.request('https://collector.shop.example/admin/thing', { headers: { Authorization: 'Bearer s3cret-admin-token' } });
+    expect(
+      (await app.request('http://localhost/admin/thing', { headers: { Authorization: 'Bearer s3cret-admin-token-and-more' } }))
+        .status,
+    ).toBe(401);
+    const ok = await app.request('https://collector.shop.example/admin/thing', {
+      headers: { Authorization: 'Bearer s3cret-admin-token' },
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -80,8 +103,13 @@ describe('adminAuth', () => {
     expect((await admin('/v1/admin/dead-letters', { host: 'collector.shop.example' })).status).toBe(404);
     const bindings = { ...env, ADMIN_TOKEN: 'operator-token' } as Env;
     expect((await admin('/v1/admin/dead-letters', { bindings })).status).toBe(401);
-    expect((await admin('/v1/admin/dead-letters/replay', { bindings, method: 'POST', host: 'collector.shop.example' })).status).toBe(401);
-    expect((await admin('/v1/admin/dead-letters?limit=1', { bindings, token: 'operator-token', host: 'collector.shop.example' })).status).toBe(200);
+    expect(
+      (await admin('/v1/admin/dead-letters/replay', { bindings, method: 'POST', host: 'collector.shop.example' })).status,
+    ).toBe(401);
+    expect(
+      (await admin('/v1/admin/dead-letters?limit=1', { bindings, token: 'operator-token', host: 'collector.shop.example' }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -122,7 +150,10 @@ describe('GET /v1/admin/dead-letters', () => {
   });
 
   it('answers 400 for an unknown sink or limit', async () => {
-    expect(await (await admin('/v1/admin/dead-letters?sink=s3')).json()).toEqual({ error: 'invalid_query', detail: expect.stringMatching(/^sink: /) });
+    expect(await (await admin('/v1/admin/dead-letters?sink=s3')).json()).toEqual({
+      error: 'invalid_query',
+      detail: expect.stringMatching(/^sink: /),
+    });
     expect((await admin('/v1/admin/dead-letters/replay?limit=0', { method: 'POST' })).status).toBe(400);
   });
 });
@@ -144,7 +175,7 @@ describe('POST /v1/admin/dead-letters/replay', () => {
     const first = await archivedLetters('r2');
     // The same message dead-lettered a second time (e.g. after a retried fan-out).
     const again = `dead-letter/sink=r2/date=2026-11-24/${Date.now()}-${crypto.randomUUID()}.ndjson`;
-    await env.ARCHIVE.put(again, (await (await env.ARCHIVE.get(first.key))!.text()));
+    await env.ARCHIVE.put(again, await (await env.ARCHIVE.get(first.key))!.text());
     await replay('sink=r2&limit=100');
     const prefix = `events/site=demo/date=${new Date(first.messages[0]!.received_at).toISOString().slice(0, 10)}/`;
     const listing = await env.ARCHIVE.list({ prefix, limit: 1000 });
@@ -174,18 +205,26 @@ describe('POST /v1/admin/dead-letters/replay', () => {
   it('keeps a sink failure in the archive, and an unreadable letter alone in its object after the others are replayed', async () => {
     webhook.reset();
     webhook.failWhen = () => true;
-    const unreadable = deadLetterOf({ id: 'm1', timestamp: new Date() }, { queue: 'pathmark-sink-webhook', sink: 'webhook', attempts: 1, error: 'unreadable' }, '{"trunc');
+    const unreadable = deadLetterOf(
+      { id: 'm1', timestamp: new Date() },
+      { queue: 'pathmark-sink-webhook', sink: 'webhook', attempts: 1, error: 'unreadable' },
+      '{"trunc',
+    );
     const { key, eventIds } = await archivedLetters('webhook', 1, [unreadable]);
     const failing = await replay('sink=webhook&limit=100');
     expect(failing.failed).toContainEqual({ key, sink: 'webhook', error: 'webhook answered 500' });
     webhook.failWhen = () => false;
     const replayed = await replay('sink=webhook&limit=100');
     expect(replayed.replayed).toContainEqual({ key, sink: 'webhook', messages: 1, events: 2 });
-    expect(webhook.deliveries.filter((d) => d.status === 200 && d.records.some((r) => r.event_id === eventIds[0]))).toHaveLength(1);
+    expect(webhook.deliveries.filter((d) => d.status === 200 && d.records.some((r) => r.event_id === eventIds[0]))).toHaveLength(
+      1,
+    );
     expect(JSON.parse((await (await env.ARCHIVE.get(key))!.text()).trimEnd())).toEqual(unreadable);
     const again = await replay('sink=webhook&limit=100');
     expect(again.failed).toContainEqual({ key, sink: 'webhook', error: 'no readable message to replay' });
-    expect(webhook.deliveries.filter((d) => d.status === 200 && d.records.some((r) => r.event_id === eventIds[0]))).toHaveLength(1);
+    expect(webhook.deliveries.filter((d) => d.status === 200 && d.records.some((r) => r.event_id === eventIds[0]))).toHaveLength(
+      1,
+    );
     await env.ARCHIVE.delete(key);
   });
 });

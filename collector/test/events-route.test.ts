@@ -24,24 +24,96 @@ describe('POST /v1/events: bad input gets a clear 4xx', () => {
   it.each([
     { label: 'GET', body: null, options: { method: 'GET' }, status: 405, error: 'method_not_allowed', detail: 'method' },
     { label: 'PUT', body: makeBatch(), options: { method: 'PUT' }, status: 405, error: 'method_not_allowed', detail: 'method' },
-    { label: 'XML content type', body: makeBatch(), options: { headers: { 'Content-Type': 'application/xml' } }, status: 415, error: 'unsupported_media_type', detail: 'Content-Type' },
-    { label: 'form content type', body: makeBatch(), options: { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, status: 415, error: 'unsupported_media_type', detail: 'Content-Type' },
+    {
+      label: 'XML content type',
+      body: makeBatch(),
+      options: { headers: { 'Content-Type': 'application/xml' } },
+      status: 415,
+      error: 'unsupported_media_type',
+      detail: 'Content-Type',
+    },
+    {
+      label: 'form content type',
+      body: makeBatch(),
+      options: { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      status: 415,
+      error: 'unsupported_media_type',
+      detail: 'Content-Type',
+    },
     { label: 'a body over 64 KB', body: oversized, options: {}, status: 413, error: 'payload_too_large', detail: 'body' },
     { label: 'malformed JSON', body: '{"v":1,', options: {}, status: 400, error: 'malformed_json', detail: 'body' },
     { label: 'an empty body', body: '', options: {}, status: 400, error: 'malformed_json', detail: 'body' },
     { label: 'JSON null', body: 'null', options: {}, status: 400, error: 'invalid_batch', detail: 'site' },
     { label: 'a JSON array', body: '[1,2]', options: {}, status: 400, error: 'invalid_batch', detail: 'site' },
-    { label: 'a numeric site', body: { ...makeBatch(), site: 7 }, options: {}, status: 400, error: 'invalid_batch', detail: 'site' },
-    { label: 'an unknown site', body: makeBatch(undefined, { site: 'nope' }), options: {}, status: 403, error: 'unknown_site', detail: 'site' },
-    { label: 'a foreign origin', body: makeBatch(), options: { headers: { Origin: 'https://evil.example' } }, status: 403, error: 'origin_not_allowed', detail: 'Origin' },
-    { label: 'no origin', body: makeBatch(), options: { headers: { Origin: '' } }, status: 403, error: 'origin_not_allowed', detail: 'Origin' },
-    { label: 'protocol version 2', body: { ...makeBatch(), v: 2 }, options: {}, status: 400, error: 'invalid_batch', detail: 'v: ' },
-    { label: 'a top-level __proto__', body: `{"__proto__":{"x":1},"v":1,"site":"demo"}`, options: {}, status: 400, error: 'invalid_batch', detail: '__proto__: key not allowed' },
+    {
+      label: 'a numeric site',
+      body: { ...makeBatch(), site: 7 },
+      options: {},
+      status: 400,
+      error: 'invalid_batch',
+      detail: 'site',
+    },
+    {
+      label: 'an unknown site',
+      body: makeBatch(undefined, { site: 'nope' }),
+      options: {},
+      status: 403,
+      error: 'unknown_site',
+      detail: 'site',
+    },
+    {
+      label: 'a foreign origin',
+      body: makeBatch(),
+      options: { headers: { Origin: 'https://evil.example' } },
+      status: 403,
+      error: 'origin_not_allowed',
+      detail: 'Origin',
+    },
+    {
+      label: 'no origin',
+      body: makeBatch(),
+      options: { headers: { Origin: '' } },
+      status: 403,
+      error: 'origin_not_allowed',
+      detail: 'Origin',
+    },
+    {
+      label: 'protocol version 2',
+      body: { ...makeBatch(), v: 2 },
+      options: {},
+      status: 400,
+      error: 'invalid_batch',
+      detail: 'v: ',
+    },
+    {
+      label: 'a top-level __proto__',
+      body: `{"__proto__":{"x":1},"v":1,"site":"demo"}`,
+      options: {},
+      status: 400,
+      error: 'invalid_batch',
+      detail: '__proto__: key not allowed',
+    },
     { label: 'no events', body: makeBatch([]), options: {}, status: 400, error: 'invalid_batch', detail: 'events' },
-    { label: 'only invalid events', body: makeBatch([makeEvent({ name: 'scroll', props: { depth: 'deep' } } as never)]), options: {}, status: 400, error: 'invalid_events', detail: 'events[0].props.depth' },
-    { label: 'a price that is a string', body: makeBatch([makeEvent({ name: 'add_to_cart', props: { items: [{ item_id: 'a', price: '9.99' }] } } as never)]), options: {}, status: 400, error: 'invalid_events', detail: 'events[0].props.items[0].price' },
+    {
+      label: 'only invalid events',
+      body: makeBatch([makeEvent({ name: 'scroll', props: { depth: 'deep' } } as never)]),
+      options: {},
+      status: 400,
+      error: 'invalid_events',
+      detail: 'events[0].props.depth',
+    },
+    {
+      label: 'a price that is a string',
+      body: makeBatch([makeEvent({ name: 'add_to_cart', props: { items: [{ item_id: 'a', price: '9.99' }] } } as never)]),
+      options: {},
+      status: 400,
+      error: 'invalid_events',
+      detail: 'events[0].props.items[0].price',
+    },
   ])('$label → $status $error', async ({ body, options, status, error, detail }) => {
-    const headers = Object.fromEntries(Object.entries((options as { headers?: Record<string, string> }).headers ?? {}).filter(([, value]) => value !== ''));
+    const headers = Object.fromEntries(
+      Object.entries((options as { headers?: Record<string, string> }).headers ?? {}).filter(([, value]) => value !== ''),
+    );
     const request = eventsRequest(body, { ...options, headers });
     if ((options as { headers?: Record<string, string> }).headers?.Origin === '') request.headers.delete('Origin');
     const response = await call(request);
@@ -59,7 +131,11 @@ describe('POST /v1/events: bad input gets a clear 4xx', () => {
         controller.close();
       },
     });
-    const request = new Request(ENDPOINT, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: ORIGIN }, body: stream });
+    const request = new Request(ENDPOINT, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', Origin: ORIGIN },
+      body: stream,
+    });
     expect(request.headers.get('Content-Length')).toBeNull();
     const response = await call(request);
     expect(response.status).toBe(413);
@@ -81,7 +157,11 @@ describe('POST /v1/events: bad input gets a clear 4xx', () => {
     { label: 'a string body', body: () => oversized },
     { label: 'a stream body', body: () => new Blob([oversized]).stream() },
   ])('refuses a body over 64 KB whose Content-Length claims less ($label)', async ({ body }) => {
-    const request = new Request(ENDPOINT, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: ORIGIN, 'Content-Length': '100' }, body: body() });
+    const request = new Request(ENDPOINT, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', Origin: ORIGIN, 'Content-Length': '100' },
+      body: body(),
+    });
     expect(request.headers.get('Content-Length')).toBe('100');
     const response = await call(request);
     expect(response.status).toBe(413);
@@ -97,10 +177,17 @@ describe('POST /v1/events: bad input gets a clear 4xx', () => {
 
 describe('POST /v1/events: accepted batches', () => {
   it('answers 202 with accepted and rejected-by-index, after one queue message', async () => {
-    const events = [makeEvent(), makeEvent({ name: 'scroll', props: { depth: 12 } } as never), makeEvent({ name: 'scroll', props: { depth: 50 } })];
+    const events = [
+      makeEvent(),
+      makeEvent({ name: 'scroll', props: { depth: 12 } } as never),
+      makeEvent({ name: 'scroll', props: { depth: 50 } }),
+    ];
     const { response, body, queued, records } = await post(makeBatch(events));
     expect(response.status).toBe(202);
-    expect(body).toEqual({ accepted: 2, rejected: [{ index: 1, reason: expect.stringMatching(/^events\[1\]\.props\.depth: /) }] });
+    expect(body).toEqual({
+      accepted: 2,
+      rejected: [{ index: 1, reason: expect.stringMatching(/^events\[1\]\.props\.depth: /) }],
+    });
     expect(queued).toHaveLength(1);
     expect(records.map((record) => record.event_id)).toEqual([events[0]!.id, events[2]!.id]);
   });
@@ -109,13 +196,19 @@ describe('POST /v1/events: accepted batches', () => {
     const event = makeEvent({ props: { navigation: 'push', page_index: 2, previous_path: '/checkout?session=abc&q=mug#pay' } });
     const { records } = await post(makeBatch([event]));
     expect(records[0]!.props.previous_path).toBe('/checkout?q=mug');
-    expect(records[0]!.audit.removed).toEqual(expect.arrayContaining(['props.previous_path?session', 'props.previous_path#fragment']));
+    expect(records[0]!.audit.removed).toEqual(
+      expect.arrayContaining(['props.previous_path?session', 'props.previous_path#fragment']),
+    );
   });
 
   it('splits a batch that anonymization grew past one queue message, keeping every event', async () => {
     // Non-ASCII paths grow sixfold: percent-encoded (×3), in both url and path.
     const events = Array.from({ length: 100 }, (_, i) =>
-      makeEvent({ url: `http://localhost:8787/${'é'.repeat(180)}/${i}`, title: undefined, props: { navigation: 'load', page_index: 1 } }),
+      makeEvent({
+        url: `http://localhost:8787/${'é'.repeat(180)}/${i}`,
+        title: undefined,
+        props: { navigation: 'load', page_index: 1 },
+      }),
     );
     const body = JSON.stringify(makeBatch(events));
     expect(new TextEncoder().encode(body).byteLength).toBeLessThanOrEqual(64 * 1024);
@@ -143,21 +236,31 @@ describe('POST /v1/events: accepted batches', () => {
   it('pseudonymizes granted ids with the site key', async () => {
     const event = makeEvent({ anonymous_id: 'raw-device-id-0002', session_id: 'raw-session-0002' });
     const { records, queued } = await post(makeBatch([event], { consent: 'granted' }));
-    expect(records[0]).toMatchObject({ consent: 'granted', audit: { key_id: expect.stringMatching(/^key:[0-9a-f]{12}$/), salt_id: null } });
+    expect(records[0]).toMatchObject({
+      consent: 'granted',
+      audit: { key_id: expect.stringMatching(/^key:[0-9a-f]{12}$/), salt_id: null },
+    });
     expect(queued.join()).not.toMatch(/raw-(device|session)-/);
   });
 
   it('drops identifiers on a non-loopback host without a configured key (no development default there)', async () => {
     const bindings = { ...env, PSEUDONYM_KEY_DEMO: undefined } as Env;
     const event = makeEvent({ anonymous_id: 'raw-device-id-0003' });
-    const remote = await post(makeBatch([event], { consent: 'granted' }), { env: bindings, url: 'https://collector.example/v1/events' });
+    const remote = await post(makeBatch([event], { consent: 'granted' }), {
+      env: bindings,
+      url: 'https://collector.example/v1/events',
+    });
     expect(remote.records[0]).toMatchObject({ consent: 'anonymous', audit: { key_id: null } });
-    const local = await post(makeBatch([makeEvent({ anonymous_id: 'raw-device-id-0004' })], { consent: 'granted' }), { env: bindings });
+    const local = await post(makeBatch([makeEvent({ anonymous_id: 'raw-device-id-0004' })], { consent: 'granted' }), {
+      env: bindings,
+    });
     expect(local.records[0]).toMatchObject({ consent: 'granted', audit: { key_id: expect.stringMatching(/:development$/) } });
   });
 
   it('drops bots', async () => {
-    const { response, body, queued } = await post(makeBatch(), { userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' });
+    const { response, body, queued } = await post(makeBatch(), {
+      userAgent: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    });
     expect(response.status).toBe(202);
     expect(body).toEqual({ accepted: 0, rejected: [{ index: 0, reason: expect.stringContaining('automated traffic') }] });
     expect(queued).toEqual([]);
@@ -167,7 +270,10 @@ describe('POST /v1/events: accepted batches', () => {
     for (const consent of ['pending', 'denied'] as const) {
       const { response, body, queued } = await post(makeBatch(undefined, { consent: consent as never }));
       expect(response.status).toBe(202);
-      expect(body).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: expect.stringContaining(`consent: ${consent}`) }] });
+      expect(body).toMatchObject({
+        accepted: 0,
+        rejected: [{ index: 0, reason: expect.stringContaining(`consent: ${consent}`) }],
+      });
       expect(queued).toEqual([]);
     }
   });
@@ -181,7 +287,14 @@ describe('POST /v1/events: accepted batches', () => {
   });
 
   it('answers 503 with Retry-After (not a crash) when D1 fails', async () => {
-    const broken = { ...env, DB: { prepare: () => { throw new Error('D1 down'); } } } as unknown as Env;
+    const broken = {
+      ...env,
+      DB: {
+        prepare: () => {
+          throw new Error('D1 down');
+        },
+      },
+    } as unknown as Env;
     // A fresh app (empty salt cache) so the request needs D1 for today's salt.
     const app = createApp(createDeps());
     const ctx = createExecutionContext();
@@ -220,7 +333,8 @@ describe('rate limiting', () => {
     });
     const statuses: number[] = [];
     for (let round = 0; round < 3; round++) {
-      for (const pages of batches) statuses.push((await call(eventsRequest(makeBatch([makeEvent({ page_id: pages[round]! })]), { ip }))).status);
+      for (const pages of batches)
+        statuses.push((await call(eventsRequest(makeBatch([makeEvent({ page_id: pages[round]! })]), { ip }))).status);
     }
     expect(statuses).toHaveLength(300);
     expect(statuses.filter((status) => status !== 202)).toEqual([]);
@@ -244,7 +358,9 @@ describe('rate limiting', () => {
   it('rejects a site policy whose limit is below one unit', () => {
     const demo = { ...createDeps().policies.get('demo')! } as Record<string, unknown>;
     delete demo.site;
-    expect(() => parseSitePolicies({ sites: { demo: { ...demo, rate_limit: { batches_per_10s: 50 } } } })).toThrow(/rate_limit.batches_per_10s: at least 100/);
+    expect(() => parseSitePolicies({ sites: { demo: { ...demo, rate_limit: { batches_per_10s: 50 } } } })).toThrow(
+      /rate_limit.batches_per_10s: at least 100/,
+    );
     expect(parseSitePolicies({ sites: { demo: { ...demo, rate_limit: undefined } } }).get('demo')!.rate_limit).toBeUndefined();
   });
 
@@ -260,7 +376,13 @@ describe('rate limiting', () => {
 
 describe('CORS', () => {
   const preflight = (origin: string, bindings: Env = env) =>
-    call(new Request(ENDPOINT, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } }), bindings);
+    call(
+      new Request(ENDPOINT, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      }),
+      bindings,
+    );
 
   it('answers a preflight from an allowed origin', async () => {
     const response = await preflight(ORIGIN);

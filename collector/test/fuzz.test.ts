@@ -49,9 +49,20 @@ function setAt(root: Json, path: (string | number)[], replace: (old: Json) => Js
 const hostile: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue() as fc.Arbitrary<Json>,
   fc.constantFrom<Json>(
-    null, -1, 1e308, -0, '', 'x'.repeat(3000), '\u0000', '\ud800', '🛒'.repeat(600),
-    { __proto__: null } as Json, JSON.parse('{"__proto__":{"admin":true}}') as Json, { constructor: { prototype: 1 } },
-    [[[[[[[[[[[[1]]]]]]]]]]]], Array.from({ length: 300 }, () => ({ item_id: 'a' })),
+    null,
+    -1,
+    1e308,
+    -0,
+    '',
+    'x'.repeat(3000),
+    '\u0000',
+    '\ud800',
+    '🛒'.repeat(600),
+    { __proto__: null } as Json,
+    JSON.parse('{"__proto__":{"admin":true}}') as Json,
+    { constructor: { prototype: 1 } },
+    [[[[[[[[[[[[1]]]]]]]]]]]],
+    Array.from({ length: 300 }, () => ({ item_id: 'a' })),
     Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i])),
   ),
 );
@@ -65,7 +76,10 @@ const mutation = fc.record({
 const validBatch = () =>
   makeBatch([
     makeEvent(),
-    makeEvent({ name: 'add_to_cart', props: { items: [{ item_id: 'SKU-1', price: 3, quantity: 1 }], value: 3, currency: 'EUR' } }),
+    makeEvent({
+      name: 'add_to_cart',
+      props: { items: [{ item_id: 'SKU-1', price: 3, quantity: 1 }], value: 3, currency: 'EUR' },
+    }),
     makeEvent({ name: 'search', props: { search_term: 'mug', search_id: 'search-0001', source: 'form' } }),
     makeEvent({ name: 'clicked_banner', props: { slot: 'top', n: 1 } }),
   ]) as unknown as Json;

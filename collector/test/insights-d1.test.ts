@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ingest, REPORTS, type ReportName } from '../src/core/insights/index.ts';
 import { d1Engine } from '../src/d1-engine.ts';
 import {
-  EXPECTED_BROWSE_PATHS, EXPECTED_CART, EXPECTED_DWELL, EXPECTED_EXPERIMENTS, EXPECTED_FUNNEL, EXPECTED_SEARCH, EXPECTED_WEB_VITALS,
+  EXPECTED_BROWSE_PATHS,
+  EXPECTED_CART,
+  EXPECTED_DWELL,
+  EXPECTED_EXPERIMENTS,
+  EXPECTED_FUNNEL,
+  EXPECTED_SEARCH,
+  EXPECTED_WEB_VITALS,
 } from '../test-core/support/expected.ts';
 import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from '../test-core/support/population.ts';
 
@@ -14,10 +20,15 @@ describe('insights on D1', () => {
     const engine = d1Engine(env.DB);
     const population = buildPopulation('2026-04-06');
     const [from, to] = [population.days[0]!, population.days.at(-1)!];
-    const write = () => ingest(engine, population.records, { newToken: () => crypto.randomUUID(), pageTypes: () => POPULATION_PAGE_TYPES });
+    const write = () =>
+      ingest(engine, population.records, { newToken: () => crypto.randomUUID(), pageTypes: () => POPULATION_PAGE_TYPES });
     const expected: Partial<Record<ReportName, object>> = {
-      'browse-paths': EXPECTED_BROWSE_PATHS, dwell: EXPECTED_DWELL, search: EXPECTED_SEARCH, cart: EXPECTED_CART,
-      funnel: EXPECTED_FUNNEL, 'web-vitals': EXPECTED_WEB_VITALS,
+      'browse-paths': EXPECTED_BROWSE_PATHS,
+      dwell: EXPECTED_DWELL,
+      search: EXPECTED_SEARCH,
+      cart: EXPECTED_CART,
+      funnel: EXPECTED_FUNNEL,
+      'web-vitals': EXPECTED_WEB_VITALS,
     };
     for (let round = 0; round < 2; round++) {
       await write();

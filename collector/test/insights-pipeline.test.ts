@@ -34,7 +34,9 @@ describe('the scripted population through the real collector', () => {
         queued.push(...posted.queued);
       }
       for (let i = 0; i < queued.length; i += 100) {
-        const messages = queued.slice(i, i + 100).map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
+        const messages = queued
+          .slice(i, i + 100)
+          .map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
         const batch = createMessageBatch<string>('pathmark-sink-d1', messages);
         const ctx = createExecutionContext();
         await worker.queue(batch as MessageBatch<unknown>, env);

@@ -14,7 +14,11 @@ import { archiveKey, toNdjson } from '../src/sinks/r2.ts';
 import { reportConfiguration } from '../src/startup.ts';
 import { ORIGIN, makeBatch, makeEvent, post } from './support.ts';
 
-async function get(path: string, init: RequestInit & { cf?: Record<string, unknown> } = {}, bindings: Env = env): Promise<Response> {
+async function get(
+  path: string,
+  init: RequestInit & { cf?: Record<string, unknown> } = {},
+  bindings: Env = env,
+): Promise<Response> {
   const ctx = createExecutionContext();
   const request = new Request(`http://localhost:8787${path}`, init) as Request<unknown, IncomingRequestCfProperties>;
   const response = await worker.fetch(request, bindings, ctx);
@@ -37,8 +41,18 @@ describe('GET /healthz', () => {
   });
 
   it.each([
-    ['a webhook URL without its secret', { WEBHOOK_SECRET: undefined }, 'webhook', /FORWARD_URL is set but WEBHOOK_SECRET is not/],
-    ['a webhook URL that is not one', { FORWARD_URL: 'hooks.example/in' }, 'webhook', /FORWARD_URL "hooks.example\/in" is not an http\(s\) URL/],
+    [
+      'a webhook URL without its secret',
+      { WEBHOOK_SECRET: undefined },
+      'webhook',
+      /FORWARD_URL is set but WEBHOOK_SECRET is not/,
+    ],
+    [
+      'a webhook URL that is not one',
+      { FORWARD_URL: 'hooks.example/in' },
+      'webhook',
+      /FORWARD_URL "hooks.example\/in" is not an http\(s\) URL/,
+    ],
     ['no queue for the D1 sink', { SINK_QUEUE_D1: undefined }, 'd1', /SINK_QUEUE_D1 \(queue binding\) is missing/],
     ['no R2 bucket', { ARCHIVE: undefined }, 'r2', /ARCHIVE \(R2 bucket binding\) is missing/],
   ])('answers 503 misconfigured for %s, naming the sink and the fix', async (_label, overrides, sink, problem) => {
@@ -51,7 +65,11 @@ describe('GET /healthz', () => {
   });
 
   it('reports a missing dead-letter queue and a retry base that is not a number', async () => {
-    const response = await get('/healthz', {}, { ...env, DEAD_LETTER_QUEUE: undefined, RETRY_BASE_SECONDS: 'ten' } as unknown as Env);
+    const response = await get('/healthz', {}, {
+      ...env,
+      DEAD_LETTER_QUEUE: undefined,
+      RETRY_BASE_SECONDS: 'ten',
+    } as unknown as Env);
     expect(response.status).toBe(503);
     expect(((await response.json()) as { problems: string[] }).problems).toEqual([
       expect.stringContaining('DEAD_LETTER_QUEUE'),
@@ -64,7 +82,9 @@ describe('GET /healthz', () => {
     expect(reportConfiguration(env, (line) => logged.push(line))).toEqual([]);
     expect(logged).toEqual([]);
     reportConfiguration({ ...env, WEBHOOK_SECRET: undefined }, (line) => logged.push(line));
-    expect(logged).toEqual([expect.stringMatching(/^pathmark: misconfigured: webhook sink: FORWARD_URL is set but WEBHOOK_SECRET is not.*\/healthz/)]);
+    expect(logged).toEqual([
+      expect.stringMatching(/^pathmark: misconfigured: webhook sink: FORWARD_URL is set but WEBHOOK_SECRET is not.*\/healthz/),
+    ]);
   });
 });
 
@@ -99,14 +119,23 @@ describe('GET /v1/config/:site', () => {
   });
 
   it('answers 403 for an unknown site and 405 for other methods', async () => {
-    expect(await (await get('/v1/config/nope')).json()).toEqual({ error: 'unknown_site', detail: expect.stringContaining('site') });
+    expect(await (await get('/v1/config/nope')).json()).toEqual({
+      error: 'unknown_site',
+      detail: expect.stringContaining('site'),
+    });
     expect((await get('/v1/config/demo', { method: 'POST', body: '{}' })).status).toBe(405);
   });
 
   const policy: SitePolicy = {
-    site: 'shop', policy_version: 'v7', allowed_origins: [], max_consent: 'granted',
+    site: 'shop',
+    policy_version: 'v7',
+    allowed_origins: [],
+    max_consent: 'granted',
     default_consent: { 'EU/EEA/UK': 'pending', CH: 'pending', '*': 'anonymous' },
-    gpc: 'denied', dnt: 'ignore', query_params: ['q'], redact_keys: [],
+    gpc: 'denied',
+    dnt: 'ignore',
+    query_params: ['q'],
+    redact_keys: [],
   };
   it.each([
     ['DE', false, 'pending'],
@@ -160,14 +189,22 @@ describe('inspector routes', () => {
 
   it('are 404 on a non-loopback host even with PATHMARK_INSPECTOR=1, and store no raw batch there', async () => {
     const ctx = createExecutionContext();
-    const remote = await worker.fetch(new Request('https://collector.example/v1/inspect') as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+    const remote = await worker.fetch(
+      new Request('https://collector.example/v1/inspect') as Request<unknown, IncomingRequestCfProperties>,
+      env,
+      ctx,
+    );
     expect(remote.status).toBe(404);
     await remote.body?.cancel();
 
     const stored = async (marker: string) =>
-      (await env.DB.prepare('SELECT COUNT(*) AS n FROM inspect_batches WHERE raw LIKE ?').bind(`%${marker}%`).first<{ n: number }>())!.n;
+      (await env.DB.prepare('SELECT COUNT(*) AS n FROM inspect_batches WHERE raw LIKE ?')
+        .bind(`%${marker}%`)
+        .first<{ n: number }>())!.n;
     const marker = `probe${Math.floor(Math.random() * 1e9)}`;
-    const remotePost = await post(makeBatch(undefined, { sdk: `remote-${marker}` }), { url: 'https://collector.example/v1/events' });
+    const remotePost = await post(makeBatch(undefined, { sdk: `remote-${marker}` }), {
+      url: 'https://collector.example/v1/events',
+    });
     const localPost = await post(makeBatch(undefined, { sdk: `local-${marker}` }));
     expect([remotePost.response.status, localPost.response.status]).toEqual([202, 202]);
     expect(await stored(`remote-${marker}`)).toBe(0);
@@ -210,15 +247,19 @@ describe('inspector routes', () => {
     const message = JSON.parse(queued[0]!) as QueueMessageBody;
     await env.ARCHIVE.put(archiveKey(message), toNdjson(message.records));
     const found: { key: string; event_ids: string[] }[] = [];
-    for (let after: string | null | undefined; after !== null; ) {
-      const page = (await (await get(`/v1/inspect/archive?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json()) as {
+    for (let after: string | null | undefined; after !== null;) {
+      const page = (await (
+        await get(`/v1/inspect/archive?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+      ).json()) as {
         objects: { key: string; event_ids: string[] }[];
         next: string | null;
       };
       found.push(...page.objects);
       after = page.next;
     }
-    expect(found.filter((object) => object.key === archiveKey(message))).toEqual([{ key: archiveKey(message), event_ids: events.map((e) => e.id) }]);
+    expect(found.filter((object) => object.key === archiveKey(message))).toEqual([
+      { key: archiveKey(message), event_ids: events.map((e) => e.id) },
+    ]);
   });
 
   it('validates ?limit=', async () => {
@@ -234,7 +275,9 @@ describe('siteCors middleware', () => {
   app.get('/x', (c) => c.text('ok'));
 
   it('adds Allow-Origin for an allowed origin only', async () => {
-    expect((await app.request('/x', { headers: { Origin: 'https://a.example' } })).headers.get('Access-Control-Allow-Origin')).toBe('https://a.example');
+    expect(
+      (await app.request('/x', { headers: { Origin: 'https://a.example' } })).headers.get('Access-Control-Allow-Origin'),
+    ).toBe('https://a.example');
     const other = await app.request('/x', { headers: { Origin: 'https://b.example' } });
     expect(other.status).toBe(200);
     expect(other.headers.get('Access-Control-Allow-Origin')).toBeNull();

@@ -5,7 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import { ipv4, ipv6, needles } from '../test-core/support/pii.ts';
-import { RAW_ANONYMOUS_ID, batchWith, browserWith, leaks, personNeedles, planting, uaMarker } from '../test-core/support/planting.ts';
+import {
+  RAW_ANONYMOUS_ID,
+  batchWith,
+  browserWith,
+  leaks,
+  personNeedles,
+  planting,
+  uaMarker,
+} from '../test-core/support/planting.ts';
 import { post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';
 
@@ -60,4 +68,3 @@ describe('no personal data passes the collector (fast-check, faker in 25 locales
     );
   }, 180_000);
 });
-

@@ -12,7 +12,11 @@ afterEach(() => webhook.reset());
  * (`…-[phone]`), a long hex run read as a token. The SDK makes them with
  * crypto.randomUUID, so any of these can occur.
  */
-const NASTY_SEARCH_IDS = ['c3b0a1f2-5d2e-4a1b-8c2d-123456789012', '12345678-9012-4345-8789-012345678901', 'abcdefab-cdef-4abc-8def-abcdefabcdef'];
+const NASTY_SEARCH_IDS = [
+  'c3b0a1f2-5d2e-4a1b-8c2d-123456789012',
+  '12345678-9012-4345-8789-012345678901',
+  'abcdefab-cdef-4abc-8def-abcdefabcdef',
+];
 
 /** One shopper's search → result click → cart → checkout → purchase, as the SDK sends it. */
 function journey(searchId: string, email: string): PathmarkEvent[] {
@@ -20,11 +24,36 @@ function journey(searchId: string, email: string): PathmarkEvent[] {
   const shared = { anonymous_id: newId(), session_id: newId(), title: 'Trail shoes — Northwind' };
   const at = (path: string) => `${ORIGIN}${path}`;
   return [
-    makeEvent({ ...shared, name: 'search', url: at('/search?q=trail'), props: { search_term: `trail shoes ${email}`, search_id: searchId, results: 12, source: 'form' } }),
-    makeEvent({ ...shared, name: 'select_item', url: at('/search?q=trail'), props: { items: [{ ...item, index: 0 }], index: 0, search_id: searchId } }),
-    makeEvent({ ...shared, name: 'view_item', url: at('/products/sku-1001'), props: { items: [item], value: 89.9, currency: 'EUR', search_id: searchId } }),
-    makeEvent({ ...shared, name: 'add_to_cart', url: at('/products/sku-1001'), props: { items: [item], value: 89.9, currency: 'EUR', search_id: searchId } }),
-    makeEvent({ ...shared, name: 'begin_checkout', url: at('/checkout'), props: { items: [item], value: 89.9, currency: 'EUR', search_id: searchId } }),
+    makeEvent({
+      ...shared,
+      name: 'search',
+      url: at('/search?q=trail'),
+      props: { search_term: `trail shoes ${email}`, search_id: searchId, results: 12, source: 'form' },
+    }),
+    makeEvent({
+      ...shared,
+      name: 'select_item',
+      url: at('/search?q=trail'),
+      props: { items: [{ ...item, index: 0 }], index: 0, search_id: searchId },
+    }),
+    makeEvent({
+      ...shared,
+      name: 'view_item',
+      url: at('/products/sku-1001'),
+      props: { items: [item], value: 89.9, currency: 'EUR', search_id: searchId },
+    }),
+    makeEvent({
+      ...shared,
+      name: 'add_to_cart',
+      url: at('/products/sku-1001'),
+      props: { items: [item], value: 89.9, currency: 'EUR', search_id: searchId },
+    }),
+    makeEvent({
+      ...shared,
+      name: 'begin_checkout',
+      url: at('/checkout'),
+      props: { items: [item], value: 89.9, currency: 'EUR', search_id: searchId },
+    }),
     makeEvent({
       ...shared,
       name: 'purchase',

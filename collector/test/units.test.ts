@@ -22,7 +22,7 @@ describe('AllowedOrigins', () => {
     expect([...origins.of(undefined, withDev('http://localhost:5173'))]).toEqual(['http://localhost:5173']);
   });
 
-  it('answers preflights with every site\'s origins, following DEV_ALLOWED_ORIGINS', () => {
+  it("answers preflights with every site's origins, following DEV_ALLOWED_ORIGINS", () => {
     const origins = new AllowedOrigins(policies);
     const any = origins.anySite(withDev(''));
     expect(origins.anySite(withDev(''))).toBe(any);
@@ -52,14 +52,20 @@ describe('daily salt', () => {
   });
 
   it('is pruned once its day is over', async () => {
-    await env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)').bind('2030-05-01', 'ab'.repeat(32), 0).run();
+    await env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)')
+      .bind('2030-05-01', 'ab'.repeat(32), 0)
+      .run();
     await pruneSalts(env.DB, Date.UTC(2030, 4, 2, 0, 7));
     expect(await env.DB.prepare("SELECT day FROM salts WHERE day = '2030-05-01'").first()).toBeNull();
   });
 
   it("is pruned by the Worker's hourly cron, with old inspector batches", async () => {
     await env.DB.batch([
-      env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)').bind('2020-01-01', 'cd'.repeat(32), 0),
+      env.DB.prepare('INSERT OR REPLACE INTO salts (day, salt, created_at) VALUES (?, ?, ?)').bind(
+        '2020-01-01',
+        'cd'.repeat(32),
+        0,
+      ),
       env.DB.prepare(
         "INSERT OR REPLACE INTO inspect_batches (batch_id, site, received_at, accepted, rejected, raw) VALUES ('old-batch', 'demo', 0, 0, '[]', '{}')",
       ),

@@ -27,7 +27,11 @@ describe('D1 and the R2 archive, filled by the real pipeline, give the same repo
     const postAll = async (batches: typeof sends) => {
       const queued: string[] = [];
       for (const send of batches) {
-        const posted = await post(makeBatch(send.events, { consent: send.consent, sent_at: Date.now() }), { forward: false, ip: send.ip, userAgent: CHROME_UA });
+        const posted = await post(makeBatch(send.events, { consent: send.consent, sent_at: Date.now() }), {
+          forward: false,
+          ip: send.ip,
+          userAgent: CHROME_UA,
+        });
         expect(posted.body).toEqual({ accepted: send.events.length, rejected: [] });
         queued.push(...posted.queued);
       }
@@ -66,7 +70,10 @@ describe('D1 and the R2 archive, filled by the real pipeline, give the same repo
     const archived = objects.reduce((lines, object) => lines + object.body.trimEnd().split('\n').length, 0);
     expect(archived).toBeGreaterThan(population.records.length); // the re-sent batches were archived again
 
-    const response = await fetch(inject('warehouseBridge'), { method: 'POST', body: JSON.stringify({ objects, site, from, to }) });
+    const response = await fetch(inject('warehouseBridge'), {
+      method: 'POST',
+      body: JSON.stringify({ objects, site, from, to }),
+    });
     expect(response.status, await response.clone().text()).toBe(200);
     const warehouse = (await response.json()) as Record<string, unknown>;
 
@@ -77,6 +84,9 @@ describe('D1 and the R2 archive, filled by the real pipeline, give the same repo
     };
     expect(figures(warehouse.search)).toEqual(EXPECTED_SEARCH);
     expect(figures(warehouse.funnel)).toEqual(EXPECTED_FUNNEL);
-    expect((warehouse.funnel as { modes: { granted: { coverage: object } } }).modes.granted.coverage).toMatchObject({ page_views: 79, visits: 25 });
+    expect((warehouse.funnel as { modes: { granted: { coverage: object } } }).modes.granted.coverage).toMatchObject({
+      page_views: 79,
+      visits: 25,
+    });
   });
 });

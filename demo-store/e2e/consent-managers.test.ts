@@ -6,11 +6,21 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathAndQuery } from '../src/inspector/page-views.ts';
 import { APPS, gotoNaming, packageFile, serveApp, type Files } from './support/apps.ts';
-import { deviceStorage, launchBrowser, newShopperContext, recordCollectorRequests, sentEvents, stayActive, type CollectorRequest } from './support/browser.ts';
+import {
+  deviceStorage,
+  launchBrowser,
+  newShopperContext,
+  recordCollectorRequests,
+  sentEvents,
+  stayActive,
+  type CollectorRequest,
+} from './support/browser.ts';
 import { batchesSince, recordsOfVisitor, visitorOf, waitFor } from './support/sink.ts';
 import { stackInfo, VISITOR_REGIONS } from './support/stack-info.ts';
 
-const pages: Files = new Map(readdirSync(join(APPS, 'consent')).map((name) => [name, readFileSync(join(APPS, 'consent', name), 'utf8')]));
+const pages: Files = new Map(
+  readdirSync(join(APPS, 'consent')).map((name) => [name, readFileSync(join(APPS, 'consent', name), 'utf8')]),
+);
 const libraries: Files = new Map([
   ['cookieconsent.esm.js', packageFile('vanilla-cookieconsent/dist/cookieconsent.esm.js')],
   ['cookieconsent.css', packageFile('vanilla-cookieconsent/dist/cookieconsent.css')],
@@ -45,9 +55,16 @@ async function visitor(): Promise<Visitor> {
   return { context, page: await context.newPage(), log, vitals };
 }
 
-const modeOf = (page: Page) => page.evaluate(() => (window as { pathmark?: { consent?: { get(): string } } }).pathmark?.consent?.get());
+const modeOf = (page: Page) =>
+  page.evaluate(() => (window as { pathmark?: { consent?: { get(): string } } }).pathmark?.consent?.get());
 /** Page views as sent, once each: a request cut short by the next page load is retried from there (same id). */
-const sentViews = (log: CollectorRequest[]) => [...new Map(sentEvents(log).filter((e) => e.name == 'page_view').map((e) => [e.id, e])).values()];
+const sentViews = (log: CollectorRequest[]) => [
+  ...new Map(
+    sentEvents(log)
+      .filter((e) => e.name == 'page_view')
+      .map((e) => [e.id, e]),
+  ).values(),
+];
 /** Keys the SDK could have left on the device: everything but the consent managers' own cookies. */
 async function pathmarkStorage(page: Page) {
   const stored = await deviceStorage(page);
@@ -68,11 +85,18 @@ describe('vanilla-cookieconsent (its Consent Mode guide: default in a deferred m
     expect(await pathmarkStorage(page)).toEqual(NOTHING_STORED);
 
     await accept.click();
-    await waitFor(() => vitals.length, (n) => n > 0, { describe: () => 'pathmark-vitals.js was never requested after Accept' });
+    await waitFor(
+      () => vitals.length,
+      (n) => n > 0,
+      { describe: () => 'pathmark-vitals.js was never requested after Accept' },
+    );
     // web-vitals reads the buffered entries: FCP and TTFB at once, LCP at the next input.
     await page.locator('h1').click();
     const metrics = await waitFor(
-      () => sentEvents(log).filter((e) => e.name == 'web_vitals').map((e) => e.props?.metric),
+      () =>
+        sentEvents(log)
+          .filter((e) => e.name == 'web_vitals')
+          .map((e) => e.props?.metric),
       (found) => ['LCP', 'FCP', 'TTFB'].every((metric) => found.includes(metric)),
       { timeoutMs: 20_000, describe: (found) => `web vitals sent: ${found.join(', ')}` },
     );
@@ -80,7 +104,12 @@ describe('vanilla-cookieconsent (its Consent Mode guide: default in a deferred m
 
     // A returning visitor: the consent manager restores the choice on each page (default denied, then update).
     // Until it has, the page is pending: a visitor gone before that leaves nothing to send, by design.
-    const restored = () => waitFor(() => modeOf(page), (mode) => mode == 'granted', { describe: (mode) => `mode ${mode}` });
+    const restored = () =>
+      waitFor(
+        () => modeOf(page),
+        (mode) => mode == 'granted',
+        { describe: (mode) => `mode ${mode}` },
+      );
     await page.getByRole('link', { name: 'Next page' }).click();
     await page.waitForURL('**?page=2');
     await restored();
@@ -100,7 +129,13 @@ describe('vanilla-cookieconsent (its Consent Mode guide: default in a deferred m
     const records = await waitFor(
       () => recordsOfVisitor(visitorId),
       (found) => found.filter((r) => r.name == 'page_view').length >= 3,
-      { describe: (found) => `page views of the visitor: ${found.filter((r) => r.name == 'page_view').map((r) => r.url).join(', ')}` },
+      {
+        describe: (found) =>
+          `page views of the visitor: ${found
+            .filter((r) => r.name == 'page_view')
+            .map((r) => r.url)
+            .join(', ')}`,
+      },
     );
     expect(records.filter((r) => r.name == 'page_view').map((r) => pathAndQuery(r.url))).toEqual([
       '/e2e/consent/cookieconsent.html',
@@ -123,8 +158,16 @@ describe('Klaro (dataLayer created in a service’s onInit, after the SDK starte
     await klaroButton(page, /accept all|that.s ok/i).click();
     await page.getByRole('link', { name: 'Next page' }).click();
     await page.waitForURL('**?page=2');
-    await waitFor(() => modeOf(page), (mode) => mode == 'granted', { describe: (mode) => `mode ${mode}` });
-    const views = await waitFor(() => sentViews(log), (found) => found.length >= 2, { describe: (found) => `${found.length} page views sent` });
+    await waitFor(
+      () => modeOf(page),
+      (mode) => mode == 'granted',
+      { describe: (mode) => `mode ${mode}` },
+    );
+    const views = await waitFor(
+      () => sentViews(log),
+      (found) => found.length >= 2,
+      { describe: (found) => `${found.length} page views sent` },
+    );
     expect(views.map((e) => new URL(e.url).search)).toEqual(['', '?page=2']);
     expect(new Set(sentEvents(log).map((e) => e.anonymous_id)).size).toBe(1);
     await context.close();
@@ -141,7 +184,11 @@ describe('Klaro (dataLayer created in a service’s onInit, after the SDK starte
     // The next page, and a reload: Klaro restores the rejection however late it runs.
     await page.goto(`/e2e/consent/klaro.html?page=2&visit=${visit}`);
     await page.reload();
-    await waitFor(() => modeOf(page), (mode) => mode == 'denied', { describe: (mode) => `mode ${mode}` });
+    await waitFor(
+      () => modeOf(page),
+      (mode) => mode == 'denied',
+      { describe: (mode) => `mode ${mode}` },
+    );
     await stayActive(page, 2000);
     const stored = await pathmarkStorage(page);
     await page.close({ runBeforeUnload: true });
@@ -158,13 +205,22 @@ describe('Google’s data-layer-helper wrapping dataLayer.push', () => {
   it.each(['helper-first', 'sdk-first'])('is no obstacle, whichever comes first (%s)', async (order) => {
     const { context, page, log } = await visitor();
     await page.goto(`/e2e/consent/data-layer-helper.html?order=${order}`);
-    await waitFor(() => page.evaluate(() => (window as { helperMessages?: unknown[] }).helperMessages?.length ?? 0), (n) => n > 0);
+    await waitFor(
+      () => page.evaluate(() => (window as { helperMessages?: unknown[] }).helperMessages?.length ?? 0),
+      (n) => n > 0,
+    );
     expect(await modeOf(page)).toBe('pending');
     await page.getByRole('button', { name: 'Accept' }).click();
-    const views = await waitFor(() => sentViews(log), (found) => found.length > 0, { describe: () => 'no page view sent' });
+    const views = await waitFor(
+      () => sentViews(log),
+      (found) => found.length > 0,
+      { describe: () => 'no page view sent' },
+    );
     expect(views[0]!.anonymous_id).toEqual(expect.any(String));
     // The helper still sees every message, the update included.
-    expect(await page.evaluate(() => (window as { helperMessages?: unknown[] }).helperMessages?.length)).toBeGreaterThanOrEqual(2);
+    expect(await page.evaluate(() => (window as { helperMessages?: unknown[] }).helperMessages?.length)).toBeGreaterThanOrEqual(
+      2,
+    );
     await context.close();
   });
 });
@@ -173,7 +229,11 @@ describe('region-scoped Consent Mode defaults, placed by the collector', () => {
   it('grants outside the listed regions: the collector says where the visitor is', async () => {
     const { context, page, log } = await visitor();
     await page.goto('/e2e/consent/regions.html?regions=AT,BE,DE,FR,GB');
-    const views = await waitFor(() => sentViews(log), (found) => found.length > 0, { describe: () => 'no page view sent' });
+    const views = await waitFor(
+      () => sentViews(log),
+      (found) => found.length > 0,
+      { describe: () => 'no page view sent' },
+    );
     const config = log.filter((r) => r.method == 'GET');
     expect(config.map((r) => new URL(r.url).pathname)).toEqual(['/v1/config/demo']);
     expect(views[0]!.anonymous_id).toEqual(expect.any(String));
@@ -181,13 +241,20 @@ describe('region-scoped Consent Mode defaults, placed by the collector', () => {
     await context.close();
   });
 
-  it.each([VISITOR_REGIONS[0]!, VISITOR_REGIONS[1]!])('stays pending, sending nothing, for a visitor inside them (%s)', async (region) => {
-    const { context, page, log } = await visitor();
-    await page.goto(`/e2e/consent/regions.html?regions=FR,${region}`);
-    await waitFor(() => log.filter((r) => r.status !== undefined), (answered) => answered.length > 0, { describe: () => 'the collector was not asked' });
-    await stayActive(page, 1500);
-    expect(await modeOf(page)).toBe('pending');
-    expect(log.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['GET /v1/config/demo']);
-    await context.close();
-  });
+  it.each([VISITOR_REGIONS[0]!, VISITOR_REGIONS[1]!])(
+    'stays pending, sending nothing, for a visitor inside them (%s)',
+    async (region) => {
+      const { context, page, log } = await visitor();
+      await page.goto(`/e2e/consent/regions.html?regions=FR,${region}`);
+      await waitFor(
+        () => log.filter((r) => r.status !== undefined),
+        (answered) => answered.length > 0,
+        { describe: () => 'the collector was not asked' },
+      );
+      await stayActive(page, 1500);
+      expect(await modeOf(page)).toBe('pending');
+      expect(log.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['GET /v1/config/demo']);
+      await context.close();
+    },
+  );
 });

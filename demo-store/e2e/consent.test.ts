@@ -147,7 +147,11 @@ describe('Accept', () => {
     const { context, page, log } = await shopper();
     await page.goto('/');
     await chooseConsent(page, 'Accept');
-    await waitFor(() => log.length, (n) => n > 0, { describe: () => 'nothing sent after Accept' });
+    await waitFor(
+      () => log.length,
+      (n) => n > 0,
+      { describe: () => 'nothing sent after Accept' },
+    );
 
     // Offline, the events wait in the IndexedDB queue.
     await context.setOffline(true);
@@ -160,7 +164,10 @@ describe('Accept', () => {
     expect(queued.localStorage.length + queued.cookies.length).toBeGreaterThan(0);
 
     await page.locator('.site-header [data-privacy-open]').click();
-    await page.locator('.privacy-panel').getByRole('button', { name: /^Reject/ }).click();
+    await page
+      .locator('.privacy-panel')
+      .getByRole('button', { name: /^Reject/ })
+      .click();
     await expect.poll(() => page.locator('.site-header [data-privacy-badge]').textContent()).toBe('Rejected');
 
     const purged = await waitFor(
@@ -193,7 +200,10 @@ describe('data-consent="site"', () => {
       }),
     );
     const warnings: string[] = [];
-    page.on('console', (message) => void (message.type() === 'warning' && message.text().includes('[pathmark]') && warnings.push(message.text())));
+    page.on(
+      'console',
+      (message) => void (message.type() === 'warning' && message.text().includes('[pathmark]') && warnings.push(message.text())),
+    );
     await page.goto('/e2e/site-consent.html');
     const asked = await waitFor(
       () => log.filter((r) => r.method === 'GET' && new URL(r.url).pathname === '/v1/config/demo'),
@@ -202,7 +212,9 @@ describe('data-consent="site"', () => {
     );
     expect(asked[0]!.status).toBe(200);
     await stayActive(page, 1500);
-    expect(await page.evaluate(() => (window as { pathmark?: { consent: { get(): string } } }).pathmark?.consent.get())).toBe('pending');
+    expect(await page.evaluate(() => (window as { pathmark?: { consent: { get(): string } } }).pathmark?.consent.get())).toBe(
+      'pending',
+    );
     // The answer was read (a failed request or body would have been warned about), and pending sends nothing.
     expect(warnings).toEqual([]);
     expect(log.filter((r) => r.method === 'POST')).toEqual([]);

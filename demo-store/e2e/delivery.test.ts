@@ -111,9 +111,12 @@ describe('closing the tab', () => {
     await stayActive(page, 1500);
     const seen = await scrollUntilSeen(page, 0.7);
     await stayActive(page, 1500);
-    const pageId = (await waitFor(() => sentEvents(log), (sent) => sent.some((e) => e.name === 'page_view'))).find(
-      (e) => e.name === 'page_view',
-    )!.page_id;
+    const pageId = (
+      await waitFor(
+        () => sentEvents(log),
+        (sent) => sent.some((e) => e.name === 'page_view'),
+      )
+    ).find((e) => e.name === 'page_view')!.page_id;
     clock.leave();
     await page.close();
 
@@ -157,7 +160,11 @@ describe('collector answering 503', () => {
     await page.getByRole('button', { name: 'Add to cart' }).click();
 
     const refusedIds = await waitFor(
-      () => log.slice(0, FAILURES).flatMap((r) => r.batch?.events ?? []).map((e) => e.id),
+      () =>
+        log
+          .slice(0, FAILURES)
+          .flatMap((r) => r.batch?.events ?? [])
+          .map((e) => e.id),
       () => refused === FAILURES,
       { describe: () => `only ${refused} requests were refused` },
     );

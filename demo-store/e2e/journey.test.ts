@@ -196,12 +196,18 @@ describe('a shopper’s journey through the SPA store', () => {
       [journey.firstProduct],
       [journey.secondProduct],
     ]);
-    expect(named('remove_from_cart').map((r) => items(r))).toEqual([[expect.objectContaining({ item_id: journey.secondProduct, quantity: 1 })]]);
-    expect(named('view_cart').map((r) => items(r).map((i) => i.item_id))).toEqual([[journey.firstProduct, journey.secondProduct]]);
+    expect(named('remove_from_cart').map((r) => items(r))).toEqual([
+      [expect.objectContaining({ item_id: journey.secondProduct, quantity: 1 })],
+    ]);
+    expect(named('view_cart').map((r) => items(r).map((i) => i.item_id))).toEqual([
+      [journey.firstProduct, journey.secondProduct],
+    ]);
     expect(named('begin_checkout').map((r) => items(r).map((i) => i.item_id))).toEqual([[journey.firstProduct]]);
     const [purchase] = named('purchase');
     expect(props(purchase!)).toMatchObject({ transaction_id: journey.orderId, value: journey.firstPrice, currency: 'EUR' });
-    expect(items(purchase!)).toEqual([expect.objectContaining({ item_id: journey.firstProduct, quantity: 1, price: journey.firstPrice })]);
+    expect(items(purchase!)).toEqual([
+      expect.objectContaining({ item_id: journey.firstProduct, quantity: 1, price: journey.firstPrice }),
+    ]);
   });
 
   it('keeps one pseudonymous visitor and session across the journey', () => {
@@ -221,9 +227,7 @@ describe('a shopper’s journey through the SPA store', () => {
     await inspector.goto('/inspector');
     await inspector.locator('[data-hide-vitals]').check();
     // Wait until the newest batch has gone through the queue, so the picture shows both sides.
-    await expect
-      .poll(() => inspector.locator('.batch').first().locator('.dropped').count(), { timeout: 20_000 })
-      .toBe(0);
+    await expect.poll(() => inspector.locator('.batch').first().locator('.dropped').count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(() => inspector.locator('[data-pages] tr td.path').count()).toBeGreaterThan(3);
     await inspector.screenshot({ path: join(docs, 'inspector.png') });
   });

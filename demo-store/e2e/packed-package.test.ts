@@ -42,13 +42,19 @@ beforeAll(async () => {
   browser = await launchBrowser();
 
   // sdk/dist was built by the global setup; `files` in package.json decides what the tarball holds.
-  const [packed] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', dir], repoRoot)) as { filename: string }[];
+  const [packed] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', dir], repoRoot)) as {
+    filename: string;
+  }[];
   // No lockfile: Next.js would take the app for the workspace root, and the repository's packages for outsiders.
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', `./${packed!.filename}`], dir);
 
   await Promise.all([
     run(process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json'], dir).then((output) => (typecheck.output = output)),
-    run(process.execPath, [bin('vite/bin/vite.js'), 'build', '--base', '/e2e/consumer/', '--outDir', 'dist', '--logLevel', 'warn'], dir),
+    run(
+      process.execPath,
+      [bin('vite/bin/vite.js'), 'build', '--base', '/e2e/consumer/', '--outDir', 'dist', '--logLevel', 'warn'],
+      dir,
+    ),
     run(process.execPath, [bin('next/dist/bin/next'), 'build'], join(dir, 'next-app')),
   ]);
 }, 300_000);
@@ -62,7 +68,9 @@ describe('the packed package in a Vite app', () => {
   it('installs from the tarball and type-checks with its own .d.ts (the @ts-expect-error lines prove they are not any)', async () => {
     expect(typecheck.output).toBe('');
     const installed = await readdir(join(dir, 'node_modules', 'pathmark', 'sdk', 'dist'));
-    expect(installed).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'protocol.js', 'pathmark.js', 'pathmark-vitals.js']));
+    expect(installed).toEqual(
+      expect.arrayContaining(['index.js', 'index.d.ts', 'protocol.js', 'pathmark.js', 'pathmark-vitals.js']),
+    );
     // Nothing of the repository came along: no sources, no tests.
     expect(await readdir(join(dir, 'node_modules', 'pathmark'))).toEqual(expect.arrayContaining(['package.json', 'sdk']));
     expect(await readdir(join(dir, 'node_modules', 'pathmark', 'sdk'))).toEqual(['dist']);
@@ -86,7 +94,11 @@ describe('the packed package in a Vite app', () => {
     expect(sent.map((e) => e.name).slice(0, 3)).toEqual(['page_view', 'view_item', 'consumer_ready']);
     expect(log.filter((r) => r.batch).every((r) => r.status === undefined || r.status == 202)).toBe(true);
     // The vitals chunk, loaded after start-up since anonymous mode may send.
-    await waitFor(() => scripts.length, (n) => n >= 2, { describe: () => `scripts: ${scripts.join(', ')}` });
+    await waitFor(
+      () => scripts.length,
+      (n) => n >= 2,
+      { describe: () => `scripts: ${scripts.join(', ')}` },
+    );
     await context.close();
   });
 });
@@ -103,7 +115,11 @@ describe('the Next.js App Router recipe (next build, static export)', () => {
     const page = await context.newPage();
     await page.goto('/e2e/next');
     await titled(page, 'Home · Next shop');
-    await waitFor(() => sentEvents(log), (events) => events.length > 0, { describe: () => 'nothing sent' });
+    await waitFor(
+      () => sentEvents(log),
+      (events) => events.length > 0,
+      { describe: () => 'nothing sent' },
+    );
     await page.getByRole('link', { name: 'Shoes' }).click();
     await titled(page, 'Shoes · Next shop');
     await page.getByRole('link', { name: 'Red shoe' }).click();

@@ -35,7 +35,9 @@ describe('the plain-HTML journal, tracked by the script tag and data-pm-* attrib
       Array.from(document.scripts, (s) => ({ src: s.getAttribute('src') ?? '', inline: !s.src && s.text.trim() !== '' })),
     );
     await chooseConsent(page, 'Accept');
-    await page.waitForFunction(() => (window as { pathmark?: { consent: { get(): string } } }).pathmark?.consent.get() === 'granted');
+    await page.waitForFunction(
+      () => (window as { pathmark?: { consent: { get(): string } } }).pathmark?.consent.get() === 'granted',
+    );
 
     await page.getByRole('searchbox', { name: 'Search the journal' }).fill('lantern');
     await page.keyboard.press('Enter');

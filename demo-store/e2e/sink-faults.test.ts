@@ -46,7 +46,7 @@ async function shop(origin: string): Promise<string[]> {
 /** Copies of each event in the R2 archive, from the development inspector's archive listing. */
 async function r2Copies(origin: string): Promise<Map<string, number>> {
   const copies = new Map<string, number>();
-  for (let after: string | null = ''; after !== null; ) {
+  for (let after: string | null = ''; after !== null;) {
     const response = await fetch(`${origin}/v1/inspect/archive?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     const page = (await response.json()) as { objects: { event_ids: string[] }[]; next: string | null };
     for (const object of page.objects) for (const id of object.event_ids) copies.set(id, (copies.get(id) ?? 0) + 1);
@@ -84,10 +84,17 @@ async function deadLetters(origin: string): Promise<DeadLetterSummary[]> {
 }
 
 /** Runs `npm run dead-letters` against the stack; asynchronously, as the webhook receiver answers from this process. */
-function deadLettersCommand(origin: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function deadLettersCommand(
+  origin: string,
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['collector/bin/dead-letters.mjs', ...args, '--url', origin], { cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['collector/bin/dead-letters.mjs', ...args, '--url', origin],
+      { cwd: repoRoot, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -117,7 +124,8 @@ describe('a webhook that fails, with R2 and D1 healthy', () => {
       {
         timeoutMs: 45_000,
         intervalMs: 1000,
-        describe: ({ r2, d1 }) => `of ${ids.length}: R2 ${ids.filter((id) => r2.has(id)).length}, D1 ${d1.size}, webhook tried ${ids.filter((id) => receiver.attemptsOf(id).length > 0).length}`,
+        describe: ({ r2, d1 }) =>
+          `of ${ids.length}: R2 ${ids.filter((id) => r2.has(id)).length}, D1 ${d1.size}, webhook tried ${ids.filter((id) => receiver.attemptsOf(id).length > 0).length}`,
       },
     );
     expect(receiver.deliveries.every((delivery) => delivery.status === 500)).toBe(true);
@@ -126,7 +134,11 @@ describe('a webhook that fails, with R2 and D1 healthy', () => {
     const delivered = await waitFor(
       () => receiver.delivered(),
       (counts) => ids.every((id) => (counts.get(id) ?? 0) >= 1),
-      { timeoutMs: 45_000, intervalMs: 500, describe: (counts) => `${ids.filter((id) => counts.has(id)).length} of ${ids.length} delivered` },
+      {
+        timeoutMs: 45_000,
+        intervalMs: 500,
+        describe: (counts) => `${ids.filter((id) => counts.has(id)).length} of ${ids.length} delivered`,
+      },
     );
     expect(ids.filter((id) => !delivered.has(id))).toEqual([]);
     // However many attempts the webhook took, R2 and D1 kept one copy of each event.
@@ -149,11 +161,19 @@ describe('a webhook that fails, with R2 and D1 healthy', () => {
       { timeoutMs: 90_000, intervalMs: 1000, describe: (found) => `${found.length} letters for ${batches.size} batches` },
     );
     for (const letter of letters) {
-      expect(letter).toMatchObject({ sink: 'webhook', queue: 'pathmark-sink-webhook', attempts: MAX_ATTEMPTS, last_error: 'webhook answered 500' });
+      expect(letter).toMatchObject({
+        sink: 'webhook',
+        queue: 'pathmark-sink-webhook',
+        attempts: MAX_ATTEMPTS,
+        last_error: 'webhook answered 500',
+      });
     }
     for (const id of ids) {
       const attempts = receiver.attemptsOf(id);
-      expect(attempts.map((delivery) => delivery.status), `${id}: ${JSON.stringify(attempts.map((d) => d.at))}\n${stack.output().slice(-6000)}`).toEqual(Array(MAX_ATTEMPTS).fill(500));
+      expect(
+        attempts.map((delivery) => delivery.status),
+        `${id}: ${JSON.stringify(attempts.map((d) => d.at))}\n${stack.output().slice(-6000)}`,
+      ).toEqual(Array(MAX_ATTEMPTS).fill(500));
     }
     expect(everyOnce(await r2Copies(stack.origin), ids)).toEqual(once(ids));
     expect(everyOnce(await d1Copies(stack, ids), ids)).toEqual(once(ids));
@@ -191,10 +211,14 @@ describe('a webhook URL without its secret', () => {
 
   it('is reported as wrangler dev starts and by /healthz; its messages become dead letters at once, R2 and D1 unaffected', async () => {
     // Before any request: the Worker logs the problem as it loads.
-    await waitFor(() => stack.output(), (output) => output.includes('pathmark: misconfigured: webhook sink: FORWARD_URL is set but WEBHOOK_SECRET is not'), {
-      timeoutMs: 15_000,
-      describe: (output) => output.slice(-2000),
-    });
+    await waitFor(
+      () => stack.output(),
+      (output) => output.includes('pathmark: misconfigured: webhook sink: FORWARD_URL is set but WEBHOOK_SECRET is not'),
+      {
+        timeoutMs: 15_000,
+        describe: (output) => output.slice(-2000),
+      },
+    );
 
     const health = await fetch(`${stack.origin}/healthz`);
     expect(health.status).toBe(503);
@@ -209,11 +233,16 @@ describe('a webhook URL without its secret', () => {
       ({ r2, d1 }) => ids.every((id) => r2.get(id) === 1 && d1.get(id) === 1),
       { timeoutMs: 45_000, intervalMs: 1000 },
     );
-    const letters = await waitFor(() => deadLetters(stack.origin), (found) => found.reduce((n, letter) => n + letter.events, 0) >= ids.length, {
-      timeoutMs: 30_000,
-      intervalMs: 1000,
-    });
-    for (const letter of letters) expect(letter).toMatchObject({ sink: 'webhook', attempts: 0, last_error: expect.stringContaining('WEBHOOK_SECRET') });
+    const letters = await waitFor(
+      () => deadLetters(stack.origin),
+      (found) => found.reduce((n, letter) => n + letter.events, 0) >= ids.length,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 1000,
+      },
+    );
+    for (const letter of letters)
+      expect(letter).toMatchObject({ sink: 'webhook', attempts: 0, last_error: expect.stringContaining('WEBHOOK_SECRET') });
     expect(receiver.deliveries).toEqual([]);
   }, 120_000);
 });

@@ -7,7 +7,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathAndQuery } from '../src/inspector/page-views.ts';
 import { APPS, bundle, serveApp, type Files } from './support/apps.ts';
-import { launchBrowser, newShopperContext, recordCollectorRequests, sentEvents, type CollectorRequest } from './support/browser.ts';
+import {
+  launchBrowser,
+  newShopperContext,
+  recordCollectorRequests,
+  sentEvents,
+  type CollectorRequest,
+} from './support/browser.ts';
 import { recordsOfVisitor, visitorOf, waitFor } from './support/sink.ts';
 import { stackInfo } from './support/stack-info.ts';
 
@@ -44,7 +50,13 @@ const titled = (page: Page, title: string) => page.waitForFunction((expected) =>
 async function pageViews(page: Page, log: CollectorRequest[], count: number): Promise<string[][]> {
   await page.evaluate(() => (window as unknown as { tracker: { flush(): Promise<void> } }).tracker.flush());
   const views = await waitFor(
-    () => [...new Map(sentEvents(log).filter((e) => e.name == 'page_view').map((e) => [e.id, e])).values()],
+    () => [
+      ...new Map(
+        sentEvents(log)
+          .filter((e) => e.name == 'page_view')
+          .map((e) => [e.id, e]),
+      ).values(),
+    ],
     (found) => found.length >= count,
     { describe: (found) => `${found.length} page views sent` },
   );
@@ -142,7 +154,11 @@ describe('a plain History API app with the script tag', () => {
     const nav = (name: string) => page.locator('nav').getByRole('link', { name, exact: true });
     await page.goto('/e2e/plain/');
     await titled(page, 'Plain shop');
-    await waitFor(() => sentEvents(log), (sent) => sent.length > 0, { describe: () => 'nothing sent after the first page view' });
+    await waitFor(
+      () => sentEvents(log),
+      (sent) => sent.length > 0,
+      { describe: () => 'nothing sent after the first page view' },
+    );
     // The title comes 200 ms after the route: the page view waits for it.
     await nav('About').click();
     await titled(page, 'About · Plain shop');

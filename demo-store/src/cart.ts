@@ -73,9 +73,7 @@ function readLines(storage: Storage): StoredLine[] {
   try {
     const parsed: unknown = JSON.parse(storage.getItem(CART_KEY) ?? '[]');
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (l): l is StoredLine => typeof l?.id === 'string' && Number.isInteger(l?.quantity) && l.quantity > 0,
-    );
+    return parsed.filter((l): l is StoredLine => typeof l?.id === 'string' && Number.isInteger(l?.quantity) && l.quantity > 0);
   } catch {
     return [];
   }

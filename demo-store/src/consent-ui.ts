@@ -21,8 +21,7 @@ export function mountConsentUi(options: ConsentUiOptions): { refresh: () => void
   const banner = document.createElement('section');
   banner.className = 'consent-banner';
   banner.setAttribute('aria-label', 'Privacy choices');
-  banner.innerHTML = html`
-    <div class="consent-text">
+  banner.innerHTML = html` <div class="consent-text">
       <strong>This is a demo shop for Pathmark analytics.</strong>
       Nothing is for sale. Choose what the demo may record about your visit; you can change it any time under
       <em>Privacy</em>.
@@ -37,25 +36,28 @@ export function mountConsentUi(options: ConsentUiOptions): { refresh: () => void
 
   const renderPanel = (): void => {
     const mode = options.currentMode();
-    panel.innerHTML = html`
-      <form method="dialog" class="privacy-inner">
-        <h2 id="privacy-title">Privacy settings</h2>
-        <p class="privacy-current">Current mode: <strong data-privacy-mode="${mode}">${describeMode(mode)}</strong></p>
-        <div class="privacy-options">
-          ${CHOICES.map(
-            (c) => html`
-              <button type="button" class="privacy-option ${c.mode === mode ? 'is-current' : ''}" data-consent-choice="${c.mode}">
-                <span class="privacy-option-label">${c.label}</span>
-                <span class="privacy-option-text">${c.explains}</span>
-              </button>`,
-          )}
-        </div>
-        <p class="muted">Your choice is kept in this tab's sessionStorage only. This shop is a demo: nothing is sold.</p>
-        <div class="privacy-footer">
-          ${options.forget ? html`<button type="button" class="btn" data-privacy-forget>Delete what was stored on this device</button>` : ''}
-          <button class="btn btn-primary" value="close">Done</button>
-        </div>
-      </form>`.value;
+    panel.innerHTML = html` <form method="dialog" class="privacy-inner">
+      <h2 id="privacy-title">Privacy settings</h2>
+      <p class="privacy-current">Current mode: <strong data-privacy-mode="${mode}">${describeMode(mode)}</strong></p>
+      <div class="privacy-options">
+        ${CHOICES.map(
+          (c) =>
+            html` <button
+              type="button"
+              class="privacy-option ${c.mode === mode ? 'is-current' : ''}"
+              data-consent-choice="${c.mode}"
+            >
+              <span class="privacy-option-label">${c.label}</span>
+              <span class="privacy-option-text">${c.explains}</span>
+            </button>`,
+        )}
+      </div>
+      <p class="muted">Your choice is kept in this tab's sessionStorage only. This shop is a demo: nothing is sold.</p>
+      <div class="privacy-footer">
+        ${options.forget ? html`<button type="button" class="btn" data-privacy-forget>Delete what was stored on this device</button>` : ''}
+        <button class="btn btn-primary" value="close">Done</button>
+      </div>
+    </form>`.value;
   };
 
   const refresh = (): void => {

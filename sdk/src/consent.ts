@@ -1,4 +1,12 @@
-import { CONSENT_MODES, stricterConsent, type ConsentMode, type ConsentSource, type PathmarkEvent, type PrivacySignalCap, type SiteConfigResponse } from './protocol.ts';
+import {
+  CONSENT_MODES,
+  stricterConsent,
+  type ConsentMode,
+  type ConsentSource,
+  type PathmarkEvent,
+  type PrivacySignalCap,
+  type SiteConfigResponse,
+} from './protocol.ts';
 import { idbQueueStore, type Queue, type QueueStore } from './queue.ts';
 import type { Session } from './session.ts';
 import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
@@ -32,7 +40,13 @@ export function consentDefault(defaults: ConsentDefault[], location?: string[] |
     // Where it applies: everywhere (-0.5), the visitor's country (0) or subdivision (1), not here (-1 or less).
     // Where the visitor is unknown, a region-scoped denial may apply, and wins (9); a region-scoped grant does not
     // count. A region given as one string is still a region: read as global, it would fail open.
-    const rank = !region ? -0.5 : location ? Math.max(...([] as string[]).concat(region).map((code) => location.indexOf(code))) : storage == 'denied' ? 9 : -1;
+    const rank = !region
+      ? -0.5
+      : location
+        ? Math.max(...([] as string[]).concat(region).map((code) => location.indexOf(code)))
+        : storage == 'denied'
+          ? 9
+          : -1;
     if (rank >= best) {
       best = rank;
       found = storage;
@@ -156,7 +170,12 @@ export function watchConsent(
     state.current = next;
     // Only a withdrawal (denied) purges; leaving granted for pending keeps what is stored until a decision,
     // leaving it for anonymous removes the identifiers (session ids exist only while they are stored).
-    const stored = next == 'granted' ? enterGranted() : next == 'denied' || (next == 'anonymous' && session.ids().session_id) ? purgeDevice() : undefined;
+    const stored =
+      next == 'granted'
+        ? enterGranted()
+        : next == 'denied' || (next == 'anonymous' && session.ids().session_id)
+          ? purgeDevice()
+          : undefined;
     if (next == 'anonymous') queue.rewrite(stripIds);
     if (next == 'denied') queue.clear();
     changed(next, previous, source, stored);
@@ -198,21 +217,21 @@ export function watchConsent(
     apply(requested, source);
   };
 
-      apply(startingMode == 'site' ? 'pending' : startingMode, 'config');
-      decided = state.current != 'pending';
-      // A denied visitor's earlier data goes too, even though nothing changed in this page.
-      if (state.current == 'denied') void purgeDevice();
-      if (config.googleConsentMode != false) {
-        ctx.cleanup(
-          bridgeGoogleConsentMode(window, (update, storage, region) => {
-            if (update) decide(storage, 'gcm');
-            // Defaults pushed together (one per region, then a global one) are resolved together, once they are all in.
-            else consentDefaults.push([storage, region]) && Promise.resolve().then(applyDefault);
-          }),
-        );
-      }
-      // Once the page's own signals read at start are in: they win over the collector's default.
-      void Promise.resolve().then(applyDefault);
+  apply(startingMode == 'site' ? 'pending' : startingMode, 'config');
+  decided = state.current != 'pending';
+  // A denied visitor's earlier data goes too, even though nothing changed in this page.
+  if (state.current == 'denied') void purgeDevice();
+  if (config.googleConsentMode != false) {
+    ctx.cleanup(
+      bridgeGoogleConsentMode(window, (update, storage, region) => {
+        if (update) decide(storage, 'gcm');
+        // Defaults pushed together (one per region, then a global one) are resolved together, once they are all in.
+        else consentDefaults.push([storage, region]) && Promise.resolve().then(applyDefault);
+      }),
+    );
+  }
+  // Once the page's own signals read at start are in: they win over the collector's default.
+  void Promise.resolve().then(applyDefault);
   return {
     decide,
     forgetDevice: () => purgeDevice().then(() => (state.current == 'granted' ? enterGranted() : undefined)),

@@ -75,7 +75,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const pageView = event.name == 'page_view';
     const state = session.touch(pageView);
     // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
-    queue.enqueue({ ...event, ...session.ids(), seq: state.seq, props: pageView ? { ...event.props, page_index: state.pages } : event.props } as PathmarkEvent);
+    queue.enqueue({
+      ...event,
+      ...session.ids(),
+      seq: state.seq,
+      props: pageView ? { ...event.props, page_index: state.pages } : event.props,
+    } as PathmarkEvent);
   };
 
   /** Buffered while consent is pending, queued once it allows sending. */
@@ -91,7 +96,9 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     ...deps,
     transport: deps.transport ?? createTransport(endpoint, deps.fetch),
     envelope: () =>
-      allowsSending(state.current) ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION } : undefined,
+      allowsSending(state.current)
+        ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
+        : undefined,
     lockName: deviceKey(site),
     warn,
   });
@@ -100,17 +107,20 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     now,
     emit(name, props, extra) {
       if (state.current == 'denied' || state.destroyed) return;
-      const json = JSON.stringify({
-        id: uuid(),
-        ts: now(),
-        page_id: pages.current().id,
-        url: location.href,
-        title: document.title || undefined,
-        name,
-        props,
-        ...extra,
-        // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
-      }, (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value));
+      const json = JSON.stringify(
+        {
+          id: uuid(),
+          ts: now(),
+          page_id: pages.current().id,
+          url: location.href,
+          title: document.title || undefined,
+          name,
+          props,
+          ...extra,
+          // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
+        },
+        (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value),
+      );
       // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
       if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn('too large', name);
       const event: PathmarkEvent = JSON.parse(json);
@@ -175,7 +185,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         vitalsStarted = true;
         Promise.resolve()
           .then(load)
-          .then((vitals) => vitals.watchVitals((props, page_id) => ctx.emit('web_vitals', props, { page_id }), () => vitalsPage))
+          .then((vitals) =>
+            vitals.watchVitals(
+              (props, page_id) => ctx.emit('web_vitals', props, { page_id }),
+              () => vitalsPage,
+            ),
+          )
           .catch(warn);
       }
     }
@@ -214,7 +229,9 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     checkout: { begin: guard(commerce.beginCheckout) },
     'purchase': guard(commerce.purchase),
     'viewItem': guard(commerce.viewItem),
-    track: guard((name: string, props?: Props) => (CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name))),
+    track: guard((name: string, props?: Props) =>
+      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name),
+    ),
     pageview: guard(() => pages.navigate('manual')),
     consent: {
       set: guard((next: ConsentMode) => consent.decide(next, 'api')),

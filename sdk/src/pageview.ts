@@ -136,7 +136,11 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     open(url);
     waitingFor = navigation;
     // The first page view has no title to differ from: whatever the page shows 50 ms on (or at a change before) is its.
-    settle = afterTitle(() => record(waitingFor!), () => document.title != title, title == null ? 50 : 1e3);
+    settle = afterTitle(
+      () => record(waitingFor!),
+      () => document.title != title,
+      title == null ? 50 : 1e3,
+    );
     // pageview() is the app saying the route rendered: with a new title there already, now (before the app moves on
     // and lends it the next one). Not for the first page view: with nothing to compare, the title may still come.
     if (navigation == 'manual' && title != null && document.title != title) settle();

@@ -160,8 +160,19 @@ export interface StandardEvents {
 export type StandardEventName = keyof StandardEvents;
 /** Every key of StandardEvents (the collector's validation checks that none is missing). */
 export const STANDARD_EVENT_NAMES = [
-  'page_view', 'page_leave', 'scroll', 'search', 'select_item', 'view_item', 'add_to_cart',
-  'remove_from_cart', 'view_cart', 'begin_checkout', 'purchase', 'web_vitals', 'consent',
+  'page_view',
+  'page_leave',
+  'scroll',
+  'search',
+  'select_item',
+  'view_item',
+  'add_to_cart',
+  'remove_from_cart',
+  'view_cart',
+  'begin_checkout',
+  'purchase',
+  'web_vitals',
+  'consent',
 ] as const satisfies readonly StandardEventName[];
 
 /** Custom event names (from `track`): letters, digits and `_`, starting with a letter, ≤ 40 chars. */

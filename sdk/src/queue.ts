@@ -39,7 +39,10 @@ export function idbQueueStore(site: string): QueueStore {
       const request = indexedDB.open(deviceKey(site));
       request.onupgradeneeded = () => request.result.createObjectStore('queue');
       // The browser may close the connection (storage cleared, another version opened): the next use reopens it.
-      (db = settled(request)).then((opened) => (opened.onclose = () => (db = undefined)), () => (db = undefined));
+      (db = settled(request)).then(
+        (opened) => (opened.onclose = () => (db = undefined)),
+        () => (db = undefined),
+      );
     }
     return db;
   };
@@ -156,7 +159,9 @@ export function createQueue(options: QueueOptions): Queue {
   const send = async (events: PathmarkEvent[], unreported: number, hidden?: boolean) => {
     const batch = envelope()!;
     events = events.filter((e) => !posting.has(e.id));
-    for (const { body, events: chunk } of events.length ? splitIntoBodies({ ...batch, dropped: unreported || undefined }, events, now()) : []) {
+    for (const { body, events: chunk } of events.length
+      ? splitIntoBodies({ ...batch, dropped: unreported || undefined }, events, now())
+      : []) {
       const ids = new Set(chunk.map((e) => e.id));
       const sent = (e: PathmarkEvent) => ids.has(e.id);
       ids.forEach((id) => posting.add(id));
@@ -175,7 +180,11 @@ export function createQueue(options: QueueOptions): Queue {
       attempts = 0;
       held = held.filter((e) => !sent(e));
       if (!store) dropped -= unreported;
-      await persist((queue) => ({ events: queue.events.filter((e) => !sent(e)), dropped: queue.dropped - unreported, lease: queue.lease }));
+      await persist((queue) => ({
+        events: queue.events.filter((e) => !sent(e)),
+        dropped: queue.dropped - unreported,
+        lease: queue.lease,
+      }));
       unreported = 0;
     }
   };
@@ -189,7 +198,9 @@ export function createQueue(options: QueueOptions): Queue {
   const asSoleSender = async (work: () => Promise<void>) => {
     if (locks) return void (await locks.request(lockName, work));
     const mine = (queue: StoredQueue) => queue.lease?.by == owner;
-    const leased = await persist((queue) => (!queue.lease || queue.lease.until < now() || mine(queue) ? { ...queue, lease: { by: owner, until: now() + 3e4 } } : queue));
+    const leased = await persist((queue) =>
+      !queue.lease || queue.lease.until < now() || mine(queue) ? { ...queue, lease: { by: owner, until: now() + 3e4 } } : queue,
+    );
     if (leased && mine(leased)) {
       try {
         await work();
@@ -208,15 +219,16 @@ export function createQueue(options: QueueOptions): Queue {
     if (hidden) return send(held, dropped, true);
     if (inflight) return (rerun ??= inflight.finally(() => ((rerun = undefined), attempt())));
     timer = void clearTimeout(timer);
-    return (inflight = (store
-      ? asSoleSender(async () => {
-          const queue = await persist((q) => q);
-          if (!queue) return send(held, dropped);
-          // The store is the truth: what another tab delivered is gone from it.
-          held = held.filter((e) => queue.events.some((q) => q.id == e.id));
-          await send(queue.events, queue.dropped);
-        })
-      : send(held, dropped)
+    return (inflight = (
+      store
+        ? asSoleSender(async () => {
+            const queue = await persist((q) => q);
+            if (!queue) return send(held, dropped);
+            // The store is the truth: what another tab delivered is gone from it.
+            held = held.filter((e) => queue.events.some((q) => q.id == e.id));
+            await send(queue.events, queue.dropped);
+          })
+        : send(held, dropped)
     ).finally(() => {
       inflight = undefined;
       if (held.length) schedule(interval);

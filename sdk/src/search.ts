@@ -46,7 +46,8 @@ export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: str
         ? ([...form.elements] as HTMLInputElement[]).find((el) => el.type == 'search' || params.includes(el.name))
         : undefined;
       // A plain GET form puts the term in the next page's URL: it is captured there, once.
-      if (input && (event.defaultPrevented || form.method != 'get' || !params.includes(input.name))) search(input.value, undefined, 'form');
+      if (input && (event.defaultPrevented || form.method != 'get' || !params.includes(input.name)))
+        search(input.value, undefined, 'form');
     },
     { passive: true },
   );

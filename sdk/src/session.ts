@@ -26,7 +26,6 @@ export interface Session {
   searchId(next?: string | null): string | undefined;
 }
 
-
 export function createSession(site: string, now: () => number, timeoutMs: number): Session {
   const key = deviceKey(site);
   const fresh = (): SessionState => ({ sid: uuid(), seq: 0, pages: 0, last: now() });
@@ -76,7 +75,9 @@ export function createSession(site: string, now: () => number, timeoutMs: number
       persisted = on;
       const stored = load();
       // Off: a new session id too, so that nothing links what follows (after forget(), a new identity) to before.
-      state = on ? { ...state, ...stored, aid: stored?.aid ?? state.aid ?? uuid() } : { ...state, sid: uuid(), aid: undefined, search: undefined };
+      state = on
+        ? { ...state, ...stored, aid: stored?.aid ?? state.aid ?? uuid() }
+        : { ...state, sid: uuid(), aid: undefined, search: undefined };
       save(on ? state : undefined);
     },
     ids: () => (persisted ? { anonymous_id: state.aid, session_id: state.sid } : {}),

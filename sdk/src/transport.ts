@@ -32,7 +32,10 @@ export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch
       const response = await (fetchImpl ?? fetch)(endpoint, { method: 'POST', body, keepalive: hidden, signal });
       // Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3).
       const header = response.headers.get('retry-after');
-      return { code: response.status, retryAfter: header ? (+header >= 0 ? +header * 1000 : Date.parse(header) - Date.now()) : undefined };
+      return {
+        code: response.status,
+        retryAfter: header ? (+header >= 0 ? +header * 1000 : Date.parse(header) - Date.now()) : undefined,
+      };
     } catch {
       return { code: 0 };
     }
@@ -56,7 +59,12 @@ export function splitIntoBodies(envelope: Envelope, events: PathmarkEvent[], sen
   let size = 0;
   const close = () => {
     if (chunk.length) bodies.push({ body: `${head}${parts.join()}]}`, events: chunk });
-    head = JSON.stringify({ ...envelope, dropped: bodies.length ? undefined : envelope.dropped, sent_at: sentAt, events: [] }).slice(0, -2);
+    head = JSON.stringify({
+      ...envelope,
+      dropped: bodies.length ? undefined : envelope.dropped,
+      sent_at: sentAt,
+      events: [],
+    }).slice(0, -2);
     size = byteLength(head) + 2;
     parts = [];
     chunk = [];

@@ -40,7 +40,12 @@ beforeAll(async () => {
   files['/pathmark-vitals.js'] = ['text/javascript', vitals.outputFiles![0]!.text];
   files['/tall.css'] = ['text/css', 'body { height: 4000px }'];
   files['/page.js'] = ['text/javascript', "pathmark.consent.set('granted'); pathmark.search('boots', { results: 3 });"];
-  files['/'] = ['text/html', page('<button id="add" data-pm-cart="add" data-pm-item-id="S1" data-pm-item-price="9.5" data-pm-item-currency="EUR">Add</button>')];
+  files['/'] = [
+    'text/html',
+    page(
+      '<button id="add" data-pm-cart="add" data-pm-item-id="S1" data-pm-item-price="9.5" data-pm-item-currency="EUR">Add</button>',
+    ),
+  ];
   server = http.createServer((req, res) => {
     if (req.method == 'POST' && req.url == '/v1/events') {
       let body = '';
@@ -60,7 +65,14 @@ beforeAll(async () => {
     browser = await chromium.launch({
       executablePath,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }
 }, 60_000);
@@ -106,16 +118,26 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
     await context.close();
 
     expect(problems).toEqual([]);
-    expect(device).toEqual({ databases: ['pathmark:demo'], storage: ['pathmark:demo'], globals: ['pathmark'], locks: 'function' });
+    expect(device).toEqual({
+      databases: ['pathmark:demo'],
+      storage: ['pathmark:demo'],
+      globals: ['pathmark'],
+      locks: 'function',
+    });
     const names = events().map((e) => e.name);
-    for (const name of ['consent', 'search', 'page_view', 'add_to_cart', 'page_leave', 'scroll', 'web_vitals']) expect(names).toContain(name);
+    for (const name of ['consent', 'search', 'page_view', 'add_to_cart', 'page_leave', 'scroll', 'web_vitals'])
+      expect(names).toContain(name);
     const views = events().filter((e) => e.name == 'page_view');
     expect(views.map((e) => [(e.props as { navigation: string }).navigation, e.title])).toEqual([
       ['load', 'Home'],
       ['push', 'Search: red boots'],
     ]);
     expect(events().filter((e) => e.name == 'page_leave')).toHaveLength(2);
-    expect(events().filter((e) => e.name == 'search').map((e) => (e.props as { source: string }).source)).toEqual(['api', 'url']);
+    expect(
+      events()
+        .filter((e) => e.name == 'search')
+        .map((e) => (e.props as { source: string }).source),
+    ).toEqual(['api', 'url']);
     expect(new Set(events().map((e) => e.id)).size).toBe(events().length);
     expect(events().every((e) => e.anonymous_id && e.session_id)).toBe(true);
   });

@@ -48,7 +48,21 @@ describe('cart and checkout', () => {
         { name: 'view_item', props: { items: [{ item_id: 'P7', item_name: 'Lamp', price: 30 }] } },
         {
           name: 'add_to_cart',
-          props: { value: 90, currency: 'USD', items: [{ item_id: 'P7', price: 30, quantity: 3, currency: 'USD', item_category: 'home', item_brand: 'Lux', item_variant: 'blue' }] },
+          props: {
+            value: 90,
+            currency: 'USD',
+            items: [
+              {
+                item_id: 'P7',
+                price: 30,
+                quantity: 3,
+                currency: 'USD',
+                item_category: 'home',
+                item_brand: 'Lux',
+                item_variant: 'blue',
+              },
+            ],
+          },
         },
       ],
     });
@@ -60,7 +74,16 @@ describe('cart and checkout', () => {
     document.body.innerHTML = '<button data-pm-cart="add" data-pm-item-id="X" data-pm-item-price="free">Add</button>';
     const c = collector();
     const t = tracker({ debug: true });
-    const bad: unknown[] = [null, 'shoe', 42, { price: 3 }, { item_id: 'A', price: -1 }, { item_id: 'A', quantity: 1.5 }, { item_id: 'A', currency: 'euro' }, { item_id: {} }];
+    const bad: unknown[] = [
+      null,
+      'shoe',
+      42,
+      { price: 3 },
+      { item_id: 'A', price: -1 },
+      { item_id: 'A', quantity: 1.5 },
+      { item_id: 'A', currency: 'euro' },
+      { item_id: {} },
+    ];
     for (const item of bad) {
       expect(() => t.cart.add(item as never)).not.toThrow();
       expect(() => t.viewItem(item as never)).not.toThrow();

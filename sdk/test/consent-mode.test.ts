@@ -5,11 +5,29 @@ import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consentDefault } from '../src/consent.ts';
 import type { SiteConfigResponse } from '../src/protocol.ts';
-import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, requests, server, settle, tracker, useFakeTime } from './support.ts';
+import {
+  collector,
+  deviceStorage,
+  drain,
+  EMPTY_DEVICE,
+  expectEvents,
+  requests,
+  server,
+  settle,
+  tracker,
+  useFakeTime,
+} from './support.ts';
 
 /** Google's data-layer-helper, the real library (it wraps `dataLayer.push` as Google Tag Manager does). */
-const dataLayerHelperSource = readFileSync(createRequire(import.meta.url).resolve('data-layer-helper/dist/data-layer-helper.js'), 'utf8');
-type DataLayerHelperClass = new (dataLayer: unknown[], listener?: (model: unknown, message: unknown) => void, listenToPast?: boolean) => unknown;
+const dataLayerHelperSource = readFileSync(
+  createRequire(import.meta.url).resolve('data-layer-helper/dist/data-layer-helper.js'),
+  'utf8',
+);
+type DataLayerHelperClass = new (
+  dataLayer: unknown[],
+  listener?: (model: unknown, message: unknown) => void,
+  listenToPast?: boolean,
+) => unknown;
 function loadDataLayerHelper(): DataLayerHelperClass {
   new Function(dataLayerHelperSource)();
   return (window as unknown as { DataLayerHelper: DataLayerHelperClass }).DataLayerHelper;
@@ -34,7 +52,17 @@ function collectorSays(answer: Partial<SiteConfigResponse> | (() => Response)) {
   server.use(
     http.get(CONFIG_URL, ({ request }) => {
       asked.push(request.url);
-      return typeof answer == 'function' ? answer() : HttpResponse.json({ site: 'demo', default_consent: 'pending', max_consent: 'granted', gpc: 'anonymous', query_params: [], policy_version: '1', ...answer });
+      return typeof answer == 'function'
+        ? answer()
+        : HttpResponse.json({
+            site: 'demo',
+            default_consent: 'pending',
+            max_consent: 'granted',
+            gpc: 'anonymous',
+            query_params: [],
+            policy_version: '1',
+            ...answer,
+          });
     }),
   );
   return asked;
@@ -53,7 +81,9 @@ describe('Google Consent Mode: a dataLayer the page creates after the SDK starte
     gtag('consent', 'update', { analytics_storage: 'granted' });
     expect(t.consent.get()).toBe('granted');
     await t.flush();
-    expectEvents(c.events(), { expected: [{ name: 'page_view' }, { name: 'consent', props: { mode: 'granted', previous: 'pending', source: 'gcm' } }] });
+    expectEvents(c.events(), {
+      expected: [{ name: 'page_view' }, { name: 'consent', props: { mode: 'granted', previous: 'pending', source: 'gcm' } }],
+    });
   });
 
   it('is followed when data-layer-helper wraps push after the SDK, or had wrapped it before', async () => {
@@ -121,7 +151,11 @@ describe('Google Consent Mode: a dataLayer the page creates after the SDK starte
     gtag('consent', 'default', { analytics_storage: 'denied' });
     const layer = win.dataLayer;
     t.destroy();
-    expect(Object.getOwnPropertyDescriptor(window, 'dataLayer')).toMatchObject({ value: layer, writable: true, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(window, 'dataLayer')).toMatchObject({
+      value: layer,
+      writable: true,
+      configurable: true,
+    });
     expect(layer!.push).toBe(Array.prototype.push);
   });
 });
@@ -200,27 +234,38 @@ describe('Google Consent Mode: region-scoped defaults', () => {
     [['US', 'US-CA'], 'granted'],
     [['FR', 'FR-IDF'], 'pending'],
     [undefined, 'pending'],
-  ] as const)('deny in the listed regions and grant elsewhere: visitor in %j → %s, on the collector’s word', async (regions, expected) => {
-    useFakeTime();
-    collector();
-    const asked = collectorSays(regions ? { regions: [...regions] } : {});
-    const t = tracker({ consent: 'pending' });
-    gtag('consent', 'default', { analytics_storage: 'denied', region: EEA });
-    gtag('consent', 'default', { analytics_storage: 'granted' });
-    await Promise.resolve();
-    // Before the answer: failing closed, and nothing written to the device.
-    expect(t.consent.get()).toBe('pending');
-    expect(localStorage.length).toBe(0);
-    await drain();
-    expect(asked).toEqual([CONFIG_URL]);
-    expect(t.consent.get()).toBe(expected);
-  });
+  ] as const)(
+    'deny in the listed regions and grant elsewhere: visitor in %j → %s, on the collector’s word',
+    async (regions, expected) => {
+      useFakeTime();
+      collector();
+      const asked = collectorSays(regions ? { regions: [...regions] } : {});
+      const t = tracker({ consent: 'pending' });
+      gtag('consent', 'default', { analytics_storage: 'denied', region: EEA });
+      gtag('consent', 'default', { analytics_storage: 'granted' });
+      await Promise.resolve();
+      // Before the answer: failing closed, and nothing written to the device.
+      expect(t.consent.get()).toBe('pending');
+      expect(localStorage.length).toBe(0);
+      await drain();
+      expect(asked).toEqual([CONFIG_URL]);
+      expect(t.consent.get()).toBe(expected);
+    },
+  );
 
   it('the global default first, then the regional one, in the same task: still never granted before the answer', async () => {
     useFakeTime();
     collector();
     let answer = () => {};
-    server.use(http.get(CONFIG_URL, () => new Promise<Response>((resolve) => (answer = () => resolve(HttpResponse.json({ default_consent: 'pending', regions: ['DE'] }))))));
+    server.use(
+      http.get(
+        CONFIG_URL,
+        () =>
+          new Promise<Response>(
+            (resolve) => (answer = () => resolve(HttpResponse.json({ default_consent: 'pending', regions: ['DE'] }))),
+          ),
+      ),
+    );
     const t = tracker({ consent: 'pending' });
     gtag('consent', 'default', { analytics_storage: 'granted' });
     gtag('consent', 'default', { analytics_storage: 'denied', region: EEA });
@@ -256,11 +301,7 @@ describe('Google Consent Mode: region-scoped defaults', () => {
   });
 
   it('the most specific region wins, whatever the order; unknown whereabouts fail closed', () => {
-    const defaults = [
-      ['granted', ['US-CA']],
-      ['denied', ['US', 'FR']],
-      ['granted'],
-    ] as [('granted' | 'denied'), string[]?][];
+    const defaults = [['granted', ['US-CA']], ['denied', ['US', 'FR']], ['granted']] as ['granted' | 'denied', string[]?][];
     expect(consentDefault(defaults, ['US', 'US-CA'])).toBe('granted');
     expect(consentDefault(defaults, ['US', 'US-TX'])).toBe('denied');
     expect(consentDefault(defaults, ['FR'])).toBe('denied');

@@ -2,7 +2,19 @@ import { HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import type { ConsentProps } from '../src/protocol.ts';
 import { http } from 'msw';
-import { collector, deviceStorage, drain, EMPTY_DEVICE, expectEvents, names, requests, server, settle, tracker, useFakeTime } from './support.ts';
+import {
+  collector,
+  deviceStorage,
+  drain,
+  EMPTY_DEVICE,
+  expectEvents,
+  names,
+  requests,
+  server,
+  settle,
+  tracker,
+  useFakeTime,
+} from './support.ts';
 
 describe('consent gating', () => {
   it('pending: captures into memory only, then flushes with identifiers when granted', async () => {
@@ -26,7 +38,7 @@ describe('consent gating', () => {
     expect(localStorage.getItem('pathmark:demo')).toContain([...ids][0]);
   });
 
-  it('events buffered while pending continue the persisted session\'s sequence when granted on a later page', async () => {
+  it("events buffered while pending continue the persisted session's sequence when granted on a later page", async () => {
     useFakeTime();
     const c = collector();
     const first = tracker({ consent: 'granted', autoPageviews: false });
@@ -194,7 +206,9 @@ describe('consent gating', () => {
     window.dispatchEvent(new Event('online'));
     await settle();
     await t.flush();
-    expectEvents(c.events(), { expected: [{ name: 'queued_while_offline' }, { name: 'consent', props: { mode: 'anonymous', previous: 'granted' } }] });
+    expectEvents(c.events(), {
+      expected: [{ name: 'queued_while_offline' }, { name: 'consent', props: { mode: 'anonymous', previous: 'granted' } }],
+    });
     expect(c.events().some((e) => 'anonymous_id' in e || 'session_id' in e)).toBe(false);
     expect(await deviceStorage()).toEqual(EMPTY_DEVICE);
   });
@@ -208,7 +222,10 @@ describe('consent gating', () => {
     t.consent.set('anonymous');
     t.consent.set('nonsense' as never);
     await t.flush();
-    const changes = c.events().filter((e) => e.name == 'consent').map((e) => e.props as ConsentProps);
+    const changes = c
+      .events()
+      .filter((e) => e.name == 'consent')
+      .map((e) => e.props as ConsentProps);
     expect(changes).toEqual([{ mode: 'anonymous', previous: 'pending', source: 'api' }]);
     expect(t.consent.get()).toBe('anonymous');
   });
@@ -278,7 +295,11 @@ describe('consent gating', () => {
 describe('consent never lets an error reach the page', () => {
   it('survives a broken dataLayer entry', () => {
     collector();
-    (window as unknown as { dataLayer: unknown[] }).dataLayer = [null, ['consent', 'update', null], { 0: 'consent', 1: 'update', 2: { analytics_storage: 'granted' }, length: 3 }];
+    (window as unknown as { dataLayer: unknown[] }).dataLayer = [
+      null,
+      ['consent', 'update', null],
+      { 0: 'consent', 1: 'update', 2: { analytics_storage: 'granted' }, length: 3 },
+    ];
     const t = tracker({ consent: 'pending' });
     expect(t.consent.get()).toBe('granted');
     expect(() => (window as unknown as { dataLayer: unknown[] }).dataLayer.push(undefined)).not.toThrow();
@@ -294,7 +315,14 @@ describe("consent: 'site', the collector's policy picks the starting mode", () =
     return asked;
   };
   const policy = (default_consent: string) => () =>
-    HttpResponse.json({ site: 'demo', default_consent, max_consent: 'granted', gpc: 'anonymous', query_params: [], policy_version: '1' });
+    HttpResponse.json({
+      site: 'demo',
+      default_consent,
+      max_consent: 'granted',
+      gpc: 'anonymous',
+      query_params: [],
+      policy_version: '1',
+    });
 
   it('starts pending, then takes the mode the collector names for this visitor, without a consent event', async () => {
     useFakeTime();

@@ -33,7 +33,16 @@ describe('contract with the collector', () => {
     document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     document.querySelector('span')!.click();
     document.querySelector('button')!.click();
-    t.viewItem({ item_id: 'L1', item_name: 'Lamp', price: 30, currency: 'EUR', item_category: 'home', item_brand: 'Lux', item_variant: 'red', index: 0 });
+    t.viewItem({
+      item_id: 'L1',
+      item_name: 'Lamp',
+      price: 30,
+      currency: 'EUR',
+      item_category: 'home',
+      item_brand: 'Lux',
+      item_variant: 'red',
+      index: 0,
+    });
     t.cart.remove({ item_id: 'L1' });
     t.cart.view([{ item_id: 'L1', price: 30, quantity: 2 }]);
     t.checkout.begin([{ item_id: 'L1', price: 30, quantity: 2 }]);
@@ -59,7 +68,22 @@ describe('contract with the collector', () => {
     await drain();
 
     const names = new Set(c.batches.flatMap((b) => b.events.map((e) => e.name)));
-    for (const name of ['page_view', 'page_leave', 'scroll', 'search', 'select_item', 'view_item', 'add_to_cart', 'remove_from_cart', 'view_cart', 'begin_checkout', 'purchase', 'web_vitals', 'consent', 'newsletter_signup']) {
+    for (const name of [
+      'page_view',
+      'page_leave',
+      'scroll',
+      'search',
+      'select_item',
+      'view_item',
+      'add_to_cart',
+      'remove_from_cart',
+      'view_cart',
+      'begin_checkout',
+      'purchase',
+      'web_vitals',
+      'consent',
+      'newsletter_signup',
+    ]) {
       expect(names, name).toContain(name);
     }
     for (const batch of c.batches) {

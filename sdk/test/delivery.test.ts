@@ -85,7 +85,15 @@ describe('batching', () => {
 describe('retries', () => {
   it('backs off exponentially with jitter on 5xx and network errors, then delivers once', async () => {
     useFakeTime();
-    const c = collector((attempt) => (attempt == 1 ? new HttpResponse(null, { status: 503 }) : attempt == 2 ? HttpResponse.error() : attempt == 3 ? new HttpResponse(null, { status: 408 }) : undefined));
+    const c = collector((attempt) =>
+      attempt == 1
+        ? new HttpResponse(null, { status: 503 })
+        : attempt == 2
+          ? HttpResponse.error()
+          : attempt == 3
+            ? new HttpResponse(null, { status: 408 })
+            : undefined,
+    );
     // random() = 0.5: every delay is 0.75 × 1 s × 2^n.
     const t = tracker({ ...manual, consent: 'anonymous' }, { random: () => 0.5 });
     t.track('important');
@@ -115,7 +123,8 @@ describe('retries', () => {
     const c = collector(() => {
       answer++;
       if (answer == 1) return new HttpResponse(null, { status: 429, headers: { 'Retry-After': '10' } });
-      if (answer == 2) return new HttpResponse(null, { status: 503, headers: { 'Retry-After': new Date(Date.now() + 20_000).toUTCString() } });
+      if (answer == 2)
+        return new HttpResponse(null, { status: 503, headers: { 'Retry-After': new Date(Date.now() + 20_000).toUTCString() } });
       return undefined;
     });
     const t = tracker({ ...manual, consent: 'anonymous' }, { random: () => 0 });
@@ -157,7 +166,9 @@ describe('retries', () => {
   it('drops a batch refused with 400 (debug warning) and carries on with the next one', async () => {
     useFakeTime();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const c = collector((attempt) => (attempt == 1 ? HttpResponse.json({ error: 'invalid', detail: 'events[0].name' }, { status: 400 }) : undefined));
+    const c = collector((attempt) =>
+      attempt == 1 ? HttpResponse.json({ error: 'invalid', detail: 'events[0].name' }, { status: 400 }) : undefined,
+    );
     const t = tracker({ ...manual, consent: 'anonymous', debug: true });
     t.track('refused');
     await t.flush();
@@ -256,7 +267,14 @@ describe('stored queue writes', () => {
     const transport = vi.fn((_body: string) => new Promise<Delivery>((resolve) => answers.push(resolve)));
     const envelope = vi.fn(() => ({ v: 1, site: 'demo', consent: 'anonymous', sdk: 'test' }) as const);
     const queue = createQueue({ transport, envelope, lockName: 'test', locks: null, warn: () => {} });
-    const event = (i: number): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i + 1, page_id: 'p', url: 'https://shop.example/', name: 'tick' });
+    const event = (i: number): PathmarkEvent => ({
+      id: `id-${i}`,
+      ts: 1,
+      seq: i + 1,
+      page_id: 'p',
+      url: 'https://shop.example/',
+      name: 'tick',
+    });
     // Past 20 events every call asks for a flush while the first request is out.
     for (let i = 0; i < 1000; i++) queue.enqueue(event(i));
     envelope.mockClear();
@@ -278,15 +296,28 @@ describe('stored queue writes', () => {
     const store: QueueStore = { update: async (change) => (stored = change(stored)) };
     let lockRequests = 0;
     // The first sender lock is refused (a browser quirk, say): that round fails as a whole.
-    const locks: SenderLocks = { request: async (_name, work) => (++lockRequests == 1 ? Promise.reject(new Error('no lock')) : work(null)) };
+    const locks: SenderLocks = {
+      request: async (_name, work) => (++lockRequests == 1 ? Promise.reject(new Error('no lock')) : work(null)),
+    };
     const queue = createQueue({ transport, envelope, lockName: 'test', locks, warn: () => {}, batchSize: 2 });
     await queue.useStore(store);
-    const event = (i: number): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i + 1, page_id: 'p', url: 'https://shop.example/', name: 'tick' });
+    const event = (i: number): PathmarkEvent => ({
+      id: `id-${i}`,
+      ts: 1,
+      seq: i + 1,
+      page_id: 'p',
+      url: 'https://shop.example/',
+      name: 'tick',
+    });
     for (let i = 0; i < 3; i++) queue.enqueue(event(i));
     await drain();
     queue.destroy();
     expect(lockRequests).toBe(2);
-    expect(transport.mock.calls.flatMap(([body]) => JSON.parse(body).events.map((e: PathmarkEvent) => e.id))).toEqual(['id-0', 'id-1', 'id-2']);
+    expect(transport.mock.calls.flatMap(([body]) => JSON.parse(body).events.map((e: PathmarkEvent) => e.id))).toEqual([
+      'id-0',
+      'id-1',
+      'id-2',
+    ]);
   });
 
   it('a transport that throws counts as a network error: the events are retried, not stuck', async () => {
@@ -396,7 +427,10 @@ describe('one sender across tabs', () => {
           locks.granted++;
           return callback({ name });
         });
-        tails.set(name, turn.catch(() => {}));
+        tails.set(
+          name,
+          turn.catch(() => {}),
+        );
         return turn;
       },
     };

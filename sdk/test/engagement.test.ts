@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { PageLeaveProps } from '../src/protocol.ts';
 import { collector, names, pageTransition, setVisibility, settle, tracker, useFakeTime } from './support.ts';
 
-const leaveProps = (c: ReturnType<typeof collector>) => c.events().filter((e) => e.name == 'page_leave').map((e) => e.props as PageLeaveProps);
+const leaveProps = (c: ReturnType<typeof collector>) =>
+  c
+    .events()
+    .filter((e) => e.name == 'page_leave')
+    .map((e) => e.props as PageLeaveProps);
 
 describe('dwell time', () => {
   it('counts engaged time only while the user was active recently', async () => {

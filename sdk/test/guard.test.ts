@@ -5,7 +5,14 @@ describe('the page is never broken by the SDK', () => {
   it('public methods swallow internal failures, synchronous or asynchronous', async () => {
     useFakeTime();
     collector();
-    const t = tracker({ debug: true }, { fetch: () => { throw new Error('fetch exploded'); } });
+    const t = tracker(
+      { debug: true },
+      {
+        fetch: () => {
+          throw new Error('fetch exploded');
+        },
+      },
+    );
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     await settle();
     vi.spyOn(crypto, 'randomUUID').mockImplementation(() => {

@@ -10,7 +10,9 @@ describe('page views and browse path', () => {
     await settle();
     await t.flush();
     expectEvents(c.events(), {
-      expected: [{ name: 'page_view', title: 'Shop home', url: 'http://localhost:3000/', props: { navigation: 'load', page_index: 1 } }],
+      expected: [
+        { name: 'page_view', title: 'Shop home', url: 'http://localhost:3000/', props: { navigation: 'load', page_index: 1 } },
+      ],
     });
     expect(c.events()[0]!.props).not.toHaveProperty('previous_path');
   });
@@ -37,7 +39,13 @@ describe('page views and browse path', () => {
     await settle();
     await t.flush();
     const views = c.events().filter((e) => e.name == 'page_view');
-    expect(views.map((e) => [e.props && (e.props as { navigation: string }).navigation, e.title, (e.props as { previous_path?: string }).previous_path])).toEqual([
+    expect(
+      views.map((e) => [
+        e.props && (e.props as { navigation: string }).navigation,
+        e.title,
+        (e.props as { previous_path?: string }).previous_path,
+      ]),
+    ).toEqual([
       ['load', 'Home', undefined],
       ['push', 'Shoes', '/'],
       ['replace', 'Red shoe', '/products?cat=shoes'],
@@ -118,7 +126,11 @@ describe('page views and browse path', () => {
     await settle();
     await t.flush();
     expectEvents(c.events(), {
-      expected: [{ name: 'page_view', url: 'http://localhost:3000/a', props: { navigation: 'manual' } }, { name: 'page_leave' }, { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } }],
+      expected: [
+        { name: 'page_view', url: 'http://localhost:3000/a', props: { navigation: 'manual' } },
+        { name: 'page_leave' },
+        { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } },
+      ],
     });
     expect(names(c.events())).toEqual(['page_view', 'page_leave', 'page_view']);
   });
@@ -191,7 +203,12 @@ describe('fragment navigations', () => {
     window.dispatchEvent(new HashChangeEvent('hashchange'));
     await settle();
     await t.flush();
-    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { navigation: 'load' } }, { name: 'page_view', props: { navigation: 'hash' } }] });
+    expectEvents(c.events(), {
+      expected: [
+        { name: 'page_view', props: { navigation: 'load' } },
+        { name: 'page_view', props: { navigation: 'hash' } },
+      ],
+    });
   });
 });
 
@@ -210,7 +227,10 @@ describe('referrer', () => {
     await t2.flush();
     delete (document as { referrer?: string }).referrer;
     expect(c.events().find((e) => e.name == 'page_view')!.referrer).toBe('https://search.example/?q=shoes');
-    const otherView = c2.batches.filter((b) => b.site == 'other').flatMap((b) => b.events).find((e) => e.name == 'page_view');
+    const otherView = c2.batches
+      .filter((b) => b.site == 'other')
+      .flatMap((b) => b.events)
+      .find((e) => e.name == 'page_view');
     expect(otherView).toBeDefined();
     expect(otherView).not.toHaveProperty('referrer');
   });
@@ -218,7 +238,10 @@ describe('referrer', () => {
 
 describe('page views wait for the route’s own title', () => {
   const views = (c: ReturnType<typeof collector>) =>
-    c.events().filter((e) => e.name == 'page_view').map((e) => [(e.props as { navigation: string }).navigation, new URL(e.url).pathname, e.title]);
+    c
+      .events()
+      .filter((e) => e.name == 'page_view')
+      .map((e) => [(e.props as { navigation: string }).navigation, new URL(e.url).pathname, e.title]);
 
   it('a title set after the next frame (React 19 runs a transition’s effects then) is the page view’s', async () => {
     useFakeTime();
@@ -288,7 +311,13 @@ describe('page views wait for the route’s own title', () => {
     await settle();
     await t.flush();
     expect(views(c).at(-1)).toEqual(['push', '/b', 'B']);
-    expectEvents(c.events(), { expected: [{ name: 'page_view', url: 'http://localhost:3000/a' }, { name: 'page_leave', url: 'http://localhost:3000/a' }, { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } }] });
+    expectEvents(c.events(), {
+      expected: [
+        { name: 'page_view', url: 'http://localhost:3000/a' },
+        { name: 'page_leave', url: 'http://localhost:3000/a' },
+        { name: 'page_view', url: 'http://localhost:3000/b', props: { previous_path: '/a' } },
+      ],
+    });
   });
 
   it('pagehide during the wait records the page view at once, then its page_leave', async () => {
@@ -299,7 +328,12 @@ describe('page views wait for the route’s own title', () => {
     history.pushState(null, '', '/leaving');
     window.dispatchEvent(new Event('pagehide'));
     await drain();
-    expect(c.events().slice(-3).map((e) => [e.name, new URL(e.url).pathname])).toEqual([
+    expect(
+      c
+        .events()
+        .slice(-3)
+        .map((e) => [e.name, new URL(e.url).pathname]),
+    ).toEqual([
       ['page_leave', '/'],
       ['page_view', '/leaving'],
       ['page_leave', '/leaving'],

@@ -12,7 +12,11 @@ function scrollTo(y: number) {
   Object.defineProperty(window, 'scrollY', { configurable: true, value: y });
   window.dispatchEvent(new Event('scroll'));
 }
-const depths = (c: ReturnType<typeof collector>) => c.events().filter((e) => e.name == 'scroll').map((e) => (e.props as { depth: number }).depth);
+const depths = (c: ReturnType<typeof collector>) =>
+  c
+    .events()
+    .filter((e) => e.name == 'scroll')
+    .map((e) => (e.props as { depth: number }).depth);
 
 describe('scroll depth', () => {
   it('reports each threshold once, measuring at most once per animation frame', async () => {
@@ -75,7 +79,10 @@ describe('scroll depth', () => {
     history.pushState(null, '', '/end');
     await settle();
     await t.flush();
-    const leaves = c.events().filter((e) => e.name == 'page_leave').map((e) => (e.props as PageLeaveProps).max_scroll);
+    const leaves = c
+      .events()
+      .filter((e) => e.name == 'page_leave')
+      .map((e) => (e.props as PageLeaveProps).max_scroll);
     expect(leaves).toEqual([0.5, 0.1]);
     expect(depths(c)).toEqual([]);
   });

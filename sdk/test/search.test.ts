@@ -19,7 +19,10 @@ describe('searches', () => {
     t.search('');
     await t.flush();
     expectEvents(c.events(), {
-      expected: [{ name: 'search', props: { search_term: 'red shoes', results: 12, source: 'api' } }, { name: 'search', props: { search_term: 'boots', source: 'api' } }],
+      expected: [
+        { name: 'search', props: { search_term: 'red shoes', results: 12, source: 'api' } },
+        { name: 'search', props: { search_term: 'boots', source: 'api' } },
+      ],
     });
     const [a, b] = searches(c).map((e) => (e.props as SearchProps).search_id);
     expect(a).toMatch(/^[0-9a-f-]{36}$/);
@@ -36,7 +39,13 @@ describe('searches', () => {
     history.pushState(null, '', '/search?term=scarf');
     await settle();
     await t.flush();
-    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { navigation: 'load' } }, { name: 'search', props: { search_term: 'hat', source: 'url' } }], refuted: [{ name: 'search', props: { search_term: 'scarf' } }] });
+    expectEvents(c.events(), {
+      expected: [
+        { name: 'page_view', props: { navigation: 'load' } },
+        { name: 'search', props: { search_term: 'hat', source: 'url' } },
+      ],
+      refuted: [{ name: 'search', props: { search_term: 'scarf' } }],
+    });
 
     const c2 = collector();
     const t2 = tracker({ site: 'custom', searchParams: ['term'] });
@@ -95,14 +104,25 @@ describe('searches', () => {
     expectEvents(c.events(), {
       expected: [
         { name: 'search' },
-        { name: 'select_item', props: { index: 1, search_id: searchId, items: [{ item_id: 'b2', item_name: 'Beta', price: 9.5 }] } },
+        {
+          name: 'select_item',
+          props: { index: 1, search_id: searchId, items: [{ item_id: 'b2', item_name: 'Beta', price: 9.5 }] },
+        },
         { name: 'select_item', props: { index: 7, search_id: searchId, items: [{ item_id: 'c3' }] } },
         { name: 'add_to_cart', props: { search_id: searchId, items: [{ item_id: 'b2' }] } },
         { name: 'purchase', props: { search_id: searchId, transaction_id: 'T1' } },
         { name: 'add_to_cart', props: { search_id: undefined, items: [{ item_id: 'a1' }] } },
       ],
     });
-    expect(names(c.events()), JSON.stringify(c.events())).toEqual(['page_view', 'search', 'select_item', 'select_item', 'add_to_cart', 'purchase', 'add_to_cart']);
+    expect(names(c.events()), JSON.stringify(c.events())).toEqual([
+      'page_view',
+      'search',
+      'select_item',
+      'select_item',
+      'add_to_cart',
+      'purchase',
+      'add_to_cart',
+    ]);
   });
 
   it('keeps the search link across page loads in granted mode', async () => {

@@ -30,7 +30,14 @@ export interface Collector {
  * (given the attempt number from 1); by default it accepts with 202.
  */
 export function collector(respond?: (attempt: number, batch: Batch) => Response | undefined): Collector {
-  const c: Collector = { batches: [], attempts: [], events: () => c.batches.flatMap((b) => b.events), contentTypes: [], sizes: [], times: [] };
+  const c: Collector = {
+    batches: [],
+    attempts: [],
+    events: () => c.batches.flatMap((b) => b.events),
+    contentTypes: [],
+    sizes: [],
+    times: [],
+  };
   server.use(
     http.post(ENDPOINT, async ({ request }) => {
       const text = await request.text();
@@ -51,7 +58,10 @@ export function collector(respond?: (attempt: number, batch: Batch) => Response 
 const live: Tracker[] = [];
 /** createTracker with test defaults, destroyed after the test. */
 export function tracker(config: Partial<TrackerConfig> = {}, deps: TrackerDeps = {}): Tracker {
-  const t = createTracker({ site: 'demo', endpoint: '/v1/events', consent: 'granted', vitals: false, ...config }, { locks: null, ...deps });
+  const t = createTracker(
+    { site: 'demo', endpoint: '/v1/events', consent: 'granted', vitals: false, ...config },
+    { locks: null, ...deps },
+  );
   live.push(t);
   return t;
 }
@@ -63,7 +73,15 @@ export function destroyTrackers() {
 export function useFakeTime() {
   vi.useFakeTimers({
     // Not setImmediate: fake-indexeddb schedules with it, and IndexedDB should simply work.
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'requestAnimationFrame', 'cancelAnimationFrame'],
+    toFake: [
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'Date',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+    ],
   });
 }
 
@@ -80,7 +98,8 @@ const matches = (actual: unknown, pattern: unknown): boolean => {
     if (!actual || typeof actual != 'object') return false;
     return Object.entries(pattern).every(([k, v]) => matches((actual as Record<string, unknown>)[k], v));
   }
-  if (Array.isArray(pattern)) return Array.isArray(actual) && pattern.length == actual.length && pattern.every((p, i) => matches(actual[i], p));
+  if (Array.isArray(pattern))
+    return Array.isArray(actual) && pattern.length == actual.length && pattern.every((p, i) => matches(actual[i], p));
   return Object.is(actual, pattern) || (pattern === undefined && actual === undefined);
 };
 
@@ -89,24 +108,34 @@ const matches = (actual: unknown, pattern: unknown): boolean => {
  * (in order of appearance), and no event matches a `refuted` pattern.
  * Patterns are partial: `{ name: 'scroll', props: { depth: 50 } }`.
  */
-export function expectEvents(events: PathmarkEvent[], { expected = [], refuted = [] }: { expected?: EventPattern[]; refuted?: EventPattern[] }) {
+export function expectEvents(
+  events: PathmarkEvent[],
+  { expected = [], refuted = [] }: { expected?: EventPattern[]; refuted?: EventPattern[] },
+) {
   let from = 0;
   for (const pattern of expected) {
     const hits = events.filter((e) => matches(e, pattern));
-    expect(hits, `expected exactly one event like ${JSON.stringify(pattern)} in ${JSON.stringify(events.map((e) => [e.name, e.props]))}`).toHaveLength(1);
+    expect(
+      hits,
+      `expected exactly one event like ${JSON.stringify(pattern)} in ${JSON.stringify(events.map((e) => [e.name, e.props]))}`,
+    ).toHaveLength(1);
     const at = events.indexOf(hits[0]!);
     expect(at, `${JSON.stringify(pattern)} out of order`).toBeGreaterThanOrEqual(from);
     from = at;
   }
   for (const pattern of refuted) {
-    expect(events.filter((e) => matches(e, pattern)), `refuted ${JSON.stringify(pattern)}`).toEqual([]);
+    expect(
+      events.filter((e) => matches(e, pattern)),
+      `refuted ${JSON.stringify(pattern)}`,
+    ).toEqual([]);
   }
 }
 
 export const names = (events: PathmarkEvent[]) => events.map((e) => e.name);
 
 /** happy-dom's PageTransitionEvent ignores `persisted`; browsers set it for back/forward-cache pages. */
-export const pageTransition = (type: 'pagehide' | 'pageshow', persisted: boolean) => Object.assign(new Event(type), { persisted });
+export const pageTransition = (type: 'pagehide' | 'pageshow', persisted: boolean) =>
+  Object.assign(new Event(type), { persisted });
 
 /** Makes the document report `state` as its visibility and fires visibilitychange. */
 export function setVisibility(state: 'visible' | 'hidden') {
@@ -138,6 +167,11 @@ export async function databases() {
 
 /** Everything the SDK could have written to the device. */
 export async function deviceStorage() {
-  return { localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage }, cookie: document.cookie, databases: await databases() };
+  return {
+    localStorage: { ...localStorage },
+    sessionStorage: { ...sessionStorage },
+    cookie: document.cookie,
+    databases: await databases(),
+  };
 }
 export const EMPTY_DEVICE = { localStorage: {}, sessionStorage: {}, cookie: '', databases: [] };

@@ -66,7 +66,14 @@ describe('script tag', () => {
     await drain();
     await win.pathmark!.flush();
     // The page view first: events captured while it waits for its title follow it.
-    expect(names(c.events())).toEqual(['page_view', 'search', 'add_to_cart', 'consent', 'queued_custom', 'through_old_reference']);
+    expect(names(c.events())).toEqual([
+      'page_view',
+      'search',
+      'add_to_cart',
+      'consent',
+      'queued_custom',
+      'through_old_reference',
+    ]);
     expect(c.events().every((e) => e.anonymous_id)).toBe(true);
     expect(win.pathmark!.consent.get()).toBe('granted');
     win.pathmark!.destroy();
@@ -93,7 +100,9 @@ describe('script tag', () => {
     document.querySelector('button')!.click();
     await win.pathmark!.flush();
     expect(names(c.events())).toEqual(['add_to_cart']);
-    expectEvents(c.events(), { expected: [{ name: 'add_to_cart', props: { value: 12.5, items: [{ item_id: 'B1', price: 12.5 }] } }] });
+    expectEvents(c.events(), {
+      expected: [{ name: 'add_to_cart', props: { value: 12.5, items: [{ item_id: 'B1', price: 12.5 }] } }],
+    });
     win.pathmark!.destroy();
     delete win.pathmark;
   });

@@ -2,12 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { createTransport, splitIntoBodies } from '../src/index.ts';
 import type { Batch, PathmarkEvent } from '../src/protocol.ts';
 
-const event = (i: number, size = 10): PathmarkEvent => ({ id: `id-${i}`, ts: 1, seq: i, page_id: 'p', url: 'https://shop.example/', name: 'tick', props: { pad: 'x'.repeat(size) } });
+const event = (i: number, size = 10): PathmarkEvent => ({
+  id: `id-${i}`,
+  ts: 1,
+  seq: i,
+  page_id: 'p',
+  url: 'https://shop.example/',
+  name: 'tick',
+  props: { pad: 'x'.repeat(size) },
+});
 const envelope = { v: 1, site: 'demo', consent: 'granted', sdk: 'test', dropped: 7 } as const;
 
 describe('splitIntoBodies', () => {
   it('keeps every body under the byte limit and 100 events, each event exactly once, in order', () => {
-    const events = [...Array.from({ length: 30 }, (_, i) => event(i, 3000)), ...Array.from({ length: 250 }, (_, i) => event(100 + i))];
+    const events = [
+      ...Array.from({ length: 30 }, (_, i) => event(i, 3000)),
+      ...Array.from({ length: 250 }, (_, i) => event(100 + i)),
+    ];
     const bodies = splitIntoBodies(envelope, events, 42, 20_000);
     for (const { body, events: chunk } of bodies) {
       expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(20_000);

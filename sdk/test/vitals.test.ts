@@ -9,7 +9,8 @@ vi.mock('web-vitals', () => {
   const on = (report: Report) => void reporters.push(report);
   return { onLCP: on, onINP: on, onCLS: on, onFCP: on, onTTFB: on };
 });
-const emit = (name: string, value: number, rating: WebVitalsProps['rating'] = 'good') => reporters.forEach((r) => r({ name, value, rating }));
+const emit = (name: string, value: number, rating: WebVitalsProps['rating'] = 'good') =>
+  reporters.forEach((r) => r({ name, value, rating }));
 
 describe('web vitals', () => {
   it('loads the vitals part lazily and reports each metric once per page view', async () => {

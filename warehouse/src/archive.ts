@@ -33,7 +33,8 @@ export interface ArchiveRange {
 export const isRemote = (root: string): boolean => /^(s3|r2|gcs|https?):\/\//.test(root);
 
 const DAY_MS = 86_400_000;
-const dayOffset = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const dayOffset = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysBetween(from: string, to: string): string[] {
@@ -43,7 +44,11 @@ export function daysBetween(from: string, to: string): string[] {
 }
 
 /** The partition days read for a range of report days. */
-export function partitionDays({ from, to, lateDays = DEFAULT_LATE_DAYS }: Pick<ArchiveRange, 'from' | 'to' | 'lateDays'>): string[] {
+export function partitionDays({
+  from,
+  to,
+  lateDays = DEFAULT_LATE_DAYS,
+}: Pick<ArchiveRange, 'from' | 'to' | 'lateDays'>): string[] {
   return daysBetween(dayOffset(from, -1), dayOffset(to, lateDays));
 }
 
@@ -107,7 +112,9 @@ export async function loadArchive(
   const files = await archiveFiles(engine, range, partitionDays(range));
   await engine.exec('DROP TABLE IF EXISTS events');
   if (files.length === 0) {
-    await engine.exec(`CREATE TABLE events AS SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT CAST('{}' AS JSON) AS record) AS none WHERE false`);
+    await engine.exec(
+      `CREATE TABLE events AS SELECT ${duckdbEventsColumns(patterns)} FROM (SELECT CAST('{}' AS JSON) AS record) AS none WHERE false`,
+    );
     return { files: 0, events: 0 };
   }
   // Sorted by day: the fact statements run day by day, and DuckDB skips the row groups of other

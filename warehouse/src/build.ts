@@ -46,7 +46,8 @@ export async function buildFromArchive(
   const load_ms = now() - start;
 
   start = now();
-  for (const day of await daysWithEvents(engine, range.site)) await engine.batch(factStatements('duckdb', range.site, { kind: 'day', day }));
+  for (const day of await daysWithEvents(engine, range.site))
+    await engine.batch(factStatements('duckdb', range.site, { kind: 'day', day }));
   const facts_ms = now() - start;
 
   start = now();

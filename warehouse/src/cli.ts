@@ -63,7 +63,10 @@ function number(name: string, value: string | undefined, check: (n: number) => b
 }
 
 /** Runs the command; writes to `print`. Throws UsageError for bad arguments. */
-export async function main(argv: readonly string[], print: (text: string) => void = (text) => process.stdout.write(text)): Promise<void> {
+export async function main(
+  argv: readonly string[],
+  print: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
@@ -81,8 +84,15 @@ export async function main(argv: readonly string[], print: (text: string) => voi
   const input = (values.input ?? 'ndjson') as ArchiveFormat;
   if (input !== 'ndjson' && input !== 'parquet') throw new UsageError('--input: ndjson or parquet');
   const names: ReportName[] =
-    command !== 'report' ? [] : name === 'all' ? (Object.keys(REPORTS) as ReportName[]) : name && isReportName(name) ? [name] : [];
-  if (command === 'report' && names.length === 0) throw new UsageError(`report: name one of ${Object.keys(REPORTS).join(', ')}, or all`);
+    command !== 'report'
+      ? []
+      : name === 'all'
+        ? (Object.keys(REPORTS) as ReportName[])
+        : name && isReportName(name)
+          ? [name]
+          : [];
+  if (command === 'report' && names.length === 0)
+    throw new UsageError(`report: name one of ${Object.keys(REPORTS).join(', ')}, or all`);
   if (command !== 'report' && !values.archive) throw new UsageError('--archive: required');
   if (command === 'build' && !values.db && !values.parquet) throw new UsageError('build: give --db, --parquet or both');
   if (command === 'compact' && !values.out) throw new UsageError('--out: required');
@@ -114,12 +124,16 @@ export async function main(argv: readonly string[], print: (text: string) => voi
     for (const location of [values.archive, values.parquet, values.out]) if (location) await connectRemote(engine, location);
     if (command === 'compact') {
       const { files } = await compactArchive(engine, range, values.out!, policy.pageTypes);
-      return print(`compact: ${files} NDJSON objects of ${site}, ${from} … ${to}, written as Parquet under ${values.out}/events\n`);
+      return print(
+        `compact: ${files} NDJSON objects of ${site}, ${from} … ${to}, written as Parquet under ${values.out}/events\n`,
+      );
     }
     if (values.archive) {
       const built = await buildFromArchive(engine, range, policy.pageTypes);
       if (command === 'build') {
-        print(`build: ${built.events} events from ${built.files} objects; load ${Math.round(built.load_ms)} ms, facts ${Math.round(built.facts_ms)} ms, rollups ${Math.round(built.rollups_ms)} ms\n`);
+        print(
+          `build: ${built.events} events from ${built.files} objects; load ${Math.round(built.load_ms)} ms, facts ${Math.round(built.facts_ms)} ms, rollups ${Math.round(built.rollups_ms)} ms\n`,
+        );
       }
     }
     if (values.parquet) {

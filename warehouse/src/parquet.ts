@@ -27,7 +27,11 @@ function folder(out: string, name: string): string {
  * and `date` columns live in the folder names (Hive partitioning); `day` stays in the file. Built
  * facts carry the visit each page view belongs to (filled by the day rollups).
  */
-export async function writeFactsParquet(engine: DuckDbEngine, out: string, { site, from, to }: Pick<ArchiveRange, 'site' | 'from' | 'to'>): Promise<void> {
+export async function writeFactsParquet(
+  engine: DuckDbEngine,
+  out: string,
+  { site, from, to }: Pick<ArchiveRange, 'site' | 'from' | 'to'>,
+): Promise<void> {
   for (const [name, table] of Object.entries(FACT_TABLES)) {
     await engine.exec(
       `COPY (SELECT *, day AS date FROM ${table} WHERE site = ${sqlString(site)} AND day >= ${sqlString(from)} AND day <= ${sqlString(to)})

@@ -29,24 +29,50 @@ export function table(rows: readonly { [key: string]: Json }[]): string {
   const widths = columns.map((column) => Math.max(column.length, ...flat.map((row) => cell(row[column]).length)));
   const line = (values: string[], numeric: boolean[]) =>
     `  ${values.map((value, i) => (numeric[i] ? value.padStart(widths[i]!) : value.padEnd(widths[i]!))).join('  ')}`.trimEnd();
-  const numeric = columns.map((column) => flat.every((row) => row[column] === null || row[column] === undefined || typeof row[column] === 'number'));
-  return [line(columns, numeric), line(widths.map((w) => '-'.repeat(w)), numeric), ...flat.map((row) => line(columns.map((c) => cell(row[c])), numeric))].join('\n');
+  const numeric = columns.map((column) =>
+    flat.every((row) => row[column] === null || row[column] === undefined || typeof row[column] === 'number'),
+  );
+  return [
+    line(columns, numeric),
+    line(
+      widths.map((w) => '-'.repeat(w)),
+      numeric,
+    ),
+    ...flat.map((row) =>
+      line(
+        columns.map((c) => cell(row[c])),
+        numeric,
+      ),
+    ),
+  ].join('\n');
 }
 
 function section(name: string, value: Json, out: string[]): void {
   if (isObject(value) && Array.isArray(value.rows)) {
-    const notes = [value.omitted ? `${value.omitted} more not listed` : '', value.folded ? `${value.folded} below k folded into (other)` : ''].filter(Boolean);
+    const notes = [
+      value.omitted ? `${value.omitted} more not listed` : '',
+      value.folded ? `${value.folded} below k folded into (other)` : '',
+    ].filter(Boolean);
     out.push('', `${name}${notes.length ? ` (${notes.join('; ')})` : ''}`, table(value.rows as { [key: string]: Json }[]));
   } else if (Array.isArray(value) && value.every(isObject)) {
     out.push('', name, table(value as { [key: string]: Json }[]));
   } else if (isObject(value)) {
     const scalars = Object.entries(value).filter(([, v]) => !isObject(v) && !Array.isArray(v));
     if (scalars.length > 0) out.push('', name, table([Object.fromEntries(scalars)]));
-    for (const [key, nested] of Object.entries(value)) if (isObject(nested) || Array.isArray(nested)) section(`${name}.${key}`, nested, out);
+    for (const [key, nested] of Object.entries(value))
+      if (isObject(nested) || Array.isArray(nested)) section(`${name}.${key}`, nested, out);
   } else out.push(`${name}: ${cell(value)}`);
 }
 
-export function renderReport(report: { report: string; site: string; from: string; to: string; k: number; noise: unknown; modes: object }): string {
+export function renderReport(report: {
+  report: string;
+  site: string;
+  from: string;
+  to: string;
+  k: number;
+  noise: unknown;
+  modes: object;
+}): string {
   const noise = report.noise as { epsilon: number; scale: number } | null;
   const out = [
     `${report.report} — ${report.site}, ${report.from} … ${report.to} (UTC days); rows below k = ${report.k} visits folded into (other)`,

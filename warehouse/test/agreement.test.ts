@@ -3,7 +3,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { recordPageType, type SqlEngine } from '../../collector/src/core/insights/index.ts';
 import type { ForwardedRecord } from '../../collector/src/core/record.ts';
 import {
-  EXPECTED_BROWSE_PATHS, EXPECTED_CART, EXPECTED_COVERAGE, EXPECTED_DWELL, EXPECTED_EXPERIMENTS, EXPECTED_FUNNEL, EXPECTED_SEARCH,
+  EXPECTED_BROWSE_PATHS,
+  EXPECTED_CART,
+  EXPECTED_COVERAGE,
+  EXPECTED_DWELL,
+  EXPECTED_EXPERIMENTS,
+  EXPECTED_FUNNEL,
+  EXPECTED_SEARCH,
   EXPECTED_WEB_VITALS,
 } from '../../collector/test-core/support/expected.ts';
 import { buildPopulation, POPULATION_PAGE_TYPES, POPULATION_SITE } from '../../collector/test-core/support/population.ts';
@@ -43,8 +49,20 @@ async function duckdbOver(dir: string, patterns = POPULATION_PAGE_TYPES): Promis
 /** Every row of the facts and rollups, in a stable order, to compare across engines. */
 async function derivedRows(engine: SqlEngine): Promise<Record<string, unknown[]>> {
   const tables = [
-    'ins_page_views', 'ins_searches', 'ins_item_lines', 'ins_r_pages', 'ins_r_dwell', 'ins_r_transitions', 'ins_r_visits',
-    'ins_r_searches', 'ins_r_refinements', 'ins_r_items', 'ins_r_categories', 'ins_r_vitals', 'ins_r_experiments', 'ins_dirty',
+    'ins_page_views',
+    'ins_searches',
+    'ins_item_lines',
+    'ins_r_pages',
+    'ins_r_dwell',
+    'ins_r_transitions',
+    'ins_r_visits',
+    'ins_r_searches',
+    'ins_r_refinements',
+    'ins_r_items',
+    'ins_r_categories',
+    'ins_r_vitals',
+    'ins_r_experiments',
+    'ins_dirty',
   ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
@@ -66,11 +84,16 @@ describe('the same population through D1’s SQL and through DuckDB over the arc
   const sqlite = migratedEngine();
   await ingestAll(sqlite, [...population.records, ...population.records]);
   const duckdb = await duckdbOver(archiveOf(population.records));
-  const [d1Reports, warehouseReports] = [await allReports(sqlite, POPULATION_SITE, FROM, TO), await allReports(duckdb as never, POPULATION_SITE, FROM, TO)];
+  const [d1Reports, warehouseReports] = [
+    await allReports(sqlite, POPULATION_SITE, FROM, TO),
+    await allReports(duckdb as never, POPULATION_SITE, FROM, TO),
+  ];
   afterAll(() => duckdb.close());
 
   it('reads each archived event once, though a third of them were archived twice', async () => {
-    const [row] = await duckdb.all<{ events: number; distinct_ids: number }>(`SELECT COUNT(*) AS events, COUNT(DISTINCT event_id) AS distinct_ids FROM events`);
+    const [row] = await duckdb.all<{ events: number; distinct_ids: number }>(
+      `SELECT COUNT(*) AS events, COUNT(DISTINCT event_id) AS distinct_ids FROM events`,
+    );
     expect(row).toEqual({ events: population.records.length, distinct_ids: population.records.length });
   });
 
@@ -102,7 +125,10 @@ describe('the same population through D1’s SQL and through DuckDB over the arc
   });
 
   it('classifies records that carry the collector’s page_type without the patterns, and the same', async () => {
-    const classified = population.records.map((record) => ({ ...record, page_type: recordPageType(record, POPULATION_PAGE_TYPES) }));
+    const classified = population.records.map((record) => ({
+      ...record,
+      page_type: recordPageType(record, POPULATION_PAGE_TYPES),
+    }));
     const engine = await duckdbOver(archiveOf(classified), {});
     try {
       expect(await allReports(engine as never, POPULATION_SITE, FROM, TO)).toEqual(d1Reports);
@@ -117,7 +143,14 @@ describe('a range of days read from an archive that goes on', async () => {
   // happen (and arrive, so are partitioned) the next day, beside the rest of the population.
   const item = { id: 'sku-late', category: 'night', price: 12.5 };
   const midnight = journeyRecords(
-    [{ consent: 'granted', visitor: 99, start: Date.parse(`${FROM}T23:59:59.500Z`), pages: [{ path: '/product/sku-late', view: item, add: item, engagedSeconds: 90, scroll: 0.5 }, { path: '/cart' }] }],
+    [
+      {
+        consent: 'granted',
+        visitor: 99,
+        start: Date.parse(`${FROM}T23:59:59.500Z`),
+        pages: [{ path: '/product/sku-late', view: item, add: item, engagedSeconds: 90, scroll: 0.5 }, { path: '/cart' }],
+      },
+    ],
     'midnight-',
   ).map((record) => ({ ...record, site: POPULATION_SITE }));
   const records = [...population.records, ...midnight];
@@ -125,12 +158,17 @@ describe('a range of days read from an archive that goes on', async () => {
   await ingestAll(sqlite, records);
   const dir = archiveOf(records);
 
-  for (const [from, to] of [[FROM, FROM], [TO, TO]] as const) {
+  for (const [from, to] of [
+    [FROM, FROM],
+    [TO, TO],
+  ] as const) {
     it(`${from} … ${to} alone: the figures D1 gives for those days from everything it holds`, async () => {
       const engine = await createDuckDbEngine();
       try {
         await buildFromArchive(engine, { root: dir, site: POPULATION_SITE, from, to }, POPULATION_PAGE_TYPES);
-        expect(await allReports(engine as never, POPULATION_SITE, from, to)).toEqual(await allReports(sqlite, POPULATION_SITE, from, to));
+        expect(await allReports(engine as never, POPULATION_SITE, from, to)).toEqual(
+          await allReports(sqlite, POPULATION_SITE, from, to),
+        );
         const pages = (e: SqlEngine) => e.all(`SELECT * FROM ins_page_views WHERE day = ? ORDER BY page_id`, [from]);
         expect(await pages(engine)).toEqual(await pages(sqlite));
       } finally {
@@ -143,7 +181,9 @@ describe('a range of days read from an archive that goes on', async () => {
     const engine = await createDuckDbEngine();
     try {
       await buildFromArchive(engine, { root: dir, site: POPULATION_SITE, from: FROM, to: FROM }, POPULATION_PAGE_TYPES);
-      const [page] = await engine.all(`SELECT day, adds, add_qty, add_value, engaged_ms FROM ins_page_views WHERE path = '/product/sku-late'`);
+      const [page] = await engine.all(
+        `SELECT day, adds, add_qty, add_value, engaged_ms FROM ins_page_views WHERE path = '/product/sku-late'`,
+      );
       expect(page).toEqual({ day: FROM, adds: 1, add_qty: 1, add_value: 12.5, engaged_ms: 90_000 });
     } finally {
       engine.close();

@@ -63,7 +63,11 @@ describe('pathmark-warehouse', async () => {
     const engine = await createDuckDbEngine();
     try {
       const count = async (table: string) =>
-        (await engine.all<{ n: number }>(`SELECT COUNT(*) AS n FROM read_parquet('${out}/${table}/*/*/*.parquet', hive_partitioning = true) WHERE site = 'shop'`))[0]!.n;
+        (
+          await engine.all<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM read_parquet('${out}/${table}/*/*/*.parquet', hive_partitioning = true) WHERE site = 'shop'`,
+          )
+        )[0]!.n;
       const d1Count = async (table: string) => (await sqlite.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n;
       expect(await count('page_views')).toBe(await d1Count('ins_page_views'));
       expect(await count('searches')).toBe(await d1Count('ins_searches'));
@@ -89,24 +93,39 @@ describe('pathmark-warehouse', async () => {
     const folded = JSON.parse(await run('report', 'search', '--archive', archive, ...range, '--json', '--k', '6'));
     expect(folded.k).toBe(6);
     // shoes, shooes (5 visits each) and gift ideas (2) are below 6: folded into "(other)" (12 visits).
-    expect(folded.modes.granted.terms).toMatchObject({ rows: [{ term: 'trail shoes' }, { term: '(other)', visits: 12 }], folded: 3 });
+    expect(folded.modes.granted.terms).toMatchObject({
+      rows: [{ term: 'trail shoes' }, { term: '(other)', visits: 12 }],
+      folded: 3,
+    });
     const noisy = JSON.parse(await run('report', 'funnel', '--archive', archive, ...range, '--json', '--epsilon', '0.5'));
     expect(noisy.noise).toEqual({ epsilon: 0.5, scale: 2 });
   });
 
   it('says what is wrong with the arguments, naming the option', async () => {
     await expect(run('report', 'nope', '--archive', archive, ...range)).rejects.toThrow(/report: name one of browse-paths/);
-    await expect(run('report', 'funnel', '--archive', archive, '--site', 'shop', '--from', '2026-13-01', '--to', TO)).rejects.toThrow(
-      new UsageError('--from: expected a UTC day, YYYY-MM-DD'),
-    );
+    await expect(
+      run('report', 'funnel', '--archive', archive, '--site', 'shop', '--from', '2026-13-01', '--to', TO),
+    ).rejects.toThrow(new UsageError('--from: expected a UTC day, YYYY-MM-DD'));
     await expect(run('report', 'funnel', '--site', 'shop', '--from', FROM, '--to', TO)).rejects.toThrow(/--archive: required/);
     await expect(run('build', '--archive', archive, ...range)).rejects.toThrow(/give --db, --parquet or both/);
   });
 
   it('runs as the installed bin, with usage on a bad call (exit 2)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'report', 'funnel', '--archive', archive, ...range, '--sites', SITES, '--json']);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      BIN,
+      'report',
+      'funnel',
+      '--archive',
+      archive,
+      ...range,
+      '--sites',
+      SITES,
+      '--json',
+    ]);
     expect(JSON.parse(stdout)).toEqual(expected.funnel);
-    const failed = await promisify(execFile)(process.execPath, [BIN, 'report']).catch((error: { code: number; stderr: string }) => error);
+    const failed = await promisify(execFile)(process.execPath, [BIN, 'report']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toMatch(/--site: required[\s\S]*Usage: pathmark-warehouse/);
   });

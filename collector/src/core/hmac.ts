@@ -16,6 +16,9 @@ export const hmacKey = (secret: string | Uint8Array): HmacKey => (typeof secret 
 
 /** Hex HMAC-SHA256 of `message` (UTF-8), truncated to its first `bytes` bytes. */
 export const hmacHex = (key: HmacKey, message: string, bytes = 32): string =>
-  createHmac('sha256', key).update(message).digest('hex').slice(0, bytes * 2);
+  createHmac('sha256', key)
+    .update(message)
+    .digest('hex')
+    .slice(0, bytes * 2);
 
 export const sha256Hex = (message: string): string => createHash('sha256').update(message).digest('hex');

@@ -55,9 +55,21 @@ export interface PipelineDeps {
 }
 
 export interface Pipeline {
-  processBatch(rawBody: string, request: RequestContext, policy: SitePolicy, keys: CollectorKeys, options?: PipelineOptions): BatchOutcome;
+  processBatch(
+    rawBody: string,
+    request: RequestContext,
+    policy: SitePolicy,
+    keys: CollectorKeys,
+    options?: PipelineOptions,
+  ): BatchOutcome;
   /** The pipeline after JSON parsing (the route parses first to find the site). */
-  processParsed(value: unknown, request: RequestContext, policy: SitePolicy, keys: CollectorKeys, options?: PipelineOptions): BatchOutcome;
+  processParsed(
+    value: unknown,
+    request: RequestContext,
+    policy: SitePolicy,
+    keys: CollectorKeys,
+    options?: PipelineOptions,
+  ): BatchOutcome;
 }
 
 const fault = (code: BatchFaultCode, detail: string): BatchFault => ({ ok: false, fault: code, detail });
@@ -98,7 +110,9 @@ export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipelin
     const consent = { claimed: batch.consent, effective: enforced.consent };
     const bot = isbot(request.userAgent);
     const forwarded = bot ? [] : enforced.events;
-    const botRejections = bot ? enforced.events.map(({ index }) => ({ index, reason: 'user-agent: automated traffic is not collected' })) : [];
+    const botRejections = bot
+      ? enforced.events.map(({ index }) => ({ index, reason: 'user-agent: automated traffic is not collected' }))
+      : [];
     const rejected = [...batch.rejected, ...enforced.dropped, ...botRejections].sort((a, b) => a.index - b.index);
     const batchId = newBatchId();
     // enforce() forwards nothing in `denied`/`pending`; the mode check narrows the type.
@@ -170,4 +184,3 @@ export function toMessages(
 /** Whether `text` fits a message; n UTF-16 units take at most 3n bytes, so short ones skip the encoding. */
 const fitsInMessage = (text: string): boolean =>
   text.length * 3 <= MAX_MESSAGE_BYTES || new TextEncoder().encode(text).byteLength <= MAX_MESSAGE_BYTES;
-

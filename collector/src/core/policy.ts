@@ -20,8 +20,37 @@ import type { ValidBatch, ValidEvent } from './validate.ts';
 
 /** EU member states, the rest of the EEA (IS, LI, NO) and the UK, as ISO 3166-1 codes. */
 export const EU_EEA_UK = new Set([
-  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU',
-  'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO', 'GB',
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+  'IS',
+  'LI',
+  'NO',
+  'GB',
 ]);
 /** Name of the EU/EEA/UK group in `default_consent`. */
 export const EU_EEA_UK_KEY = 'EU/EEA/UK';
@@ -53,7 +82,9 @@ const sitePolicySchema = v.object({
     }),
   ),
 });
-const sitesFileSchema = v.object({ sites: v.record(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)), sitePolicySchema) });
+const sitesFileSchema = v.object({
+  sites: v.record(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)), sitePolicySchema),
+});
 
 export interface SitePolicy {
   site: string;

@@ -27,10 +27,50 @@ const GENERAL_WORDS = new Set(['name', 'id', 'number', 'code', 'type', 'value', 
 
 /** Words that make `name` a person's name. */
 const PERSON_QUALIFIERS = [
-  'first', 'last', 'full', 'given', 'family', 'middle', 'maiden', 'sur', 'fore', 'nick', 'legal', 'real', 'birth', 'user',
-  'customer', 'client', 'contact', 'recipient', 'sender', 'buyer', 'shopper', 'member', 'guest', 'billing', 'shipping',
-  'delivery', 'account', 'card', 'holder', 'cardholder', 'accountholder', 'owner', 'person', 'personal', 'patient',
-  'passenger', 'traveler', 'traveller', 'employee', 'parent', 'spouse', 'emergency', 'my', 'your',
+  'first',
+  'last',
+  'full',
+  'given',
+  'family',
+  'middle',
+  'maiden',
+  'sur',
+  'fore',
+  'nick',
+  'legal',
+  'real',
+  'birth',
+  'user',
+  'customer',
+  'client',
+  'contact',
+  'recipient',
+  'sender',
+  'buyer',
+  'shopper',
+  'member',
+  'guest',
+  'billing',
+  'shipping',
+  'delivery',
+  'account',
+  'card',
+  'holder',
+  'cardholder',
+  'accountholder',
+  'owner',
+  'person',
+  'personal',
+  'patient',
+  'passenger',
+  'traveler',
+  'traveller',
+  'employee',
+  'parent',
+  'spouse',
+  'emergency',
+  'my',
+  'your',
 ];
 /** Words written after `name` in person compounds (`name_first`, `nameLast`). */
 const NAME_PARTS = ['first', 'last', 'full', 'given', 'family', 'middle'];
@@ -41,9 +81,38 @@ const NAME_PARTS = ['first', 'last', 'full', 'given', 'family', 'middle'];
  * need no list.
  */
 const PREFIXES = [
-  'billing', 'shipping', 'delivery', 'invoice', 'home', 'work', 'office', 'business', 'street', 'postal', 'mailing',
-  'residential', 'primary', 'secondary', 'alt', 'alternate', 'customer', 'client', 'contact', 'user', 'buyer', 'recipient',
-  'sender', 'personal', 'private', 'mobile', 'cell', 'my', 'your', 'guest', 'member', 'account',
+  'billing',
+  'shipping',
+  'delivery',
+  'invoice',
+  'home',
+  'work',
+  'office',
+  'business',
+  'street',
+  'postal',
+  'mailing',
+  'residential',
+  'primary',
+  'secondary',
+  'alt',
+  'alternate',
+  'customer',
+  'client',
+  'contact',
+  'user',
+  'buyer',
+  'recipient',
+  'sender',
+  'personal',
+  'private',
+  'mobile',
+  'cell',
+  'my',
+  'your',
+  'guest',
+  'member',
+  'account',
 ];
 const SUFFIXES = ['line', 'number', 'no', 'nr', 'num', 'code', 'address', 'addr'];
 
@@ -52,7 +121,23 @@ const SUFFIXES = ['line', 'number', 'no', 'nr', 'num', 'code', 'address', 'addr'
  * street and the recipient too; listing `phone` means `tel` and `mobile_number`.
  */
 const FAMILIES: Readonly<Record<string, readonly string[]>> = {
-  name: ['surname', 'forename', 'firstname', 'lastname', 'givenname', 'familyname', 'fullname', 'middlename', 'maidenname', 'nickname', 'username', 'recipient', 'addressee', 'cardholder', 'account_holder'],
+  name: [
+    'surname',
+    'forename',
+    'firstname',
+    'lastname',
+    'givenname',
+    'familyname',
+    'fullname',
+    'middlename',
+    'maidenname',
+    'nickname',
+    'username',
+    'recipient',
+    'addressee',
+    'cardholder',
+    'account_holder',
+  ],
   address: ['street', 'streetaddress', 'house_number', 'housenumber', 'apartment', 'apt', 'recipient', 'addressee'],
   email: ['e_mail', 'emailaddress', 'mail_address'],
   phone: ['telephone', 'tel', 'mobile_number', 'mobile_phone', 'cellphone', 'cell_phone', 'fax', 'msisdn', 'whatsapp'],
@@ -65,7 +150,25 @@ const FAMILIES: Readonly<Record<string, readonly string[]>> = {
  * Keys that claim what only the collector may derive: removed like listed keys (in any
  * compound for the multi-letter ones: `client_ip`, `userAgent`, `visitorId`).
  */
-const CLIENT_DERIVED = ['ip', 'ip_address', 'remote_addr', 'user_agent', 'ua', 'geo', 'country', 'region', 'city', 'lat', 'lon', 'lng', 'latitude', 'longitude', 'visitor_id', 'visitor_hash', 'fingerprint'];
+const CLIENT_DERIVED = [
+  'ip',
+  'ip_address',
+  'remote_addr',
+  'user_agent',
+  'ua',
+  'geo',
+  'country',
+  'region',
+  'city',
+  'lat',
+  'lon',
+  'lng',
+  'latitude',
+  'longitude',
+  'visitor_id',
+  'visitor_hash',
+  'fingerprint',
+];
 /** Client-derived keys that are removed only as themselves (`ua_version` and `country_code` of a product stay). */
 const EXACT_ONLY = new Set(['ua', 'geo', 'country', 'region', 'city', 'lat', 'lon', 'lng']);
 
@@ -93,7 +196,11 @@ function qualifiedWord(word: string, compact: string): boolean {
 function personName(words: string[]): boolean {
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
-    if (word === 'name' && ((i > 0 && PERSON_QUALIFIERS.includes(words[i - 1]!)) || (i + 1 < words.length && NAME_PARTS.includes(words[i + 1]!)))) return true;
+    if (
+      word === 'name' &&
+      ((i > 0 && PERSON_QUALIFIERS.includes(words[i - 1]!)) || (i + 1 < words.length && NAME_PARTS.includes(words[i + 1]!)))
+    )
+      return true;
     if (word.endsWith('name') && PERSON_QUALIFIERS.includes(word.slice(0, -4))) return true;
   }
   return false;
@@ -107,7 +214,18 @@ export interface KeyClass {
 }
 
 /** Words that make a key a phone number's. */
-const CONTACT_NUMBER_WORDS = new Set(['phone', 'telephone', 'tel', 'mobile', 'cell', 'cellphone', 'fax', 'whatsapp', 'msisdn', 'handy']);
+const CONTACT_NUMBER_WORDS = new Set([
+  'phone',
+  'telephone',
+  'tel',
+  'mobile',
+  'cell',
+  'cellphone',
+  'fax',
+  'whatsapp',
+  'msisdn',
+  'handy',
+]);
 
 /** Answers remembered per matcher; keys are client input, so the memo is bounded. */
 const MAX_REMEMBERED_KEYS = 4096;
@@ -116,7 +234,12 @@ function buildMatcher(redactKeys: readonly string[]): (key: string) => KeyClass 
   const entries: Entry[] = [];
   const add = (key: string, compounds: boolean) => {
     const words = keyWords(key);
-    if (words.length > 0) entries.push({ words, compact: words.join(''), compounds: compounds && !(words.length === 1 && GENERAL_WORDS.has(words[0]!)) });
+    if (words.length > 0)
+      entries.push({
+        words,
+        compact: words.join(''),
+        compounds: compounds && !(words.length === 1 && GENERAL_WORDS.has(words[0]!)),
+      });
   };
   let names = false;
   for (const key of redactKeys) {
@@ -140,7 +263,9 @@ function buildMatcher(redactKeys: readonly string[]): (key: string) => KeyClass 
             entry.compact === compact ||
             (entry.compounds && (containsRun(words, entry.words) || words.some((word) => qualifiedWord(word, entry.compact)))),
         );
-      const contactNumber = words.some((word) => CONTACT_NUMBER_WORDS.has(word) || qualifiedWord(word, 'phone') || qualifiedWord(word, 'tel'));
+      const contactNumber = words.some(
+        (word) => CONTACT_NUMBER_WORDS.has(word) || qualifiedWord(word, 'phone') || qualifiedWord(word, 'tel'),
+      );
       answer = { sensitive, contactNumber };
       if (answers.size >= MAX_REMEMBERED_KEYS) answers.clear();
       answers.set(key, answer);

@@ -63,14 +63,117 @@ const isCardNumber = (digits: string): boolean => digits.length >= 13 && digits.
  * it is one.
  */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  AD: 24, AE: 23, AL: 28, AO: 25, AT: 20, AZ: 28, BA: 20, BE: 16, BF: 28, BG: 22, BH: 22, BI: 27, BJ: 28, BR: 29,
-  BY: 28, CF: 27, CG: 27, CH: 21, CI: 28, CM: 27, CR: 22, CV: 25, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28,
-  DZ: 26, EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GA: 27, GB: 22, GE: 22, GI: 23, GL: 18, GQ: 27,
-  GR: 27, GT: 28, GW: 25, HN: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IR: 26, IS: 26, IT: 27, JO: 30, KM: 27,
-  KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, LY: 25, MA: 28, MC: 27, MD: 24, ME: 22, MG: 27,
-  MK: 19, ML: 28, MN: 20, MR: 27, MT: 31, MU: 30, MZ: 25, NE: 28, NI: 28, NL: 18, NO: 15, OM: 23, PK: 24, PL: 28,
-  PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SN: 28,
-  SO: 23, ST: 25, SV: 28, TD: 27, TG: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
+  AD: 24,
+  AE: 23,
+  AL: 28,
+  AO: 25,
+  AT: 20,
+  AZ: 28,
+  BA: 20,
+  BE: 16,
+  BF: 28,
+  BG: 22,
+  BH: 22,
+  BI: 27,
+  BJ: 28,
+  BR: 29,
+  BY: 28,
+  CF: 27,
+  CG: 27,
+  CH: 21,
+  CI: 28,
+  CM: 27,
+  CR: 22,
+  CV: 25,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DJ: 27,
+  DK: 18,
+  DO: 28,
+  DZ: 26,
+  EE: 20,
+  EG: 29,
+  ES: 24,
+  FI: 18,
+  FK: 18,
+  FO: 18,
+  FR: 27,
+  GA: 27,
+  GB: 22,
+  GE: 22,
+  GI: 23,
+  GL: 18,
+  GQ: 27,
+  GR: 27,
+  GT: 28,
+  GW: 25,
+  HN: 28,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IQ: 23,
+  IR: 26,
+  IS: 26,
+  IT: 27,
+  JO: 30,
+  KM: 27,
+  KW: 30,
+  KZ: 20,
+  LB: 28,
+  LC: 32,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  LY: 25,
+  MA: 28,
+  MC: 27,
+  MD: 24,
+  ME: 22,
+  MG: 27,
+  MK: 19,
+  ML: 28,
+  MN: 20,
+  MR: 27,
+  MT: 31,
+  MU: 30,
+  MZ: 25,
+  NE: 28,
+  NI: 28,
+  NL: 18,
+  NO: 15,
+  OM: 23,
+  PK: 24,
+  PL: 28,
+  PS: 29,
+  PT: 25,
+  QA: 29,
+  RO: 24,
+  RS: 22,
+  RU: 33,
+  SA: 24,
+  SC: 31,
+  SD: 18,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  SN: 28,
+  SO: 23,
+  ST: 25,
+  SV: 28,
+  TD: 27,
+  TG: 28,
+  TL: 23,
+  TN: 24,
+  TR: 26,
+  UA: 29,
+  VA: 22,
+  VG: 24,
+  XK: 20,
+  YE: 30,
 };
 
 /** ISO 13616 check: the IBAN with its first four characters moved to the end, letters as 10–35, is 1 mod 97. */
@@ -103,7 +206,12 @@ function matchRule(
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       const verdict = accept ? accept(match[0], options, text, match.index) : true;
-      if (verdict !== false) found.push({ start: match.index, end: match.index + match[0].length, marker: typeof verdict === 'string' ? verdict : marker });
+      if (verdict !== false)
+        found.push({
+          start: match.index,
+          end: match.index + match[0].length,
+          marker: typeof verdict === 'string' ? verdict : marker,
+        });
     }
   };
 }
@@ -171,7 +279,9 @@ const ibans: Rule = (text, found) => {
  */
 const WORD_PART = /^(?:[A-Za-z][a-z]*|[A-Z]{1,5}|\d{1,6}|\d{1,6}[a-z]{1,4}|[a-z]{1,6}\d{1,4})$/;
 function isTokenLike(run: string): boolean {
-  const mixed = (/\d/.test(run) && /[A-Za-z]/.test(run)) || (run.replace(/[^A-Z]/g, '').length >= 4 && run.replace(/[^a-z]/g, '').length >= 4);
+  const mixed =
+    (/\d/.test(run) && /[A-Za-z]/.test(run)) ||
+    (run.replace(/[^A-Z]/g, '').length >= 4 && run.replace(/[^a-z]/g, '').length >= 4);
   if (!mixed) return false;
   const parts = run.split(/[-_+/=]+/).filter(Boolean);
   return parts.length < 3 || !parts.every((part) => WORD_PART.test(part));
@@ -278,9 +388,19 @@ const RULES: Rule[] = [
   // JWTs: base64url JSON header (always `eyJ`), payload, signature.
   matchRule(/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, '[token]', null, has('eyJ')),
   // UUIDs in free text are identifiers: taken whole, before a digit group inside one reads as a phone number.
-  matchRule(/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g, '[token]', null, (text) => text.length >= 36 && text.includes('-')),
+  matchRule(
+    /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g,
+    '[token]',
+    null,
+    (text) => text.length >= 36 && text.includes('-'),
+  ),
   // IPv6 (and MAC addresses): maximal runs of hex, colons and dots with a `::` or ≥ 5 colons.
-  matchRule(/[0-9A-Fa-f:.]{2,}/g, '[ip]', (run) => (run.includes('::') && /[0-9A-Fa-f]/.test(run)) || run.split(':').length > 5, has(':')),
+  matchRule(
+    /[0-9A-Fa-f:.]{2,}/g,
+    '[ip]',
+    (run) => (run.includes('::') && /[0-9A-Fa-f]/.test(run)) || run.split(':').length > 5,
+    has(':'),
+  ),
   // IPv4, also inside longer digit runs (no word boundaries: "x192.168.0.1y" counts).
   matchRule(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g, '[ip]', null, has('.')),
   // Long hex (API keys, hashes, UUIDs without dashes), then long base64/base64url runs.
@@ -291,10 +411,20 @@ const RULES: Rule[] = [
   matchRule(DATES, KEEP, null, (text) => /\d[-./]\d/.test(text)),
   matchRule(ISBNS, KEEP, isbnVerdict, has('-')),
   // Mainland-China resident identity numbers: region, birth date, sequence, check digit or X.
-  matchRule(/(?<!\d)[1-9]\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?!\d)/g, '[id]', null, longerThan(18)),
+  matchRule(
+    /(?<!\d)[1-9]\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?!\d)/g,
+    '[id]',
+    null,
+    longerThan(18),
+  ),
   // Card numbers: ≥ 13 digits, optionally grouped, not after a `+` (a phone number). Luhn
   // decides the marker; any such run is removed either way (an account or card-like number).
-  matchRule(/(?<![+\d])(?:\d[ +-]?){12,}\d/g, '[number]', (run) => (isCardNumber(run.replace(/\D/g, '')) ? '[card]' : true), longerThan(13)),
+  matchRule(
+    /(?<![+\d])(?:\d[ +-]?){12,}\d/g,
+    '[number]',
+    (run) => (isCardNumber(run.replace(/\D/g, '')) ? '[card]' : true),
+    longerThan(13),
+  ),
   matchRule(new RegExp(NUMBER_RUN, 'g'), '[phone]', phoneVerdict, longerThan(6)),
 ];
 

@@ -32,11 +32,14 @@ const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
  * Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Thai, Lao,
  * Tibetan, Myanmar, Khmer, Mongolian): a phone number typed in them is still one.
  */
-const DIGIT_ZEROS = [0x660, 0x6f0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50, 0xed0, 0xf20, 0x1040, 0x17e0, 0x1810];
+const DIGIT_ZEROS = [
+  0x660, 0x6f0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50, 0xed0, 0xf20, 0x1040, 0x17e0, 0x1810,
+];
 /** Hyphens and dashes NFKC keeps (U+2010–2015, the minus sign) read as `-`. */
 const isDash = (code: number): boolean => (code >= 0x2010 && code <= 0x2015) || code === 0x2212;
 const isForeignDigit = (code: number): boolean => DIGIT_ZEROS.some((zero) => code >= zero && code <= zero + 9);
-const FOLDED_BY_US = /[\u2010-\u2015\u2212\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef\u0b66-\u0b6f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f\u0e50-\u0e59\u0ed0-\u0ed9\u0f20-\u0f29\u1040-\u1049\u17e0-\u17e9\u1810-\u1819]/;
+const FOLDED_BY_US =
+  /[\u2010-\u2015\u2212\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef\u0b66-\u0b6f\u0be6-\u0bef\u0c66-\u0c6f\u0ce6-\u0cef\u0d66-\u0d6f\u0e50-\u0e59\u0ed0-\u0ed9\u0f20-\u0f29\u1040-\u1049\u17e0-\u17e9\u1810-\u1819]/;
 // eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose: everything above ASCII
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -145,7 +148,11 @@ function utf8Decode(bytes: number[], at: number, length: number): string {
  */
 const UNLIKELY_ESCAPE = /%(?:0[0-8BCEFbcef]|1[0-9A-Fa-f]|3[0-9]|4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9AaFf])/;
 const isUnlikelyEscape = (byte: number): boolean =>
-  (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
+  (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) ||
+  byte === 0x7f ||
+  (byte >= 0x30 && byte <= 0x39) ||
+  (byte >= 0x41 && byte <= 0x5a) ||
+  (byte >= 0x61 && byte <= 0x7a);
 
 /**
  * One round of percent-decoding. Each run of escapes is decoded as UTF-8 byte by byte:

@@ -92,7 +92,13 @@ export function cleanReferrer(raw: string, pageUrl: string, keepParam: (name: st
   if (referrer.origin === parseUrl(pageUrl)?.origin) return cleanUrl(raw, keepParam, 'referrer');
   const origin = cleanOrigin(referrer);
   const trimmed = referrer.pathname !== '/' || referrer.search || referrer.hash || referrer.username;
-  return { url: origin.origin, path: '/', pathAndQuery: '/', redactions: origin.redactions, removed: trimmed ? ['referrer/path'] : [] };
+  return {
+    url: origin.origin,
+    path: '/',
+    pathAndQuery: '/',
+    redactions: origin.redactions,
+    removed: trimmed ? ['referrer/path'] : [],
+  };
 }
 
 export interface CleanedText {

@@ -187,9 +187,7 @@ export interface ValidBatch {
   rejected: { index: number; reason: string }[];
 }
 
-export type ValidationResult =
-  | { ok: true; batch: ValidBatch }
-  | { ok: false; error: 'invalid_batch'; detail: string };
+export type ValidationResult = { ok: true; batch: ValidBatch } | { ok: false; error: 'invalid_batch'; detail: string };
 
 export interface ValidationOptions {
   /** Collector clock, epoch ms: bounds the device clock and event age. */
@@ -291,7 +289,8 @@ function checkCustomProps(value: unknown, path: string): string | null {
   let keys = 0;
   const visit = (node: unknown, at: string, depth: number): string | null => {
     if (node === null || typeof node === 'boolean') return null;
-    if (typeof node === 'string') return node.length > MAX_STRING_LENGTH ? `${at}: longer than ${MAX_STRING_LENGTH} characters` : null;
+    if (typeof node === 'string')
+      return node.length > MAX_STRING_LENGTH ? `${at}: longer than ${MAX_STRING_LENGTH} characters` : null;
     if (typeof node === 'number') return Number.isFinite(node) ? null : `${at}: expected a finite number`;
     if (typeof node !== 'object') return `${at}: expected a JSON value`;
     if (depth > MAX_NESTING_DEPTH) return `${at}: nested deeper than ${MAX_NESTING_DEPTH} levels`;

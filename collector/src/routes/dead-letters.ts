@@ -20,14 +20,24 @@ export function deadLettersRoute(): Hono<AppEnv> {
   app.use('/v1/admin/*', adminAuth<AppEnv>({ token: (c) => c.env.ADMIN_TOKEN }));
 
   app.get('/v1/admin/dead-letters', async (c) => {
-    const query = { sink: sinkQuery(c.req.query('sink')), limit: limitQuery(c.req.query('limit'), 100, 1000), after: c.req.query('after') };
+    const query = {
+      sink: sinkQuery(c.req.query('sink')),
+      limit: limitQuery(c.req.query('limit'), 100, 1000),
+      after: c.req.query('after'),
+    };
     return c.json(await listDeadLetters(c.env.ARCHIVE, query), 200, { 'Cache-Control': 'no-store' });
   });
 
   app.post('/v1/admin/dead-letters/replay', async (c) => {
-    const query = { sink: sinkQuery(c.req.query('sink')), limit: limitQuery(c.req.query('limit'), 10, 100), after: c.req.query('after') };
+    const query = {
+      sink: sinkQuery(c.req.query('sink')),
+      limit: limitQuery(c.req.query('limit'), 10, 100),
+      after: c.req.query('after'),
+    };
     const targets = sinkTargets(c.env);
-    const available = new Map<SinkName, Sink>(targets.flatMap((target) => (target.sink ? [[target.name, target.sink] as const] : [])));
+    const available = new Map<SinkName, Sink>(
+      targets.flatMap((target) => (target.sink ? [[target.name, target.sink] as const] : [])),
+    );
     const problems = new Map(targets.flatMap((target) => (target.problem ? [[target.name, target.problem] as const] : [])));
     return c.json(await replayDeadLetters(c.env.ARCHIVE, { available, problems }, query), 200, { 'Cache-Control': 'no-store' });
   });
@@ -42,6 +52,7 @@ function sinkQuery(value: string | undefined): DeadLetterSink | undefined {
 
 function limitQuery(value: string | undefined, fallback: number, max: number): number {
   const limit = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new ClientError(400, 'invalid_query', `limit: expected an integer from 1 to ${max}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw new ClientError(400, 'invalid_query', `limit: expected an integer from 1 to ${max}`);
   return limit;
 }

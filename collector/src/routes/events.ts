@@ -46,7 +46,11 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     if (!policy) throw refuse(unknownSite(site));
     const origin = c.req.header('Origin');
     if (!origin || !deps.origins.of(policy, c.env).has(origin)) {
-      throw new ClientError(403, 'origin_not_allowed', `Origin: ${origin?.slice(0, 200) ?? '(none)'} may not send to site "${site}"`);
+      throw new ClientError(
+        403,
+        'origin_not_allowed',
+        `Origin: ${origin?.slice(0, 200) ?? '(none)'} may not send to site "${site}"`,
+      );
     }
 
     const context = requestContext(c.req.raw, receivedAt);
@@ -72,11 +76,9 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
         await Promise.all(result.serialized.map((body) => c.env.EVENTS_QUEUE.send(body, { contentType: 'text' })));
       } catch (error) {
         console.error('pathmark: queue refused a batch', error);
-        return c.json<ErrorResponse>(
-          { error: 'queue_unavailable', detail: 'queue: batch not accepted; retry later' },
-          503,
-          { 'Retry-After': QUEUE_RETRY_AFTER },
-        );
+        return c.json<ErrorResponse>({ error: 'queue_unavailable', detail: 'queue: batch not accepted; retry later' }, 503, {
+          'Retry-After': QUEUE_RETRY_AFTER,
+        });
       }
     }
 

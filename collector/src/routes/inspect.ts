@@ -32,8 +32,11 @@ export function inspectRoute(): Hono<AppEnv> {
   app.get('/v1/inspect/archive', async (c) => {
     const requested = c.req.query('limit');
     const limit = requested === undefined ? 1000 : Number(requested);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ClientError(400, 'invalid_query', 'limit: expected an integer from 1 to 1000');
-    return c.json(await listArchivedEvents(c.env.ARCHIVE, { limit, after: c.req.query('after') }), 200, { 'Cache-Control': 'no-store' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ClientError(400, 'invalid_query', 'limit: expected an integer from 1 to 1000');
+    return c.json(await listArchivedEvents(c.env.ARCHIVE, { limit, after: c.req.query('after') }), 200, {
+      'Cache-Control': 'no-store',
+    });
   });
   app.get('/inspector', (c) => c.env.ASSETS.fetch(new Request(new URL('/inspector/', c.req.url))));
   app.get('/inspector/*', (c) => c.env.ASSETS.fetch(c.req.raw));

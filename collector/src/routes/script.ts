@@ -27,7 +27,10 @@ export function scriptRoute(): Hono<AppEnv> {
         'Access-Control-Allow-Origin': '*',
         'X-Content-Type-Options': 'nosniff',
       };
-      const match = c.req.header('If-None-Match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === headers.ETag);
+      const match = c.req
+        .header('If-None-Match')
+        ?.split(',')
+        .some((tag) => tag.trim().replace(/^W\//, '') === headers.ETag);
       if (match) return c.body(null, 304, headers);
       return c.body(source, 200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' });
     });

@@ -33,8 +33,10 @@ function webhookProblem(env: Env): string | null {
   } catch {
     // reported below
   }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) return `FORWARD_URL "${url.slice(0, 200)}" is not an http(s) URL`;
-  if (!env.WEBHOOK_SECRET) return 'FORWARD_URL is set but WEBHOOK_SECRET is not: nothing is sent unsigned (wrangler secret put WEBHOOK_SECRET)';
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+    return `FORWARD_URL "${url.slice(0, 200)}" is not an http(s) URL`;
+  if (!env.WEBHOOK_SECRET)
+    return 'FORWARD_URL is set but WEBHOOK_SECRET is not: nothing is sent unsigned (wrangler secret put WEBHOOK_SECRET)';
   if (!env.SINK_QUEUE_WEBHOOK) return missing('SINK_QUEUE_WEBHOOK', 'queue');
   return null;
 }
@@ -45,11 +47,17 @@ export function sinkTargets(env: Env): SinkTarget[] {
   const add = (name: SinkName, queue: Queue<string> | undefined, problem: string | null, create: () => Sink) =>
     targets.push({ name, queue, problem, sink: problem ? null : create() });
 
-  add('r2', env.SINK_QUEUE_R2, !env.ARCHIVE ? missing('ARCHIVE', 'R2 bucket') : !env.SINK_QUEUE_R2 ? missing('SINK_QUEUE_R2', 'queue') : null, () =>
-    createR2Sink(env.ARCHIVE),
+  add(
+    'r2',
+    env.SINK_QUEUE_R2,
+    !env.ARCHIVE ? missing('ARCHIVE', 'R2 bucket') : !env.SINK_QUEUE_R2 ? missing('SINK_QUEUE_R2', 'queue') : null,
+    () => createR2Sink(env.ARCHIVE),
   );
-  add('d1', env.SINK_QUEUE_D1, !env.DB ? missing('DB', 'D1 database') : !env.SINK_QUEUE_D1 ? missing('SINK_QUEUE_D1', 'queue') : null, () =>
-    createD1Sink(env.DB),
+  add(
+    'd1',
+    env.SINK_QUEUE_D1,
+    !env.DB ? missing('DB', 'D1 database') : !env.SINK_QUEUE_D1 ? missing('SINK_QUEUE_D1', 'queue') : null,
+    () => createD1Sink(env.DB),
   );
   if (env.FORWARD_URL) {
     add('webhook', env.SINK_QUEUE_WEBHOOK, webhookProblem(env), () =>
@@ -74,7 +82,8 @@ export function sinkStates(env: Env): Record<SinkName, SinkState> {
 export function configurationProblems(env: Env): string[] {
   const problems = sinkTargets(env).flatMap((target) => (target.problem ? [`${target.name} sink: ${target.problem}`] : []));
   if (!env.EVENTS_QUEUE) problems.push(`ingest: ${missing('EVENTS_QUEUE', 'queue')}`);
-  if (!env.DEAD_LETTER_QUEUE) problems.push(`dead letters: ${missing('DEAD_LETTER_QUEUE', 'queue')}; a message that runs out of retries would be lost`);
+  if (!env.DEAD_LETTER_QUEUE)
+    problems.push(`dead letters: ${missing('DEAD_LETTER_QUEUE', 'queue')}; a message that runs out of retries would be lost`);
   if (parseRetryBase(env.RETRY_BASE_SECONDS) === null) {
     problems.push(`retries: RETRY_BASE_SECONDS "${env.RETRY_BASE_SECONDS}" is not a number of seconds ≥ 0; the default is used`);
   }

@@ -2,7 +2,18 @@ import type { ForwardedRecord } from '../core/record.ts';
 import { recordsOf, type Sink } from './sink.ts';
 
 const COLUMNS = [
-  'event_id', 'batch_id', 'site', 'name', 'consent', 'ts', 'received_at', 'visitor_id', 'session_id', 'page_id', 'path', 'record',
+  'event_id',
+  'batch_id',
+  'site',
+  'name',
+  'consent',
+  'ts',
+  'received_at',
+  'visitor_id',
+  'session_id',
+  'page_id',
+  'path',
+  'record',
 ] as const;
 /** D1 binds at most 100 parameters per statement: 8 rows of 12 columns per INSERT. */
 const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
@@ -26,8 +37,7 @@ const rowValues = (record: ForwardedRecord) => [
 
 /** The `events` table, keyed by event id: a re-sent or retried event is ignored, not doubled. */
 export function createD1Sink(db: D1Database): Sink {
-  const placeholders = (rows: number) =>
-    Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
+  const placeholders = (rows: number) => Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
   return {
     name: 'd1',
     async write(messages) {

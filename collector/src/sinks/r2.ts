@@ -48,12 +48,18 @@ export interface ArchivedEvents {
 }
 
 /** Objects of the events archive in key order, `limit` at most; `next` (the last key) when more exist. */
-export async function listArchivedEvents(bucket: R2Bucket, { limit, after }: { limit: number; after?: string }): Promise<{ objects: ArchivedEvents[]; next: string | null }> {
+export async function listArchivedEvents(
+  bucket: R2Bucket,
+  { limit, after }: { limit: number; after?: string },
+): Promise<{ objects: ArchivedEvents[]; next: string | null }> {
   const listing = await bucket.list({ prefix: 'events/', limit, startAfter: after });
   const objects = await Promise.all(
     listing.objects.map(async ({ key }) => {
       const text = (await (await bucket.get(key))?.text()) ?? '';
-      const eventIds = text.split('\n').filter((line) => line.trim() !== '').map((line) => (JSON.parse(line) as ForwardedRecord).event_id);
+      const eventIds = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => (JSON.parse(line) as ForwardedRecord).event_id);
       return { key, event_ids: eventIds };
     }),
   );

@@ -27,7 +27,14 @@ export const EXPECTED_COVERAGE = {
 export const EXPECTED_BROWSE_PATHS = {
   granted: {
     // /about (G5, 2 entries) is below k and "(other)" alone stays below k: dropped.
-    entries: { rows: [{ path: '/', entries: 18, visits: 18 }, { path: '/search', entries: 5, visits: 5 }], omitted: 0, folded: 1 },
+    entries: {
+      rows: [
+        { path: '/', entries: 18, visits: 18 },
+        { path: '/search', entries: 5, visits: 5 },
+      ],
+      omitted: 0,
+      folded: 1,
+    },
     exits: {
       rows: [
         { path: '/', exits: 7, page_views: 18, visits: 18, exit_rate: r(7, 18) }, // G4; G1 6 + G2 5 + G4 7
@@ -246,12 +253,40 @@ export const EXPECTED_SEARCH = {
       rows: [
         {
           term: 'trail shoes',
-          searches: 6, visits: 6, zero_results: 0, clicked: 6, click_through_rate: 1, average_click_position: 2,
-          with_view: 6, with_add: 6, with_checkout: 6, with_purchase: 6, conversion: 1, revenue: 480,
+          searches: 6,
+          visits: 6,
+          zero_results: 0,
+          clicked: 6,
+          click_through_rate: 1,
+          average_click_position: 2,
+          with_view: 6,
+          with_add: 6,
+          with_checkout: 6,
+          with_purchase: 6,
+          conversion: 1,
+          revenue: 480,
         },
         // " Shoes " trimmed and lower-cased
-        { term: 'shoes', searches: 5, visits: 5, zero_results: 0, clicked: 0, click_through_rate: 0, average_click_position: null, ...noFollowUp },
-        { term: 'shooes', searches: 5, visits: 5, zero_results: 5, clicked: 0, click_through_rate: 0, average_click_position: null, ...noFollowUp },
+        {
+          term: 'shoes',
+          searches: 5,
+          visits: 5,
+          zero_results: 0,
+          clicked: 0,
+          click_through_rate: 0,
+          average_click_position: null,
+          ...noFollowUp,
+        },
+        {
+          term: 'shooes',
+          searches: 5,
+          visits: 5,
+          zero_results: 5,
+          clicked: 0,
+          click_through_rate: 0,
+          average_click_position: null,
+          ...noFollowUp,
+        },
       ],
       omitted: 0,
       folded: 1, // gift ideas
@@ -261,14 +296,35 @@ export const EXPECTED_SEARCH = {
   },
   anonymous: {
     totals: {
-      searches: 5, visits: 5, zero_results: 0, clicked: 5, click_through_rate: 1, average_click_position: 1,
-      with_view: 5, with_add: 0, with_checkout: 0, with_purchase: 0, conversion: 0, revenue: 0,
+      searches: 5,
+      visits: 5,
+      zero_results: 0,
+      clicked: 5,
+      click_through_rate: 1,
+      average_click_position: 1,
+      with_view: 5,
+      with_add: 0,
+      with_checkout: 0,
+      with_purchase: 0,
+      conversion: 0,
+      revenue: 0,
     },
     terms: {
       rows: [
         {
-          term: 'sun hat', searches: 5, visits: 5, zero_results: 0, clicked: 5, click_through_rate: 1, average_click_position: 1,
-          with_view: 5, with_add: 0, with_checkout: 0, with_purchase: 0, conversion: 0, revenue: 0,
+          term: 'sun hat',
+          searches: 5,
+          visits: 5,
+          zero_results: 0,
+          clicked: 5,
+          click_through_rate: 1,
+          average_click_position: 1,
+          with_view: 5,
+          with_add: 0,
+          with_checkout: 0,
+          with_purchase: 0,
+          conversion: 0,
+          revenue: 0,
         },
       ],
       omitted: 0,
@@ -281,13 +337,29 @@ export const EXPECTED_SEARCH = {
 
 // Trail shoe: viewed by G1 6 + G2 5; added by the same (6×1 + 5×2); removed by G2 (5×1); bought by G1 (6×1 × 80).
 const SHOE_FIGURES = {
-  visits: 11, view_visits: 11, add_visits: 11, add_to_cart_rate: 1, added: 16, remove_visits: 5, removed: 5,
-  purchase_visits: 6, purchased: 6, revenue: 480,
+  visits: 11,
+  view_visits: 11,
+  add_visits: 11,
+  add_to_cart_rate: 1,
+  added: 16,
+  remove_visits: 5,
+  removed: 5,
+  purchase_visits: 6,
+  purchased: 6,
+  revenue: 480,
 };
 // Sun hat: A1 6 view, add, buy (× 20); A3 5 click and view.
 const HAT_FIGURES = {
-  visits: 11, view_visits: 11, add_visits: 6, add_to_cart_rate: r(6, 11), added: 6, remove_visits: 0, removed: 0,
-  purchase_visits: 6, purchased: 6, revenue: 120,
+  visits: 11,
+  view_visits: 11,
+  add_visits: 6,
+  add_to_cart_rate: r(6, 11),
+  added: 6,
+  remove_visits: 0,
+  removed: 0,
+  purchase_visits: 6,
+  purchased: 6,
+  revenue: 120,
 };
 
 export const EXPECTED_CART = {
@@ -303,16 +375,35 @@ export const EXPECTED_CART = {
       cart_to_purchase: r(6, 13),
       abandonment: r(7, 13),
     },
-    products: { rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', item_category: 'shoes', ...SHOE_FIGURES }], omitted: 0, folded: 1 },
+    products: {
+      rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', item_category: 'shoes', ...SHOE_FIGURES }],
+      omitted: 0,
+      folded: 1,
+    },
     categories: { rows: [{ category: 'shoes', ...SHOE_FIGURES }], omitted: 0, folded: 1 },
-    most_removed: { rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', removed: 5, remove_visits: 5, visits: 11 }], omitted: 0, folded: 0 },
+    most_removed: {
+      rows: [{ item_id: 'sku-shoe', item_name: 'Trail Shoe', removed: 5, remove_visits: 5, visits: 11 }],
+      omitted: 0,
+      folded: 0,
+    },
   },
   anonymous: {
     carts: {
-      carts: 6, items_per_cart: 1, value_per_cart: 20, checkouts: 6, purchases: 6, cart_to_checkout: 1, checkout_to_purchase: 1,
-      cart_to_purchase: 1, abandonment: 0,
+      carts: 6,
+      items_per_cart: 1,
+      value_per_cart: 20,
+      checkouts: 6,
+      purchases: 6,
+      cart_to_checkout: 1,
+      checkout_to_purchase: 1,
+      cart_to_purchase: 1,
+      abandonment: 0,
     },
-    products: { rows: [{ item_id: 'sku-hat', item_name: 'Sun Hat', item_category: 'hats', ...HAT_FIGURES }], omitted: 0, folded: 0 },
+    products: {
+      rows: [{ item_id: 'sku-hat', item_name: 'Sun Hat', item_category: 'hats', ...HAT_FIGURES }],
+      omitted: 0,
+      folded: 0,
+    },
     categories: { rows: [{ category: 'hats', ...HAT_FIGURES }], omitted: 0, folded: 0 },
     most_removed: { rows: [], omitted: 0, folded: 0 },
   },
@@ -338,8 +429,22 @@ export const EXPECTED_FUNNEL = {
 };
 
 const none = { p75: null, samples: 0 };
-const vitals = (page_type: string, page_views: number, lcp: object, inp: object, cls: object, add: number | null, purchase: number | null) => ({
-  page_type, page_views, lcp, inp, cls, add_to_cart_rate: add, purchase_rate: purchase,
+const vitals = (
+  page_type: string,
+  page_views: number,
+  lcp: object,
+  inp: object,
+  cls: object,
+  add: number | null,
+  purchase: number | null,
+) => ({
+  page_type,
+  page_views,
+  lcp,
+  inp,
+  cls,
+  add_to_cart_rate: add,
+  purchase_rate: purchase,
 });
 
 export const EXPECTED_WEB_VITALS = {
@@ -376,9 +481,27 @@ export const EXPECTED_EXPERIMENTS = {
         experiment: 'checkout-button',
         control: 'control',
         variants: [
-          { variant: 'control', visits: 5, add_visits: 5, conversions: 0, conversion_rate: 0, uplift: null, z: null, p_value: null },
+          {
+            variant: 'control',
+            visits: 5,
+            add_visits: 5,
+            conversions: 0,
+            conversion_rate: 0,
+            uplift: null,
+            z: null,
+            p_value: null,
+          },
           // pooled p = 6/11, se = √(6/11 · 5/11 · (1/5 + 1/6)) = √(1/11), z = (1 − 0)·√11 = 3.3166; p = 2·(1 − Φ(3.3166))
-          { variant: 'green', visits: 6, add_visits: 6, conversions: 6, conversion_rate: 1, uplift: null, z: 3.3166, p_value: 0.0009111 },
+          {
+            variant: 'green',
+            visits: 6,
+            add_visits: 6,
+            conversions: 6,
+            conversion_rate: 1,
+            uplift: null,
+            z: 3.3166,
+            p_value: 0.0009111,
+          },
         ],
         // 5 vs 6 against 5.5 each: χ² = 2 · 0.25 / 5.5 = 1/11, 1 degree of freedom
         sample_ratio: { chi_square: 1 / 11, expected: [0.5, 0.5], mismatch: false },

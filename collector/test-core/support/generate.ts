@@ -96,23 +96,42 @@ export function journeyRecords(journeys: readonly Journey[], prefix = 'j'): Forw
       const withSearch = (props: Props): Props => (searchId ? { ...props, search_id: searchId } : props);
       if (page.search) {
         searchId = `${pageId}-s`;
-        emit('search', { search_term: page.search.term, search_id: searchId, results: page.search.results, source: 'url' }, (at += 100));
+        emit(
+          'search',
+          { search_term: page.search.term, search_id: searchId, results: page.search.results, source: 'url' },
+          (at += 100),
+        );
         if (page.search.click !== undefined && page.view) {
           emit('select_item', withSearch({ items: [itemJson(page.view)], index: page.search.click }), (at += 100));
         }
       }
-      if (page.view) emit('view_item', withSearch({ items: [itemJson(page.view)], value: page.view.price, currency: 'EUR' }), (at += 100));
-      if (page.add) emit('add_to_cart', withSearch({ items: [itemJson(page.add)], value: page.add.price, currency: 'EUR' }), (at += 100));
-      if (page.remove) emit('remove_from_cart', withSearch({ items: [itemJson(page.remove)], value: page.remove.price, currency: 'EUR' }), (at += 100));
+      if (page.view)
+        emit('view_item', withSearch({ items: [itemJson(page.view)], value: page.view.price, currency: 'EUR' }), (at += 100));
+      if (page.add)
+        emit('add_to_cart', withSearch({ items: [itemJson(page.add)], value: page.add.price, currency: 'EUR' }), (at += 100));
+      if (page.remove)
+        emit(
+          'remove_from_cart',
+          withSearch({ items: [itemJson(page.remove)], value: page.remove.price, currency: 'EUR' }),
+          (at += 100),
+        );
       if (page.checkout) {
         const value = page.checkout.reduce((sum, item) => sum + item.price, 0);
         emit('begin_checkout', withSearch({ items: page.checkout.map((i) => itemJson(i)), value, currency: 'EUR' }), (at += 100));
       }
       if (page.purchase) {
         const value = page.purchase.reduce((sum, item) => sum + item.price, 0);
-        emit('purchase', withSearch({ items: page.purchase.map((i) => itemJson(i)), value, currency: 'EUR', transaction_id: `${pageId}-order` }), (at += 100));
+        emit(
+          'purchase',
+          withSearch({ items: page.purchase.map((i) => itemJson(i)), value, currency: 'EUR', transaction_id: `${pageId}-order` }),
+          (at += 100),
+        );
       }
-      for (const [metric, value] of [['LCP', page.lcp], ['INP', page.inp], ['CLS', page.cls]] as const) {
+      for (const [metric, value] of [
+        ['LCP', page.lcp],
+        ['INP', page.inp],
+        ['CLS', page.cls],
+      ] as const) {
         if (value !== undefined) emit('web_vitals', { metric, value, rating: 'good' }, (at += 100));
       }
       const scroll = page.scroll ?? 0;
@@ -151,7 +170,13 @@ export interface ShopShape {
  * A realistic day of visits: landing on home, a category, a product or a search (Zipf popularity),
  * browsing a few pages, some adding to the cart, fewer buying. About 24 events per visit.
  */
-export function randomJourneys(random: RandomSource, visits: number, dayStart: number, shape: ShopShape, firstVisitor = 0): Journey[] {
+export function randomJourneys(
+  random: RandomSource,
+  visits: number,
+  dayStart: number,
+  shape: ShopShape,
+  firstVisitor = 0,
+): Journey[] {
   const categories = Array.from({ length: shape.categories }, (_, i) => `cat-${i}`);
   const products: JourneyItem[] = Array.from({ length: shape.products }, (_, i) => ({
     id: `p${i}`,
@@ -165,9 +190,14 @@ export function randomJourneys(random: RandomSource, visits: number, dayStart: n
     const consent = random() < 0.6 ? 'granted' : 'anonymous';
     const pages: JourneyPage[] = [];
     const cart: JourneyItem[] = [];
-    const vitals = () => ({ lcp: Math.round(800 + random() * 3500), inp: Math.round(40 + random() * 400), cls: Math.round(random() * 30) / 100 });
+    const vitals = () => ({
+      lcp: Math.round(800 + random() * 3500),
+      inp: Math.round(40 + random() * 400),
+      cls: Math.round(random() * 30) / 100,
+    });
     const variant = random() < 0.5 ? 'control' : 'b';
-    const page = (p: JourneyPage) => pages.push({ engagedSeconds: Math.round(random() * 90), scroll: Math.round(random() * 100) / 100, variant, ...p });
+    const page = (p: JourneyPage) =>
+      pages.push({ engagedSeconds: Math.round(random() * 90), scroll: Math.round(random() * 100) / 100, variant, ...p });
     const landing = random();
     if (landing < 0.4) page({ path: '/', ...vitals() });
     else if (landing < 0.55) page({ path: pick(random, content), ...vitals() });
@@ -178,7 +208,14 @@ export function randomJourneys(random: RandomSource, visits: number, dayStart: n
       else if (step < 0.45) {
         const item = zipf(random, products);
         const results = random() < 0.1 ? 0 : 1 + Math.floor(random() * 40);
-        page({ path: '/search', search: { term: zipf(random, terms), results, click: results > 0 && random() < 0.5 ? Math.floor(random() * 5) : undefined } });
+        page({
+          path: '/search',
+          search: {
+            term: zipf(random, terms),
+            results,
+            click: results > 0 && random() < 0.5 ? Math.floor(random() * 5) : undefined,
+          },
+        });
         if (results > 0 && random() < 0.5) page({ path: `/product/${item.id}`, view: item, ...vitals() });
       } else {
         const item = zipf(random, products);

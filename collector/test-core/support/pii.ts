@@ -35,7 +35,31 @@ import fc from 'fast-check';
  */
 
 export const FAKERS: Readonly<Record<string, Faker>> = {
-  ar, da, de, en_GB, en_HK, en_IN, en_US, es, fa, fr, he, it, ja, ko, lv, nb_NO, nl, pl, pt_BR, ru, th, tr, vi, zh_CN, zh_TW,
+  ar,
+  da,
+  de,
+  en_GB,
+  en_HK,
+  en_IN,
+  en_US,
+  es,
+  fa,
+  fr,
+  he,
+  it,
+  ja,
+  ko,
+  lv,
+  nb_NO,
+  nl,
+  pl,
+  pt_BR,
+  ru,
+  th,
+  tr,
+  vi,
+  zh_CN,
+  zh_TW,
 };
 const LOCALES = Object.keys(FAKERS);
 
@@ -56,14 +80,12 @@ function luhnCheckDigit(body: string): string {
 }
 
 /** Luhn-valid card numbers of 13–19 digits, plain or grouped by 4 with spaces or dashes. */
-export const cardNumber = fc
-  .tuple(fc.integer({ min: 13, max: 19 }), fc.constantFrom('', ' ', '-'))
-  .chain(([length, separator]) =>
-    digits(length - 1).map((body) => {
-      const number = body + luhnCheckDigit(body);
-      return separator ? number.replace(/(\d{4})(?=\d)/g, `$1${separator}`) : number;
-    }),
-  );
+export const cardNumber = fc.tuple(fc.integer({ min: 13, max: 19 }), fc.constantFrom('', ' ', '-')).chain(([length, separator]) =>
+  digits(length - 1).map((body) => {
+    const number = body + luhnCheckDigit(body);
+    return separator ? number.replace(/(\d{4})(?=\d)/g, `$1${separator}`) : number;
+  }),
+);
 
 /** International (+CC …) and national (≥ 10 digits) phone numbers in common formats. */
 export const phoneNumber = fc.oneof(
@@ -80,12 +102,18 @@ export const chinaMobile = fc
     const number = `1${second}${rest}`;
     const spaced = `${number.slice(0, 3)} ${number.slice(3, 7)} ${number.slice(7)}`;
     switch (style) {
-      case 'plain': return number;
-      case 'spaced': return spaced;
-      case 'dashed': return spaced.replace(/ /g, '-');
-      case '+86': return `+86${number}`;
-      case '+86 spaced': return `+86 ${spaced}`;
-      default: return `0086 ${number}`;
+      case 'plain':
+        return number;
+      case 'spaced':
+        return spaced;
+      case 'dashed':
+        return spaced.replace(/ /g, '-');
+      case '+86':
+        return `+86${number}`;
+      case '+86 spaced':
+        return `+86 ${spaced}`;
+      default:
+        return `0086 ${number}`;
     }
   });
 
@@ -117,7 +145,9 @@ export const ipv6 = fc.ipV6().filter((ip) => /[1-9a-f]/i.test(ip) && ip.replace(
 
 const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const fromAlphabet = (alphabet: string, min: number, max: number) =>
-  fc.array(fc.integer({ min: 0, max: alphabet.length - 1 }), { minLength: min, maxLength: max }).map((indexes) => indexes.map((i) => alphabet[i]).join(''));
+  fc
+    .array(fc.integer({ min: 0, max: alphabet.length - 1 }), { minLength: min, maxLength: max })
+    .map((indexes) => indexes.map((i) => alphabet[i]).join(''));
 
 export const jwt = fc
   .tuple(fromAlphabet(base64url, 10, 40), fromAlphabet(base64url, 10, 80), fromAlphabet(base64url, 20, 43))
@@ -135,7 +165,9 @@ export const longDigitRun = digits(10, 16);
  */
 export function isCatchablePhone(phone: string): boolean {
   const count = phone.replace(/\D/g, '').length;
-  return (/^\+/.test(phone.trim()) && count >= 7) || count >= 9 || (count === 8 && /\d[ ()/+-]+\d/.test(phone) && !phone.includes('.'));
+  return (
+    (/^\+/.test(phone.trim()) && count >= 7) || count >= 9 || (count === 8 && /\d[ ()/+-]+\d/.test(phone) && !phone.includes('.'))
+  );
 }
 
 export interface Secret {
@@ -148,29 +180,53 @@ export const fakerSecret: fc.Arbitrary<Secret> = fc
   .tuple(
     fc.constantFrom(...LOCALES),
     fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-    fc.constantFrom('email', 'phone', 'phone-national', 'phone-international', 'card', 'iban', 'iban-compact', 'ipv4', 'ipv6', 'jwt'),
+    fc.constantFrom(
+      'email',
+      'phone',
+      'phone-national',
+      'phone-international',
+      'card',
+      'iban',
+      'iban-compact',
+      'ipv4',
+      'ipv6',
+      'jwt',
+    ),
   )
   .map(([locale, seed, kind]) => {
     const faker = FAKERS[locale]!;
     faker.seed(seed);
     const make = (): string => {
       switch (kind) {
-        case 'email': return faker.internet.email();
-        case 'phone': return faker.phone.number();
-        case 'phone-national': return faker.phone.number({ style: 'national' });
-        case 'phone-international': return faker.phone.number({ style: 'international' });
-        case 'card': return faker.finance.creditCardNumber();
-        case 'iban': return faker.finance.iban({ formatted: true });
-        case 'iban-compact': return faker.finance.iban();
-        case 'ipv4': return faker.internet.ipv4();
-        case 'ipv6': return faker.internet.ipv6();
-        default: return faker.internet.jwt();
+        case 'email':
+          return faker.internet.email();
+        case 'phone':
+          return faker.phone.number();
+        case 'phone-national':
+          return faker.phone.number({ style: 'national' });
+        case 'phone-international':
+          return faker.phone.number({ style: 'international' });
+        case 'card':
+          return faker.finance.creditCardNumber();
+        case 'iban':
+          return faker.finance.iban({ formatted: true });
+        case 'iban-compact':
+          return faker.finance.iban();
+        case 'ipv4':
+          return faker.internet.ipv4();
+        case 'ipv6':
+          return faker.internet.ipv6();
+        default:
+          return faker.internet.jwt();
       }
     };
     let value = make();
     // A few tries for a phone number written the ways the collector promises to catch.
     for (let tries = 0; kind.startsWith('phone') && !isCatchablePhone(value) && tries < 20; tries++) value = make();
-    return { kind: `${kind} (${locale})`, value: isCatchablePhone(value) || !kind.startsWith('phone') ? value : faker.phone.number({ style: 'international' }) };
+    return {
+      kind: `${kind} (${locale})`,
+      value: isCatchablePhone(value) || !kind.startsWith('phone') ? value : faker.phone.number({ style: 'international' }),
+    };
   });
 
 /** Every kind of secret: faker's, China's numbers, and the generated ones. */
@@ -228,7 +284,10 @@ export const formName = fc.constantFrom(...(Object.keys(FORMS) as FormName[]));
  */
 export function between(before: string, value: string, after: string): string {
   const escape = /^[0-9A-Fa-f]{2}/.test(value) ? Number.parseInt(value.slice(0, 2), 16) : -1;
-  const unlikely = (escape >= 0 && escape < 0x20 && ![0x09, 0x0a, 0x0d].includes(escape)) || escape === 0x7f || /^[0-9A-Za-z]$/.test(String.fromCharCode(escape));
+  const unlikely =
+    (escape >= 0 && escape < 0x20 && ![0x09, 0x0a, 0x0d].includes(escape)) ||
+    escape === 0x7f ||
+    /^[0-9A-Za-z]$/.test(String.fromCharCode(escape));
   return before.endsWith('%') && escape >= 0 && !unlikely ? `${before} ${value}${after}` : `${before}${value}${after}`;
 }
 

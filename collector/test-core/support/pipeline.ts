@@ -28,8 +28,19 @@ export function makeEvent(overrides: Partial<PathmarkEvent> & Record<string, unk
   } as PathmarkEvent;
 }
 
-export function makeBatch(events: PathmarkEvent[] = [makeEvent()], overrides: Partial<Batch> & Record<string, unknown> = {}): Batch {
-  return { v: 1, site: 'demo', consent: 'anonymous', sent_at: Date.now(), sdk: 'pathmark-js/0.1.0', events, ...overrides } as Batch;
+export function makeBatch(
+  events: PathmarkEvent[] = [makeEvent()],
+  overrides: Partial<Batch> & Record<string, unknown> = {},
+): Batch {
+  return {
+    v: 1,
+    site: 'demo',
+    consent: 'anonymous',
+    sent_at: Date.now(),
+    sdk: 'pathmark-js/0.1.0',
+    events,
+    ...overrides,
+  } as Batch;
 }
 
 /** A site policy for pipeline-level tests (the Worker itself uses collector/sites.json). */

@@ -10,7 +10,11 @@ import { basePolicy, makeBatch, makeEvent } from './pipeline.ts';
 
 export const RAW_ANONYMOUS_ID = 'device-id-that-must-not-leave';
 /** The pipeline tests use the demo site's keys and query allowlist, like the Worker tests. */
-export const shopPolicy: SitePolicy = { ...basePolicy, query_params: sites.sites.demo.query_params, redact_keys: sites.sites.demo.redact_keys };
+export const shopPolicy: SitePolicy = {
+  ...basePolicy,
+  query_params: sites.sites.demo.query_params,
+  redact_keys: sites.sites.demo.redact_keys,
+};
 
 export interface Planting {
   /** The secret as sent in slot `i`: in one of its forms, with text around it. */
@@ -18,7 +22,15 @@ export interface Planting {
   /** The secret as a JSON number, when it is a number (phone, card) that may be sent as one. */
   number: number | null;
   /** Names and addresses, under the keys that name them. */
-  person: { firstName: string; lastName: string; fullName: string; street: string; streetAddress: string; zipCode: string; birthday: string };
+  person: {
+    firstName: string;
+    lastName: string;
+    fullName: string;
+    street: string;
+    streetAddress: string;
+    zipCode: string;
+    birthday: string;
+  };
 }
 
 /** A URL with the planted text percent-encoded once more in each part (forms are ≤ 300 characters, so it stays within 2,048). */
@@ -38,7 +50,16 @@ export function batchWith(plant: Planting, origin: string, site: string): Batch 
   const base = { title: s(), anonymous_id: RAW_ANONYMOUS_ID };
   const pageUrl = (build: (part: string) => string) => ({ ...base, url: inUrl(s(), build) });
   const rawSegment = s();
-  const item = () => ({ item_id: s(), item_name: s(), item_brand: s(), item_category: s(), item_variant: s(), item_list_name: s(), price: 3, quantity: 1 });
+  const item = () => ({
+    item_id: s(),
+    item_name: s(),
+    item_brand: s(),
+    item_category: s(),
+    item_variant: s(),
+    item_list_name: s(),
+    price: 3,
+    quantity: 1,
+  });
   const searchId = crypto.randomUUID();
   const number = plant.number;
   const key = `k ${s()}`;
@@ -67,9 +88,21 @@ export function batchWith(plant: Planting, origin: string, site: string): Batch 
     customer: { lastName: person.lastName, dateOfBirth: person.birthday, PostalCode: person.zipCode },
   };
   const events: PathmarkEvent[] = [
-    makeEvent({ ...pageUrl((part) => `${origin}/p/${part}/x?q=${part}`), name: 'page_view', props: { navigation: 'load', page_index: 1 } }),
-    makeEvent({ ...pageUrl((part) => `${origin}/p/x?search=${part}&other=${part}`), name: 'page_view', props: { navigation: 'load', page_index: 1 } }),
-    makeEvent({ ...pageUrl((part) => `${origin}/p/x?utm_campaign=${part}#${part}`), name: 'page_view', props: { navigation: 'load', page_index: 1 } }),
+    makeEvent({
+      ...pageUrl((part) => `${origin}/p/${part}/x?q=${part}`),
+      name: 'page_view',
+      props: { navigation: 'load', page_index: 1 },
+    }),
+    makeEvent({
+      ...pageUrl((part) => `${origin}/p/x?search=${part}&other=${part}`),
+      name: 'page_view',
+      props: { navigation: 'load', page_index: 1 },
+    }),
+    makeEvent({
+      ...pageUrl((part) => `${origin}/p/x?utm_campaign=${part}#${part}`),
+      name: 'page_view',
+      props: { navigation: 'load', page_index: 1 },
+    }),
     makeEvent({
       ...base,
       url: /^[^/?#\\%]*$/.test(rawSegment) ? `${origin}/p/${rawSegment}` : `${origin}/p/raw`,
@@ -77,11 +110,38 @@ export function batchWith(plant: Planting, origin: string, site: string): Batch 
       referrer: inUrl(s(), (part) => `${origin}/search?q=${part}&email=${part}`),
       props: { navigation: 'push', page_index: 2, previous_path: inUrl(s(), (part) => `/p/${part}?q=${part}`) },
     }),
-    makeEvent({ ...base, url: `${origin}/`, name: 'page_view', referrer: inUrl(s(), (part) => `https://mail.example/inbox/${part}?u=${part}`), props: { navigation: 'load', page_index: 1 } }),
-    makeEvent({ ...base, url: `${origin}/`, name: 'page_view', referrer: inUrl(s(), (part) => `${origin}/x?token=${part}#${part}`), props: { navigation: 'push', page_index: 3, previous_path: inUrl(s(), (part) => `/p/x?token=${part}#${part}`) } }),
-    makeEvent({ ...base, url: `${origin}/search`, name: 'search', props: { search_term: s(), search_id: searchId, source: 'form' } }),
-    makeEvent({ ...base, url: `${origin}/search`, name: 'add_to_cart', props: { items: [item()], value: 3, currency: 'EUR', search_id: searchId } }),
-    makeEvent({ ...base, url: `${origin}/checkout`, name: 'purchase', props: { items: [item()], transaction_id: s(), value: 3, currency: 'EUR', search_id: searchId } }),
+    makeEvent({
+      ...base,
+      url: `${origin}/`,
+      name: 'page_view',
+      referrer: inUrl(s(), (part) => `https://mail.example/inbox/${part}?u=${part}`),
+      props: { navigation: 'load', page_index: 1 },
+    }),
+    makeEvent({
+      ...base,
+      url: `${origin}/`,
+      name: 'page_view',
+      referrer: inUrl(s(), (part) => `${origin}/x?token=${part}#${part}`),
+      props: { navigation: 'push', page_index: 3, previous_path: inUrl(s(), (part) => `/p/x?token=${part}#${part}`) },
+    }),
+    makeEvent({
+      ...base,
+      url: `${origin}/search`,
+      name: 'search',
+      props: { search_term: s(), search_id: searchId, source: 'form' },
+    }),
+    makeEvent({
+      ...base,
+      url: `${origin}/search`,
+      name: 'add_to_cart',
+      props: { items: [item()], value: 3, currency: 'EUR', search_id: searchId },
+    }),
+    makeEvent({
+      ...base,
+      url: `${origin}/checkout`,
+      name: 'purchase',
+      props: { items: [item()], transaction_id: s(), value: 3, currency: 'EUR', search_id: searchId },
+    }),
     makeEvent({ ...base, url: `${origin}/`, name: 'note_added', props: customProps }),
     makeEvent({ ...base, url: `${origin}/account`, name: 'profile_saved', props: personalProps }),
   ];
@@ -108,9 +168,11 @@ export const planting: fc.Arbitrary<{ label: string; value: string; plant: Plant
   });
 
 /** Names and addresses long enough to be told apart from other text in a message (a 2-letter name is in "Linux"). */
-export const personNeedles = (person: Planting['person']) => [person.fullName, person.streetAddress].filter((text) => text.length >= 8);
+export const personNeedles = (person: Planting['person']) =>
+  [person.fullName, person.streetAddress].filter((text) => text.length >= 8);
 
-export const browserWith = (marker: string) => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Pm${marker}/1`;
+export const browserWith = (marker: string) =>
+  `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Pm${marker}/1`;
 /** A marker to find the user agent by; never one isbot takes for a crawler's (`…feed…`, `…bot…`), whose events are dropped. */
 export const uaMarker = fc.stringMatching(/^[a-z]{12}$/).filter((marker) => !isbot(browserWith(marker)));
 

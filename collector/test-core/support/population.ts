@@ -75,7 +75,14 @@ export const TEMPLATES: Template[] = [
     experiment: ['checkout-button', 'green'],
     visits: [
       [
-        { path: '/', leave: leave(10, 12, 0.5), actions: [{ name: 'web_vitals', metric: 'LCP', value: 1800 }, { name: 'web_vitals', metric: 'CLS', value: 0.05 }] },
+        {
+          path: '/',
+          leave: leave(10, 12, 0.5),
+          actions: [
+            { name: 'web_vitals', metric: 'LCP', value: 1800 },
+            { name: 'web_vitals', metric: 'CLS', value: 0.05 },
+          ],
+        },
         {
           path: '/search',
           query: '?q=Trail+Shoes',
@@ -127,7 +134,10 @@ export const TEMPLATES: Template[] = [
         {
           path: '/cart',
           leave: leave(7, 8, 0.5),
-          actions: [{ name: 'view_cart', lines: lines([SHOE, 2]) }, { name: 'remove_from_cart', lines: lines([SHOE, 1]) }],
+          actions: [
+            { name: 'view_cart', lines: lines([SHOE, 2]) },
+            { name: 'remove_from_cart', lines: lines([SHOE, 1]) },
+          ],
         },
       ],
     ],
@@ -139,8 +149,18 @@ export const TEMPLATES: Template[] = [
     days: [0, 0, 0, 0, 0],
     visits: [
       [
-        { path: '/search', query: '?q=shooes', leave: leave(4, 5, 0.2), actions: [{ name: 'search', term: 'shooes', results: 0 }] },
-        { path: '/search', query: '?q=Shoes', leave: leave(6, 7, 0.2), actions: [{ name: 'search', term: ' Shoes ', results: 9 }] },
+        {
+          path: '/search',
+          query: '?q=shooes',
+          leave: leave(4, 5, 0.2),
+          actions: [{ name: 'search', term: 'shooes', results: 0 }],
+        },
+        {
+          path: '/search',
+          query: '?q=Shoes',
+          leave: leave(6, 7, 0.2),
+          actions: [{ name: 'search', term: ' Shoes ', results: 9 }],
+        },
       ],
     ],
   },
@@ -160,11 +180,19 @@ export const TEMPLATES: Template[] = [
     visits: [
       [
         { path: '/about', leave: leave(15, 20, 0.5) },
-        { path: '/search', query: '?q=gift+ideas', leave: leave(9, 10, 0.5), actions: [{ name: 'search', term: 'gift ideas', results: 4 }] },
+        {
+          path: '/search',
+          query: '?q=gift+ideas',
+          leave: leave(9, 10, 0.5),
+          actions: [{ name: 'search', term: 'gift ideas', results: 4 }],
+        },
         {
           path: '/product/silk-scarf',
           leave: leave(14, 15, 0.5),
-          actions: [{ name: 'view_item', lines: lines([SCARF, 1]) }, { name: 'add_to_cart', lines: lines([SCARF, 1]) }],
+          actions: [
+            { name: 'view_item', lines: lines([SCARF, 1]) },
+            { name: 'add_to_cart', lines: lines([SCARF, 1]) },
+          ],
         },
       ],
     ],
@@ -211,7 +239,10 @@ export const TEMPLATES: Template[] = [
           path: '/search',
           query: '?q=sun+hat',
           leave: leave(8, 10, 0.4),
-          actions: [{ name: 'search', term: 'Sun Hat', results: 3 }, { name: 'select_item', item: HAT, index: 0 }],
+          actions: [
+            { name: 'search', term: 'Sun Hat', results: 3 },
+            { name: 'select_item', item: HAT, index: 0 },
+          ],
         },
         { path: '/sale/summer-hat', leave: leave(20, 30, 0.9), actions: [{ name: 'view_item', lines: lines([HAT, 1]) }] },
       ],
@@ -227,7 +258,6 @@ export interface Population {
   /** Event ids of the later page_leave of pages the visitor came back to (a test can hold them back). */
   lateLeaveIds: Set<string>;
 }
-
 
 const rating = (metric: string, value: number) =>
   metric === 'CLS' ? (value <= 0.1 ? 'good' : 'needs-improvement') : value <= 2500 ? 'good' : 'needs-improvement';
@@ -280,7 +310,13 @@ export function buildPopulation(firstDay: string): Population {
               geo: { country: 'DE', region: null },
               ua: { browser: 'Chrome', browser_major: 130, os: 'Linux', device: 'desktop' },
               sdk: 'pathmark-js/0.1.0',
-              audit: { policy_version: 'test', salt_id: session ? null : 'salt', key_id: session ? 'key' : null, redactions: 0, removed: [] },
+              audit: {
+                policy_version: 'test',
+                salt_id: session ? null : 'salt',
+                key_id: session ? 'key' : null,
+                redactions: 0,
+                removed: [],
+              },
               ...extra,
             };
             if (session) record.session_id = session;
@@ -289,7 +325,10 @@ export function buildPopulation(firstDay: string): Population {
           };
 
           const start = ts;
-          const viewProps: Props = { navigation: template.consent === 'granted' && previous ? 'push' : 'load', page_index: pageIndex + 1 };
+          const viewProps: Props = {
+            navigation: template.consent === 'granted' && previous ? 'push' : 'load',
+            page_index: pageIndex + 1,
+          };
           const extra: Partial<ForwardedRecord> = {};
           if (template.consent === 'granted') {
             if (previous) viewProps.previous_path = previous;
@@ -307,7 +346,11 @@ export function buildPopulation(firstDay: string): Population {
               searchId = `${pageId}-search`;
               emit('search', { search_term: action.term, search_id: searchId, results: action.results, source: 'url' }, at);
             } else if (action.name === 'select_item') {
-              emit('select_item', { items: [action.item as unknown as JsonValue], index: action.index, ...(searchId && { search_id: searchId }) }, at);
+              emit(
+                'select_item',
+                { items: [action.item as unknown as JsonValue], index: action.index, ...(searchId && { search_id: searchId }) },
+                at,
+              );
             } else if (action.name === 'web_vitals') {
               emit('web_vitals', { metric: action.metric, value: action.value, rating: rating(action.metric, action.value) }, at);
             } else {
@@ -327,7 +370,11 @@ export function buildPopulation(firstDay: string): Population {
           }
           if (page.lateLeave && leaves) {
             const { engaged, total, scroll } = page.lateLeave;
-            const late = emit('page_leave', { total_ms: total * 1000, engaged_ms: engaged * 1000, max_scroll: scroll }, start + total * 1000);
+            const late = emit(
+              'page_leave',
+              { total_ms: total * 1000, engaged_ms: engaged * 1000, max_scroll: scroll },
+              start + total * 1000,
+            );
             lateLeaveIds.add(late.event_id);
           }
           const leftAfter = page.lateLeave?.total ?? page.leave?.total ?? 3;

@@ -8,7 +8,11 @@ import { migratedEngine, type SqliteEngine } from './sqlite.ts';
 let tokens = 0;
 export const newToken = () => `test-ingest-${++tokens}`;
 
-export async function ingestAll(engine: SqliteEngine, records: readonly ForwardedRecord[], recordsPerBatch?: number): Promise<void> {
+export async function ingestAll(
+  engine: SqliteEngine,
+  records: readonly ForwardedRecord[],
+  recordsPerBatch?: number,
+): Promise<void> {
   await ingest(engine, records, { newToken, pageTypes: () => POPULATION_PAGE_TYPES, recordsPerBatch });
 }
 

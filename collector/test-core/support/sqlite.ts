@@ -44,7 +44,9 @@ export function createSqliteEngine(filename = ':memory:'): SqliteEngine {
 
 /** Applies collector/migrations in order, as wrangler does. */
 export function applyMigrations(engine: SqliteEngine): void {
-  for (const file of readdirSync(MIGRATIONS).filter((name) => name.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(MIGRATIONS)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()) {
     engine.db.exec(readFileSync(`${MIGRATIONS}${file}`, 'utf8'));
   }
 }

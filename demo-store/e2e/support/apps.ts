@@ -62,7 +62,10 @@ export async function serveApp(context: BrowserContext, prefix: string, files: F
     const path = decodeURIComponent(new URL(route.request().url()).pathname.slice(prefix.length + 1));
     const body = files.get(path) ?? shell;
     if (body === undefined) return route.fulfill({ status: 404, body: 'not found' });
-    return route.fulfill({ contentType: files.has(path) ? (TYPES[extname(path)] ?? 'application/octet-stream') : TYPES['.html'], body });
+    return route.fulfill({
+      contentType: files.has(path) ? (TYPES[extname(path)] ?? 'application/octet-stream') : TYPES['.html'],
+      body,
+    });
   });
 }
 
@@ -73,12 +76,16 @@ export async function serveApp(context: BrowserContext, prefix: string, files: F
 export async function serveDirectory(context: BrowserContext, prefix: string, dir: string): Promise<void> {
   await context.route(`**${prefix}/**`, (route) => {
     const path = decodeURIComponent(new URL(route.request().url()).pathname.slice(prefix.length)).replace(/\/$/, '');
-    const file = [path, `${path}.html`, `${path}/index.html`].map((candidate) => join(dir, candidate)).find((f) => existsSync(f) && statSync(f).isFile());
+    const file = [path, `${path}.html`, `${path}/index.html`]
+      .map((candidate) => join(dir, candidate))
+      .find((f) => existsSync(f) && statSync(f).isFile());
     if (!file) return route.fulfill({ status: 404, body: 'not found' });
     return route.fulfill({ contentType: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file) });
   });
   // `${prefix}` itself, without the slash.
-  await context.route(`**${prefix}`, (route) => route.fulfill({ contentType: TYPES['.html'], body: readFileSync(join(dir, 'index.html')) }));
+  await context.route(`**${prefix}`, (route) =>
+    route.fulfill({ contentType: TYPES['.html'], body: readFileSync(join(dir, 'index.html')) }),
+  );
 }
 
 /**
@@ -95,7 +102,10 @@ export async function gotoNaming(page: Page, url: string): Promise<void> {
   try {
     await page.goto(url);
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : error}\nstill waiting for: ${[...pending].join(', ') || 'nothing'}`, { cause: error });
+    throw new Error(
+      `${error instanceof Error ? error.message : error}\nstill waiting for: ${[...pending].join(', ') || 'nothing'}`,
+      { cause: error },
+    );
   } finally {
     page.off('request', started);
     page.off('requestfinished', ended);

@@ -47,7 +47,9 @@ export async function startOwnStack(vars: Record<string, string>, { waitForHealt
     }
   } catch (error) {
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler dev output ---\n${output.slice(-5000)}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler dev output ---\n${output.slice(-5000)}`, {
+      cause: error,
+    });
   }
   return { origin: stack.origin, persistTo, output: () => output, stop };
 }

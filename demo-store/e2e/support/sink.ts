@@ -11,7 +11,11 @@ import { stackInfo } from './stack-info.ts';
 export async function waitFor<T>(
   read: () => Promise<T> | T,
   done: (value: T) => boolean,
-  { timeoutMs = 30_000, intervalMs = 300, describe }: { timeoutMs?: number; intervalMs?: number; describe?: (value: T) => string } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 300,
+    describe,
+  }: { timeoutMs?: number; intervalMs?: number; describe?: (value: T) => string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
@@ -42,17 +46,13 @@ export async function forwardedRecords(): Promise<ForwardedRecord[]> {
 /** Waits until the sink holds a record for every one of `eventIds`; returns those records. */
 export async function waitForRecords(eventIds: readonly string[], timeoutMs = 30_000): Promise<ForwardedRecord[]> {
   const wanted = new Set(eventIds);
-  const records = await waitFor(
-    forwardedRecords,
-    (all) => [...wanted].every((id) => all.some((r) => r.event_id === id)),
-    {
-      timeoutMs,
-      describe: (all) => {
-        const missing = [...wanted].filter((id) => !all.some((r) => r.event_id === id));
-        return `${missing.length} of ${wanted.size} events never reached the sink`;
-      },
+  const records = await waitFor(forwardedRecords, (all) => [...wanted].every((id) => all.some((r) => r.event_id === id)), {
+    timeoutMs,
+    describe: (all) => {
+      const missing = [...wanted].filter((id) => !all.some((r) => r.event_id === id));
+      return `${missing.length} of ${wanted.size} events never reached the sink`;
     },
-  );
+  });
   return records.filter((r) => wanted.has(r.event_id));
 }
 
@@ -71,14 +71,20 @@ export function sqlString(value: string): string {
  * with keepalive as it went away, after Playwright stopped watching it.
  */
 export async function visitorOf(log: readonly CollectorRequest[]): Promise<string> {
-  const sent = await waitFor(() => sentEvents(log), (events) => events.length > 0, { describe: () => 'nothing was sent' });
+  const sent = await waitFor(
+    () => sentEvents(log),
+    (events) => events.length > 0,
+    { describe: () => 'nothing was sent' },
+  );
   const [record] = await waitForRecords([sent[0]!.id]);
   return record!.visitor_id;
 }
 
 /** Forwarded records of one visitor, in the order this device captured them. */
 export async function recordsOfVisitor(visitor: string): Promise<ForwardedRecord[]> {
-  return (await forwardedRecords()).filter((r) => r.visitor_id === visitor).sort((a, b) => a.client_ts - b.client_ts || a.seq - b.seq);
+  return (await forwardedRecords())
+    .filter((r) => r.visitor_id === visitor)
+    .sort((a, b) => a.client_ts - b.client_ts || a.seq - b.seq);
 }
 
 /** Batches the collector received at or after `since` (collector clock, epoch ms). */

@@ -30,7 +30,11 @@ export interface WebhookReceiver {
 function verify(rawBody: string, header: string, secret: string): boolean {
   const parts = Object.fromEntries(header.split(',').map((part) => part.split('=') as [string, string]));
   const expected = createHmac('sha256', secret).update(`${parts.t}.${rawBody}`).digest('hex');
-  return typeof parts.v1 === 'string' && parts.v1.length === expected.length && timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected));
+  return (
+    typeof parts.v1 === 'string' &&
+    parts.v1.length === expected.length &&
+    timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected))
+  );
 }
 
 export async function startWebhookReceiver(secret = `e2e-${crypto.randomUUID()}`): Promise<WebhookReceiver> {

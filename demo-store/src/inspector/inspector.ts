@@ -126,7 +126,8 @@ async function poll(state: { last: string }): Promise<void> {
     const records = new Map(data.records.map((entry) => [entry.record.event_id, entry.record]));
     const batches = [...data.batches].sort((a, b) => b.received_at - a.received_at);
     $<HTMLElement>('[data-batches]').innerHTML =
-      batches.map((batch) => renderBatch(batch, records, hideVitals)).join('') || '<p class="hint">Waiting for the first batch…</p>';
+      batches.map((batch) => renderBatch(batch, records, hideVitals)).join('') ||
+      '<p class="hint">Waiting for the first batch…</p>';
     $<HTMLElement>('[data-count]').textContent = `(${batches.length})`;
     $<HTMLElement>('[data-pages]').innerHTML = renderPages([...records.values()]);
   } catch (error) {

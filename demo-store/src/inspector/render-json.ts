@@ -42,7 +42,8 @@ export function renderJson(value: unknown, marker: Marker, path = '', indent = '
 
 function field(key: string, value: unknown, marker: Marker, parent: string, indent: string, named: boolean): string {
   const path = parent ? `${parent}.${key}` : key;
-  const body = (named ? `<span class="k">${escapeHtml(JSON.stringify(key))}</span>: ` : '') + renderJson(value, marker, path, indent);
+  const body =
+    (named ? `<span class="k">${escapeHtml(JSON.stringify(key))}</span>: ` : '') + renderJson(value, marker, path, indent);
   const mark = marker(path, value);
   return mark ? `<span class="${mark}" title="${mark}">${body}</span>` : body;
 }

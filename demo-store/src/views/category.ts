@@ -9,12 +9,10 @@ export function categoryView(id: string): View | undefined {
   const items = products.filter((p) => p.category === id);
   return {
     title: `${category.name} — Pathmark Outfitters`,
-    body: html`
-      <header class="page-head">
+    body: html` <header class="page-head">
         <h1>${category.name}</h1>
         <p class="lede">${category.blurb}</p>
       </header>
-      ${categoryNav(id)}
-      ${productGrid(items)}`,
+      ${categoryNav(id)} ${productGrid(items)}`,
   };
 }

@@ -23,27 +23,35 @@ export function checkoutView(ctx: AppContext): View {
   const items = lines.map((l) => toItem(l.product, l.quantity));
   return {
     title: 'Checkout — Pathmark Outfitters',
-    body: html`
-      <header class="page-head"><h1>Checkout</h1>
-        <p class="lede">Demo checkout: no payment is taken and nothing is shipped. What you type here stays in this page;
-          Pathmark only receives the items and the total.</p></header>
+    body: html` <header class="page-head">
+        <h1>Checkout</h1>
+        <p class="lede">
+          Demo checkout: no payment is taken and nothing is shipped. What you type here stays in this page; Pathmark only receives
+          the items and the total.
+        </p>
+      </header>
       <div class="checkout">
         <form class="form" data-checkout>
-          <label>Full name <input name="name" autocomplete="off" required value="Alex Example"></label>
-          <label>E-mail <input name="email" type="email" autocomplete="off" required value="alex@example.com"></label>
-          <label>Address <input name="address" autocomplete="off" required value="1 Trail Road"></label>
+          <label>Full name <input name="name" autocomplete="off" required value="Alex Example" /></label>
+          <label>E-mail <input name="email" type="email" autocomplete="off" required value="alex@example.com" /></label>
+          <label>Address <input name="address" autocomplete="off" required value="1 Trail Road" /></label>
           <div class="form-row">
-            <label>City <input name="city" autocomplete="off" required value="Hillford"></label>
-            <label>Postcode <input name="postcode" autocomplete="off" required value="HF1 2AB"></label>
+            <label>City <input name="city" autocomplete="off" required value="Hillford" /></label>
+            <label>Postcode <input name="postcode" autocomplete="off" required value="HF1 2AB" /></label>
           </div>
-          <fieldset><legend>Payment</legend>
-            <label class="radio"><input type="radio" name="payment" value="demo" checked> Demo payment (nothing is charged)</label>
+          <fieldset>
+            <legend>Payment</legend>
+            <label class="radio"
+              ><input type="radio" name="payment" value="demo" checked /> Demo payment (nothing is charged)</label
+            >
           </fieldset>
           <button class="btn btn-primary btn-large" type="submit">Place order · ${formatPrice(total)}</button>
         </form>
         <aside class="summary">
           <h2>Summary</h2>
-          <ul>${lines.map((l) => html`<li><span>${l.quantity} × ${l.product.name}</span><span>${formatPrice(l.product.price * l.quantity)}</span></li>`)}</ul>
+          <ul>
+            ${lines.map((l) => html`<li><span>${l.quantity} × ${l.product.name}</span><span>${formatPrice(l.product.price * l.quantity)}</span></li>`)}
+          </ul>
           <p class="summary-total"><span>Total</span><strong>${formatPrice(total)}</strong></p>
         </aside>
       </div>`,

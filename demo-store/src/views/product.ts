@@ -31,8 +31,10 @@ function reviews(product: Product): SafeHtml {
   return html`${Array.from({ length: 6 }, (_, i) => {
     const stars = 3 + Math.floor(random() * 3);
     return html`<article class="review">
-      <header><strong>${reviewers[Math.floor(random() * reviewers.length)]}</strong>
-        <span class="stars" aria-label="${stars} out of 5">${'★'.repeat(stars)}${'☆'.repeat(5 - stars)}</span></header>
+      <header>
+        <strong>${reviewers[Math.floor(random() * reviewers.length)]}</strong>
+        <span class="stars" aria-label="${stars} out of 5">${'★'.repeat(stars)}${'☆'.repeat(5 - stars)}</span>
+      </header>
       <p>${reviewLines[(i + Math.floor(random() * reviewLines.length)) % reviewLines.length]}</p>
     </article>`;
   })}`;
@@ -47,10 +49,11 @@ export function productView(ctx: AppContext, id: string): View | undefined {
   const weight = Math.round(80 + random() * 1200);
   return {
     title: `${product.name} — Pathmark Outfitters`,
-    body: html`
-      <nav class="crumbs"><a href="/">Home</a> / <a href="/c/${product.category}">${category?.name}</a> / ${product.name}</nav>
+    body: html` <nav class="crumbs">
+        <a href="/">Home</a> / <a href="/c/${product.category}">${category?.name}</a> / ${product.name}
+      </nav>
       <section class="product">
-        <img class="product-image" src="${imageUrl(product)}" alt="${product.name}" width="400" height="400">
+        <img class="product-image" src="${imageUrl(product)}" alt="${product.name}" width="400" height="400" />
         <div class="product-info">
           <p class="card-brand">${product.brand}</p>
           <h1>${product.name}</h1>
@@ -63,28 +66,54 @@ export function productView(ctx: AppContext, id: string): View | undefined {
       </section>
       <section class="prose">
         <h2>Made for the trail</h2>
-        <p>${product.name} comes from ${product.brand}, a small workshop that tests everything it makes on long routes before it
-          reaches a shelf. ${product.blurb} We picked it for the ${category?.name.toLowerCase()} range because it does one job well
-          and keeps doing it season after season.</p>
-        <p>Every part can be repaired: seams are taped rather than glued, buckles and zips are standard sizes, and the
-          workshop sells spares for ten years after a model is retired. If something breaks on the way, send it back and we
-          will mend it or tell you how.</p>
+        <p>
+          ${product.name} comes from ${product.brand}, a small workshop that tests everything it makes on long routes before it
+          reaches a shelf. ${product.blurb} We picked it for the ${category?.name.toLowerCase()} range because it does one job
+          well and keeps doing it season after season.
+        </p>
+        <p>
+          Every part can be repaired: seams are taped rather than glued, buckles and zips are standard sizes, and the workshop
+          sells spares for ten years after a model is retired. If something breaks on the way, send it back and we will mend it or
+          tell you how.
+        </p>
         <h2>Specifications</h2>
         <table class="specs">
-          <tr><th>Brand</th><td>${product.brand}</td></tr>
-          <tr><th>Category</th><td>${category?.name}</td></tr>
-          <tr><th>Colour</th><td>${product.variant}</td></tr>
-          <tr><th>Weight</th><td>${weight} g</td></tr>
-          <tr><th>Materials</th><td>Recycled nylon, aluminium, stainless steel</td></tr>
-          <tr><th>Warranty</th><td>Lifetime repairs</td></tr>
+          <tr>
+            <th>Brand</th>
+            <td>${product.brand}</td>
+          </tr>
+          <tr>
+            <th>Category</th>
+            <td>${category?.name}</td>
+          </tr>
+          <tr>
+            <th>Colour</th>
+            <td>${product.variant}</td>
+          </tr>
+          <tr>
+            <th>Weight</th>
+            <td>${weight} g</td>
+          </tr>
+          <tr>
+            <th>Materials</th>
+            <td>Recycled nylon, aluminium, stainless steel</td>
+          </tr>
+          <tr>
+            <th>Warranty</th>
+            <td>Lifetime repairs</td>
+          </tr>
         </table>
         <h2>Care</h2>
-        <p>Brush off dirt once dry. Wash by hand in lukewarm water with a mild soap, rinse well and let it dry away from
-          direct heat. Store it loose, not compressed, somewhere dry. A little care at the end of each trip doubles the
-          life of almost any piece of outdoor gear.</p>
+        <p>
+          Brush off dirt once dry. Wash by hand in lukewarm water with a mild soap, rinse well and let it dry away from direct
+          heat. Store it loose, not compressed, somewhere dry. A little care at the end of each trip doubles the life of almost
+          any piece of outdoor gear.
+        </p>
         <h2>Delivery and returns</h2>
-        <p>This is a demo shop, so nothing will arrive. In a real shop you would read here about free delivery over a
-          threshold, sixty-day returns and how the carbon cost of shipping is offset.</p>
+        <p>
+          This is a demo shop, so nothing will arrive. In a real shop you would read here about free delivery over a threshold,
+          sixty-day returns and how the carbon cost of shipping is offset.
+        </p>
         <h2>Reviews</h2>
         <div class="reviews">${reviews(product)}</div>
       </section>

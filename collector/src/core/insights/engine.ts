@@ -27,6 +27,7 @@ export interface SqlEngine {
 export const MAX_BOUND_PARAMETERS = 100;
 
 export const statement = (sql: string, params: readonly SqlValue[] = []): Statement => {
-  if (params.length > MAX_BOUND_PARAMETERS) throw new Error(`statement binds ${params.length} parameters, D1 allows ${MAX_BOUND_PARAMETERS}`);
+  if (params.length > MAX_BOUND_PARAMETERS)
+    throw new Error(`statement binds ${params.length} parameters, D1 allows ${MAX_BOUND_PARAMETERS}`);
   return { sql, params };
 };

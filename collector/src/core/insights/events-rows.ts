@@ -10,8 +10,22 @@ import { placeholders } from './sql.ts';
  */
 
 export const EVENTS_COLUMNS = [
-  'event_id', 'batch_id', 'site', 'name', 'consent', 'ts', 'received_at', 'visitor_id', 'session_id', 'page_id', 'path',
-  'record', 'day', 'search_id', 'page_type', 'ingest',
+  'event_id',
+  'batch_id',
+  'site',
+  'name',
+  'consent',
+  'ts',
+  'received_at',
+  'visitor_id',
+  'session_id',
+  'page_id',
+  'path',
+  'record',
+  'day',
+  'search_id',
+  'page_type',
+  'ingest',
 ] as const;
 
 /** 6 rows of 16 columns per INSERT: D1 binds at most 100 parameters. */

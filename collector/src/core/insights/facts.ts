@@ -16,14 +16,13 @@ import { json, jsonInteger, jsonNumber, normalizedTerm, sameSiteReferrerPath, st
  * trusted within its site.
  */
 
-export type FactScope =
-  | { kind: 'ingest'; token: string }
-  | { kind: 'day'; day: string }
-  | { kind: 'erase'; token: string };
+export type FactScope = { kind: 'ingest'; token: string } | { kind: 'day'; day: string } | { kind: 'erase'; token: string };
 
 /** Events of one site in the scope, as a predicate on `alias` (after `alias.site = ?`). */
 function inScope(scope: FactScope, alias: string): { sql: string; params: SqlValue[] } {
-  return scope.kind === 'day' ? { sql: `${alias}.day = ?`, params: [scope.day] } : { sql: `${alias}.ingest = ?`, params: [scope.token] };
+  return scope.kind === 'day'
+    ? { sql: `${alias}.day = ?`, params: [scope.day] }
+    : { sql: `${alias}.ingest = ?`, params: [scope.token] };
 }
 
 /** Which events a fact is recomputed from: all of its key's events, except those being erased. */
@@ -77,7 +76,11 @@ function itemLineStatements(dialect: Dialect, site: string, scope: FactScope): S
   // (the DuckDB variant is untested here; issue 14 runs it).
   const source =
     dialect === 'sqlite'
-      ? { from: `events e, json_each(e.record, '$.props.items') AS j WHERE ${filter}`, line: 'CAST(j.key AS INTEGER)', item: 'j.value' }
+      ? {
+          from: `events e, json_each(e.record, '$.props.items') AS j WHERE ${filter}`,
+          line: 'CAST(j.key AS INTEGER)',
+          item: 'j.value',
+        }
       : {
           from: `(SELECT e.*, unnest(json_extract(e.record, '$.props.items[*]')) AS item_value,
                    generate_subscripts(json_extract(e.record, '$.props.items[*]'), 1) - 1 AS item_line

@@ -64,10 +64,10 @@ export async function rebuildSite(engine: SqlEngine, site: string): Promise<numb
     ),
     ...FACT_TABLES.map((table) => statement(`DELETE FROM ${table} WHERE site = ? AND day >= ?`, [site, purged])),
   ]);
-  const days = await engine.all<{ day: string }>(
-    `SELECT DISTINCT day FROM events WHERE site = ? AND day >= ? ORDER BY day`,
-    [site, purged],
-  );
+  const days = await engine.all<{ day: string }>(`SELECT DISTINCT day FROM events WHERE site = ? AND day >= ? ORDER BY day`, [
+    site,
+    purged,
+  ]);
   for (const { day } of days) await engine.batch(factStatements(engine.dialect, site, { kind: 'day', day }));
   for (;;) {
     const dirty = await dirtyDays(engine, { site, from: '', to: '9999-12-31' });

@@ -100,4 +100,5 @@ export function foldRare<R>(rows: readonly R[], { k, visits, merge }: FoldOption
 }
 
 /** Sum of a numeric field over rows. */
-export const sum = <R>(rows: readonly R[], field: (row: R) => number): number => rows.reduce((total, row) => total + field(row), 0);
+export const sum = <R>(rows: readonly R[], field: (row: R) => number): number =>
+  rows.reduce((total, row) => total + field(row), 0);

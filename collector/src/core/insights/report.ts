@@ -91,12 +91,15 @@ export const VISIT_BASIS: Record<ReportedMode, string> = {
     'Visits are approximated from the daily visitor hash (address and browser, salted per day) with a new visit after a 30-minute gap; people sharing an address and browser count as one, and nothing links days.',
 };
 
-export const rate = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
+export const rate = (part: number, whole: number): number | null =>
+  whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 export const money = (value: number): number => Math.round(value * 100) / 100;
 
 /** One value per reported mode. */
-export const perMode = <T>(figures: (mode: ReportedMode) => T): Record<ReportedMode, T> =>
-  ({ granted: figures('granted'), anonymous: figures('anonymous') });
+export const perMode = <T>(figures: (mode: ReportedMode) => T): Record<ReportedMode, T> => ({
+  granted: figures('granted'),
+  anonymous: figures('anonymous'),
+});
 
 /** Rows of a query that carry a `consent` column, split by mode. */
 export function byMode<R extends { consent: string }>(rows: readonly R[]): Record<ReportedMode, R[]> {
@@ -132,7 +135,11 @@ export interface ReportContext {
  * Prepares a report: rebuilds the range's dirty days (so the answer is exact even where no cron
  * runs), reads the coverage totals, sets up noise.
  */
-export async function openReport(engine: SqlEngine, request: ReportRequest, settings: ReportSettings = {}): Promise<ReportContext> {
+export async function openReport(
+  engine: SqlEngine,
+  request: ReportRequest,
+  settings: ReportSettings = {},
+): Promise<ReportContext> {
   const { site, from, to } = request;
   await refreshRange(engine, site, from, to);
   const range: [string, string, string] = [site, from, to];

@@ -32,8 +32,16 @@ export const FUNNEL_STEPS = ['view_item', 'add_to_cart', 'begin_checkout', 'purc
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
 
 const ROLLUP_TABLES = [
-  'ins_r_pages', 'ins_r_dwell', 'ins_r_transitions', 'ins_r_visits', 'ins_r_searches', 'ins_r_refinements', 'ins_r_items',
-  'ins_r_categories', 'ins_r_vitals', 'ins_r_experiments',
+  'ins_r_pages',
+  'ins_r_dwell',
+  'ins_r_transitions',
+  'ins_r_visits',
+  'ins_r_searches',
+  'ins_r_refinements',
+  'ins_r_items',
+  'ins_r_categories',
+  'ins_r_vitals',
+  'ins_r_experiments',
 ] as const;
 
 const flag = (condition: string) => `MAX(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
@@ -93,8 +101,7 @@ const ITEM_FIGURES = `COUNT(DISTINCT visit),
   SUM(CASE WHEN name = 'purchase' THEN quantity ELSE 0 END),
   SUM(CASE WHEN name = 'purchase' THEN quantity * COALESCE(price, 0) ELSE 0 END)`;
 
-const ITEM_FIGURE_COLUMNS =
-  'visits, view_visits, add_visits, added, remove_visits, removed, purchase_visits, purchased, revenue';
+const ITEM_FIGURE_COLUMNS = 'visits, view_visits, add_visits, added, remove_visits, removed, purchase_visits, purchased, revenue';
 
 function insertStatements(site: string, day: string): Statement[] {
   const day2 = [site, day];
@@ -206,7 +213,9 @@ export function rebuildDayStatements(site: string, day: string, version: number 
     visitsStatement(site, day),
     ...ROLLUP_TABLES.map((table) => statement(`DELETE FROM ${table} WHERE site = ? AND day = ?`, [site, day])),
     ...insertStatements(site, day),
-    ...(version === null ? [] : [statement(`DELETE FROM ins_dirty WHERE site = ? AND day = ? AND version = ?`, [site, day, version])]),
+    ...(version === null
+      ? []
+      : [statement(`DELETE FROM ins_dirty WHERE site = ? AND day = ? AND version = ?`, [site, day, version])]),
   ];
 }
 
@@ -235,7 +244,11 @@ export async function rebuildDay(engine: SqlEngine, { site, day, version }: Dirt
 }
 
 /** Dirty days, oldest first; of one site and range when given. */
-export function dirtyDays(engine: SqlEngine, range?: { site: string; from: string; to: string }, limit = 1000): Promise<DirtyDay[]> {
+export function dirtyDays(
+  engine: SqlEngine,
+  range?: { site: string; from: string; to: string },
+  limit = 1000,
+): Promise<DirtyDay[]> {
   return range
     ? engine.all<DirtyDay>(
         `SELECT site, day, version FROM ins_dirty WHERE site = ? AND day >= ? AND day <= ? ORDER BY day LIMIT ?`,

@@ -2,8 +2,18 @@ import type { SqlEngine } from '../engine.ts';
 import { PAGE_TYPE_FLOW, type PageType } from '../page-types.ts';
 import { foldRare, noisy, OTHER, sum } from '../privacy.ts';
 import {
-  byMode, descending, listOf, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode,
-  type ReportRequest, type ReportSettings, type RowList,
+  byMode,
+  descending,
+  listOf,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+  type RowList,
 } from '../report.ts';
 import { MAX_DEPTH, TYPE_BIT } from '../rollups.ts';
 
@@ -87,12 +97,19 @@ interface PageSums {
   exits: number;
 }
 
-export async function browsePathsReport(engine: SqlEngine, request: ReportRequest, settings: ReportSettings = {}): Promise<BrowsePathsReport> {
+export async function browsePathsReport(
+  engine: SqlEngine,
+  request: ReportRequest,
+  settings: ReportSettings = {},
+): Promise<BrowsePathsReport> {
   const report = await openReport(engine, request, settings);
   const { k, limit, noise, range } = report;
   const [pages, transitions, visits] = await Promise.all([
     engine.all<PageSums>(BROWSE_PATHS_SQL.pages, range),
-    engine.all<{ consent: string; from_path: string; to_path: string; transitions: number; visits: number }>(BROWSE_PATHS_SQL.transitions, range),
+    engine.all<{ consent: string; from_path: string; to_path: string; transitions: number; visits: number }>(
+      BROWSE_PATHS_SQL.transitions,
+      range,
+    ),
     engine.all<{ consent: string; pages: number; types_mask: number; visits: number }>(BROWSE_PATHS_SQL.visits, range),
   ]);
   const pagesBy = byMode(pages);
@@ -117,7 +134,13 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
       .filter((row) => Number(row.exits) > 0)
       .map((row) =>
         noisy(
-          { path: row.path, exits: Number(row.exits), page_views: Number(row.page_views), visits: Number(row.visits), exit_rate: null as number | null },
+          {
+            path: row.path,
+            exits: Number(row.exits),
+            page_views: Number(row.page_views),
+            visits: Number(row.visits),
+            exit_rate: null as number | null,
+          },
           ['exits', 'page_views', 'visits'],
           noise,
         ),
@@ -137,12 +160,21 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
 
     const moves = foldRare(
       transitionsBy[mode].map((row) =>
-        noisy({ from: row.from_path, to: row.to_path, transitions: Number(row.transitions), visits: Number(row.visits) }, ['transitions', 'visits'], noise),
+        noisy(
+          { from: row.from_path, to: row.to_path, transitions: Number(row.transitions), visits: Number(row.visits) },
+          ['transitions', 'visits'],
+          noise,
+        ),
       ),
       {
         k,
         visits: (row) => row.visits,
-        merge: (rows) => ({ from: OTHER, to: OTHER, transitions: sum(rows, (r) => r.transitions), visits: sum(rows, (r) => r.visits) }),
+        merge: (rows) => ({
+          from: OTHER,
+          to: OTHER,
+          transitions: sum(rows, (r) => r.transitions),
+          visits: sum(rows, (r) => r.visits),
+        }),
       },
     );
 
@@ -153,7 +185,10 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
       const mask = types.reduce((m, type) => m | TYPE_BIT[type], 0);
       let n = reachedBy.get(mask);
       if (n === undefined) {
-        n = sum(typeRows.filter((row) => (Number(row.types_mask) & mask) === mask), (row) => Number(row.visits));
+        n = sum(
+          typeRows.filter((row) => (Number(row.types_mask) & mask) === mask),
+          (row) => Number(row.visits),
+        );
         if (noise) n = noise.count(n);
         reachedBy.set(mask, n);
       }
@@ -175,7 +210,10 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
     });
 
     const distribution = Array.from({ length: MAX_DEPTH }, (_, i) => {
-      const n = sum(typeRows.filter((row) => Number(row.pages) === i + 1), (row) => Number(row.visits));
+      const n = sum(
+        typeRows.filter((row) => Number(row.pages) === i + 1),
+        (row) => Number(row.visits),
+      );
       return { pages: i + 1, visits: noise ? noise.count(n) : n, share: null as number | null };
     });
     while (distribution.length > 1 && distribution.at(-1)!.visits === 0) distribution.pop();
@@ -183,7 +221,8 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
     for (const d of distribution) d.share = rate(d.visits, visitTotal);
     const depth: DepthFigures = {
       visits: visitTotal,
-      pages_per_visit: visitTotal > 0 ? Math.round((sum(distribution, (d) => d.pages * d.visits) / visitTotal) * 100) / 100 : null,
+      pages_per_visit:
+        visitTotal > 0 ? Math.round((sum(distribution, (d) => d.pages * d.visits) / visitTotal) * 100) / 100 : null,
       distribution,
     };
 
@@ -193,9 +232,24 @@ export async function browsePathsReport(engine: SqlEngine, request: ReportReques
         mode,
         'Transitions use each page view’s previous path (the SDK’s previous_path, or a same-site referrer), so they need no identifier; entries, exits, flow and depth need visits.',
       ),
-      entries: listOf(entries, limit, byLabel((r) => r.entries)),
-      exits: listOf(exits, limit, byLabel((r) => r.exits)),
-      transitions: listOf(moves, limit, descending((r) => r.transitions, (r) => `${r.from}\u0000${r.to}`)),
+      entries: listOf(
+        entries,
+        limit,
+        byLabel((r) => r.entries),
+      ),
+      exits: listOf(
+        exits,
+        limit,
+        byLabel((r) => r.exits),
+      ),
+      transitions: listOf(
+        moves,
+        limit,
+        descending(
+          (r) => r.transitions,
+          (r) => `${r.from}\u0000${r.to}`,
+        ),
+      ),
       flow,
       depth,
     };

@@ -1,8 +1,19 @@
 import type { SqlEngine } from '../engine.ts';
 import { foldRare, noisy, OTHER, sum } from '../privacy.ts';
 import {
-  byMode, descending, listOf, money, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode,
-  type ReportRequest, type ReportSettings, type RowList,
+  byMode,
+  descending,
+  listOf,
+  money,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+  type RowList,
 } from '../report.ts';
 import { STEP_BIT } from '../rollups.ts';
 
@@ -24,7 +35,16 @@ interface ItemCounts {
   revenue: number;
 }
 
-const COUNT_FIELDS = ['visits', 'view_visits', 'add_visits', 'added', 'remove_visits', 'removed', 'purchase_visits', 'purchased'] as const;
+const COUNT_FIELDS = [
+  'visits',
+  'view_visits',
+  'add_visits',
+  'added',
+  'remove_visits',
+  'removed',
+  'purchase_visits',
+  'purchased',
+] as const;
 
 export interface ItemFigures {
   /** Visits with any event naming the item (view, result click, cart, checkout, purchase). */
@@ -102,7 +122,15 @@ export const CART_SQL = {
 };
 
 const emptyItem = (): ItemCounts => ({
-  visits: 0, view_visits: 0, add_visits: 0, added: 0, remove_visits: 0, removed: 0, purchase_visits: 0, purchased: 0, revenue: 0,
+  visits: 0,
+  view_visits: 0,
+  add_visits: 0,
+  added: 0,
+  remove_visits: 0,
+  removed: 0,
+  purchase_visits: 0,
+  purchased: 0,
+  revenue: 0,
 });
 
 const addItem = (into: ItemCounts, from: ItemCounts): ItemCounts => {
@@ -111,7 +139,9 @@ const addItem = (into: ItemCounts, from: ItemCounts): ItemCounts => {
 };
 
 const numbers = (row: Record<keyof ItemCounts, unknown>): ItemCounts =>
-  Object.fromEntries(Object.keys(emptyItem()).map((key) => [key, Number(row[key as keyof ItemCounts] ?? 0)])) as unknown as ItemCounts;
+  Object.fromEntries(
+    Object.keys(emptyItem()).map((key) => [key, Number(row[key as keyof ItemCounts] ?? 0)]),
+  ) as unknown as ItemCounts;
 
 function itemFigures(counts: ItemCounts, noised: boolean): ItemFigures {
   const { revenue, ...rest } = counts;
@@ -122,11 +152,20 @@ export async function cartReport(engine: SqlEngine, request: ReportRequest, sett
   const report = await openReport(engine, request, settings);
   const { k, limit, noise, range } = report;
   const noised = noise !== null;
-  type ItemRow = ItemCounts & { consent: string; item_key: string; item_id: string | null; item_name: string | null; item_category: string | null };
+  type ItemRow = ItemCounts & {
+    consent: string;
+    item_key: string;
+    item_id: string | null;
+    item_name: string | null;
+    item_category: string | null;
+  };
   const [items, categories, carts] = await Promise.all([
     engine.all<ItemRow>(CART_SQL.items, range),
     engine.all<ItemCounts & { consent: string; category: string }>(CART_SQL.categories, range),
-    engine.all<{ consent: string; steps_mask: number; visits: number; cart_items: number; cart_value: number }>(CART_SQL.carts, range),
+    engine.all<{ consent: string; steps_mask: number; visits: number; cart_items: number; cart_value: number }>(
+      CART_SQL.carts,
+      range,
+    ),
   ]);
   const itemsBy = byMode(items);
   const categoriesBy = byMode(categories);
@@ -143,10 +182,23 @@ export async function cartReport(engine: SqlEngine, request: ReportRequest, sett
       {
         k,
         visits: (row) => row.counts.visits,
-        merge: (rare) => ({ item_id: null, item_name: OTHER, item_category: null, counts: rare.reduce((acc, r) => addItem(acc, r.counts), emptyItem()) }),
+        merge: (rare) => ({
+          item_id: null,
+          item_name: OTHER,
+          item_category: null,
+          counts: rare.reduce((acc, r) => addItem(acc, r.counts), emptyItem()),
+        }),
       },
     );
-    const shapeProduct = ({ counts, ...names }: { item_id: string | null; item_name: string | null; item_category: string | null; counts: ItemCounts }): ProductRow => ({
+    const shapeProduct = ({
+      counts,
+      ...names
+    }: {
+      item_id: string | null;
+      item_name: string | null;
+      item_category: string | null;
+      counts: ItemCounts;
+    }): ProductRow => ({
       ...names,
       ...itemFigures(counts, noised),
     });
@@ -159,7 +211,10 @@ export async function cartReport(engine: SqlEngine, request: ReportRequest, sett
         merge: (rare) => ({ category: OTHER, counts: rare.reduce((acc, r) => addItem(acc, r.counts), emptyItem()) }),
       },
     );
-    const shapeCategory = ({ category, counts }: { category: string; counts: ItemCounts }): CategoryRow => ({ category, ...itemFigures(counts, noised) });
+    const shapeCategory = ({ category, counts }: { category: string; counts: ItemCounts }): CategoryRow => ({
+      category,
+      ...itemFigures(counts, noised),
+    });
 
     // Products below k are already folded away: every row here names an item with at least k visits.
     const removed: RemovedRow[] = products.rows
@@ -174,7 +229,11 @@ export async function cartReport(engine: SqlEngine, request: ReportRequest, sett
 
     const visitRows = cartsBy[mode];
     const cartRows = visitRows.filter((row) => Number(row.steps_mask) & STEP_BIT.add_to_cart);
-    const having = (mask: number) => sum(cartRows.filter((row) => (Number(row.steps_mask) & mask) === mask), (row) => Number(row.visits));
+    const having = (mask: number) =>
+      sum(
+        cartRows.filter((row) => (Number(row.steps_mask) & mask) === mask),
+        (row) => Number(row.visits),
+      );
     const count = (n: number) => (noise ? noise.count(n) : n);
     const cartCount = count(having(STEP_BIT.add_to_cart));
     const checkouts = count(having(STEP_BIT.add_to_cart | STEP_BIT.begin_checkout));
@@ -194,22 +253,34 @@ export async function cartReport(engine: SqlEngine, request: ReportRequest, sett
     };
 
     return {
-      coverage: report.coverage(mode, 'Product and category figures count visits per item; a cart is a visit that added an item.'),
+      coverage: report.coverage(
+        mode,
+        'Product and category figures count visits per item; a cart is a visit that added an item.',
+      ),
       carts: cartFigures,
       products: listOf(
         { rows: products.rows.map(shapeProduct), other: products.other && shapeProduct(products.other), folded: products.folded },
         limit,
-        descending((row: ProductRow) => row.add_visits, (row) => row.item_name ?? ''),
+        descending(
+          (row: ProductRow) => row.add_visits,
+          (row) => row.item_name ?? '',
+        ),
       ),
       categories: listOf(
         { rows: cats.rows.map(shapeCategory), other: cats.other && shapeCategory(cats.other), folded: cats.folded },
         limit,
-        descending((row: CategoryRow) => row.add_visits, (row) => row.category),
+        descending(
+          (row: CategoryRow) => row.add_visits,
+          (row) => row.category,
+        ),
       ),
       most_removed: listOf(
         { rows: removed, other: null, folded: itemsBy[mode].filter((row) => Number(row.removed) > 0).length - removed.length },
         limit,
-        descending((row: RemovedRow) => row.removed, (row) => row.item_name ?? ''),
+        descending(
+          (row: RemovedRow) => row.removed,
+          (row) => row.item_name ?? '',
+        ),
       ),
     };
   };

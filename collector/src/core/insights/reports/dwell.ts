@@ -1,11 +1,29 @@
 import { SCROLL_DEPTHS } from '#protocol';
 import type { SqlEngine } from '../engine.ts';
-import { addToHistogram, emptyHistogram, ENGAGED_SECONDS, histogramTotal, mergeHistograms, percentile, type Histogram } from '../histograms.ts';
+import {
+  addToHistogram,
+  emptyHistogram,
+  ENGAGED_SECONDS,
+  histogramTotal,
+  mergeHistograms,
+  percentile,
+  type Histogram,
+} from '../histograms.ts';
 import { PAGE_TYPES } from '../page-types.ts';
 import { foldRare, OTHER, sum, type Noise } from '../privacy.ts';
 import {
-  byMode, descending, listOf, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode, type ReportRequest,
-  type ReportSettings, type RowList,
+  byMode,
+  descending,
+  listOf,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+  type RowList,
 } from '../report.ts';
 
 /**
@@ -66,7 +84,14 @@ interface Sums {
   histogram: Histogram;
 }
 
-const emptySums = (): Sums => ({ page_views: 0, visits: 0, measured: 0, scroll: SCROLL_MARKS.map(() => 0), actions: 0, histogram: emptyHistogram(ENGAGED_SECONDS) });
+const emptySums = (): Sums => ({
+  page_views: 0,
+  visits: 0,
+  measured: 0,
+  scroll: SCROLL_MARKS.map(() => 0),
+  actions: 0,
+  histogram: emptyHistogram(ENGAGED_SECONDS),
+});
 
 function addSums(into: Sums, from: Sums): Sums {
   into.page_views += from.page_views;
@@ -93,7 +118,9 @@ function withNoise(sums: Sums, noise: Noise | null): Sums {
 }
 
 function figures(sums: Sums): DwellRow {
-  const scroll = Object.fromEntries(SCROLL_MARKS.map((mark, i) => [String(mark), rate(sums.scroll[i]!, sums.page_views)])) as DwellRow['scroll'];
+  const scroll = Object.fromEntries(
+    SCROLL_MARKS.map((mark, i) => [String(mark), rate(sums.scroll[i]!, sums.page_views)]),
+  ) as DwellRow['scroll'];
   return {
     page_views: sums.page_views,
     visits: sums.visits,
@@ -111,12 +138,19 @@ type PageRow = { consent: string; path: string; page_type: string } & Record<
   number
 >;
 
-export async function dwellReport(engine: SqlEngine, request: ReportRequest, settings: ReportSettings = {}): Promise<DwellReport> {
+export async function dwellReport(
+  engine: SqlEngine,
+  request: ReportRequest,
+  settings: ReportSettings = {},
+): Promise<DwellReport> {
   const report = await openReport(engine, request, settings);
   const { k, limit, noise, range } = report;
   const [pages, buckets] = await Promise.all([
     engine.all<PageRow>(DWELL_SQL.pages, range),
-    engine.all<{ consent: string; path: string; page_type: string; bucket: number; page_views: number }>(DWELL_SQL.histogram, range),
+    engine.all<{ consent: string; path: string; page_type: string; bucket: number; page_views: number }>(
+      DWELL_SQL.histogram,
+      range,
+    ),
   ]);
   const pagesBy = byMode(pages);
   const bucketsBy = byMode(buckets);
@@ -167,7 +201,10 @@ export async function dwellReport(engine: SqlEngine, request: ReportRequest, set
       paths: listOf(
         { rows: paths.rows.map(shape), other: paths.other && shape(paths.other), folded: paths.folded },
         limit,
-        descending((row: DwellByPath) => row.page_views, (row) => row.path),
+        descending(
+          (row: DwellByPath) => row.page_views,
+          (row) => row.path,
+        ),
       ),
       page_types: pageTypes,
     };

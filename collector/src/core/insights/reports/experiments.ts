@@ -1,6 +1,16 @@
 import type { SqlEngine } from '../engine.ts';
 import { noisy } from '../privacy.ts';
-import { byMode, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode, type ReportRequest, type ReportSettings } from '../report.ts';
+import {
+  byMode,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+} from '../report.ts';
 import { sampleRatioTest, twoProportionTest, type SampleRatioTest } from '../statistics.ts';
 
 /**
@@ -58,10 +68,14 @@ export async function experimentsReport(
 ): Promise<ExperimentsReport> {
   const report = await openReport(engine, request, settings);
   const rowsBy = byMode(
-    await engine.all<{ consent: string; experiment: string; variant: string; visits: number; add_visits: number; purchase_visits: number }>(
-      EXPERIMENTS_SQL,
-      report.range,
-    ),
+    await engine.all<{
+      consent: string;
+      experiment: string;
+      variant: string;
+      visits: number;
+      add_visits: number;
+      purchase_visits: number;
+    }>(EXPERIMENTS_SQL, report.range),
   );
 
   const mode = (mode: ReportedMode): ModeFigures<Experiments> => {
@@ -71,21 +85,37 @@ export async function experimentsReport(
         .filter((row) => row.experiment === experiment)
         .map((row) =>
           noisy(
-            { variant: row.variant, visits: Number(row.visits), add_visits: Number(row.add_visits), conversions: Number(row.purchase_visits) },
+            {
+              variant: row.variant,
+              visits: Number(row.visits),
+              add_visits: Number(row.add_visits),
+              conversions: Number(row.purchase_visits),
+            },
             ['visits', 'add_visits', 'conversions'],
             report.noise,
           ),
         )
-        .sort((a, b) => (a.variant === CONTROL_VARIANT ? -1 : b.variant === CONTROL_VARIANT ? 1 : a.variant < b.variant ? -1 : 1));
+        .sort((a, b) =>
+          a.variant === CONTROL_VARIANT ? -1 : b.variant === CONTROL_VARIANT ? 1 : a.variant < b.variant ? -1 : 1,
+        );
       const control = rows[0]!;
       const controlRate = rate(control.conversions, control.visits);
       const variants = rows.map((row, i): VariantFigures => {
         const conversionRate = rate(row.conversions, row.visits);
-        const test = i === 0 ? { z: null, p_value: null } : twoProportionTest({ visits: control.visits, converted: control.conversions }, { visits: row.visits, converted: row.conversions });
+        const test =
+          i === 0
+            ? { z: null, p_value: null }
+            : twoProportionTest(
+                { visits: control.visits, converted: control.conversions },
+                { visits: row.visits, converted: row.conversions },
+              );
         return {
           ...row,
           conversion_rate: conversionRate,
-          uplift: i === 0 || !controlRate || conversionRate === null ? null : Math.round(((conversionRate - controlRate) / controlRate) * 10_000) / 10_000,
+          uplift:
+            i === 0 || !controlRate || conversionRate === null
+              ? null
+              : Math.round(((conversionRate - controlRate) / controlRate) * 10_000) / 10_000,
           z: test.z === null ? null : Math.round(test.z * 10_000) / 10_000,
           p_value: test.p_value === null ? null : Number(test.p_value.toPrecision(4)),
         };
@@ -95,7 +125,10 @@ export async function experimentsReport(
         experiment,
         control: control.variant,
         variants,
-        sample_ratio: sampleRatioTest(rows.map((row) => row.visits), ratios),
+        sample_ratio: sampleRatioTest(
+          rows.map((row) => row.visits),
+          ratios,
+        ),
       };
     });
     return {

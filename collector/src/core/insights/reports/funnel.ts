@@ -1,6 +1,16 @@
 import type { SqlEngine } from '../engine.ts';
 import { sum } from '../privacy.ts';
-import { byMode, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode, type ReportRequest, type ReportSettings } from '../report.ts';
+import {
+  byMode,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+} from '../report.ts';
 import { FUNNEL_STEPS, STEP_BIT, type FunnelStep } from '../rollups.ts';
 
 /**
@@ -29,7 +39,11 @@ export type FunnelReport = Report<'funnel', Funnel>;
 export const FUNNEL_SQL = `SELECT consent, steps_mask, SUM(visits) AS visits
   FROM ins_r_visits WHERE site = ? AND day >= ? AND day <= ? GROUP BY consent, steps_mask`;
 
-export async function funnelReport(engine: SqlEngine, request: ReportRequest, settings: ReportSettings = {}): Promise<FunnelReport> {
+export async function funnelReport(
+  engine: SqlEngine,
+  request: ReportRequest,
+  settings: ReportSettings = {},
+): Promise<FunnelReport> {
   const report = await openReport(engine, request, settings);
   const rowsBy = byMode(await engine.all<{ consent: string; steps_mask: number; visits: number }>(FUNNEL_SQL, report.range));
 
@@ -38,7 +52,10 @@ export async function funnelReport(engine: SqlEngine, request: ReportRequest, se
     const counts = FUNNEL_STEPS.map((step) => {
       mask |= STEP_BIT[step];
       const required = mask;
-      const n = sum(rowsBy[mode].filter((row) => (Number(row.steps_mask) & required) === required), (row) => Number(row.visits));
+      const n = sum(
+        rowsBy[mode].filter((row) => (Number(row.steps_mask) & required) === required),
+        (row) => Number(row.visits),
+      );
       return report.noise ? report.noise.count(n) : n;
     });
     const steps = FUNNEL_STEPS.map((step, i) => ({

@@ -25,6 +25,11 @@ export type AnyReport = Awaited<ReturnType<(typeof REPORTS)[ReportName]>>;
 export const isReportName = (name: string): name is ReportName => Object.hasOwn(REPORTS, name);
 
 /** Runs a report by name. */
-export function runReport(engine: SqlEngine, name: ReportName, request: ReportRequest, settings: ExperimentSettings = {}): Promise<AnyReport> {
+export function runReport(
+  engine: SqlEngine,
+  name: ReportName,
+  request: ReportRequest,
+  settings: ExperimentSettings = {},
+): Promise<AnyReport> {
   return REPORTS[name](engine, request, settings);
 }

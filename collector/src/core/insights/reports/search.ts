@@ -1,8 +1,19 @@
 import type { SqlEngine } from '../engine.ts';
 import { foldRare, noisy, OTHER, sum } from '../privacy.ts';
 import {
-  byMode, descending, listOf, money, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode,
-  type ReportRequest, type ReportSettings, type RowList,
+  byMode,
+  descending,
+  listOf,
+  money,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+  type RowList,
 } from '../report.ts';
 import { STEP_BIT } from '../rollups.ts';
 
@@ -28,7 +39,16 @@ interface SearchCounts {
   revenue: number;
 }
 
-const COUNT_FIELDS = ['searches', 'visits', 'zero_results', 'clicked', 'with_view', 'with_add', 'with_checkout', 'with_purchase'] as const;
+const COUNT_FIELDS = [
+  'searches',
+  'visits',
+  'zero_results',
+  'clicked',
+  'with_view',
+  'with_add',
+  'with_checkout',
+  'with_purchase',
+] as const;
 
 export interface SearchFigures {
   searches: number;
@@ -89,8 +109,16 @@ export const SEARCH_SQL = {
 };
 
 const emptyCounts = (): SearchCounts => ({
-  searches: 0, visits: 0, zero_results: 0, clicked: 0, click_position_sum: 0, with_view: 0, with_add: 0, with_checkout: 0,
-  with_purchase: 0, revenue: 0,
+  searches: 0,
+  visits: 0,
+  zero_results: 0,
+  clicked: 0,
+  click_position_sum: 0,
+  with_view: 0,
+  with_add: 0,
+  with_checkout: 0,
+  with_purchase: 0,
+  revenue: 0,
 });
 
 function addCounts(into: SearchCounts, from: SearchCounts): SearchCounts {
@@ -116,7 +144,11 @@ function figures(counts: SearchCounts, noised: boolean): SearchFigures {
   };
 }
 
-export async function searchReport(engine: SqlEngine, request: ReportRequest, settings: ReportSettings = {}): Promise<SearchReport> {
+export async function searchReport(
+  engine: SqlEngine,
+  request: ReportRequest,
+  settings: ReportSettings = {},
+): Promise<SearchReport> {
   const report = await openReport(engine, request, settings);
   const { k, limit, noise, range } = report;
   const [terms, refinements, searchingVisits] = await Promise.all([
@@ -130,7 +162,9 @@ export async function searchReport(engine: SqlEngine, request: ReportRequest, se
 
   const mode = (mode: ReportedMode): ModeFigures<Search> => {
     const rows = termsBy[mode].map(({ consent, term, ...counts }) => {
-      const numbers = Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, Number(value)])) as unknown as SearchCounts;
+      const numbers = Object.fromEntries(
+        Object.entries(counts).map(([key, value]) => [key, Number(value)]),
+      ) as unknown as SearchCounts;
       return { term, counts: noisy(numbers, COUNT_FIELDS, noise) };
     });
     const totals = rows.reduce((acc, row) => addCounts(acc, row.counts), emptyCounts());
@@ -145,7 +179,9 @@ export async function searchReport(engine: SqlEngine, request: ReportRequest, se
     const shape = (row: { term: string; counts: SearchCounts }): TermRow => ({ term: row.term, ...figures(row.counts, noised) });
 
     const zero = foldRare(
-      rows.filter((row) => row.counts.zero_results > 0).map((row) => ({ term: row.term, searches: row.counts.zero_results, visits: row.counts.visits })),
+      rows
+        .filter((row) => row.counts.zero_results > 0)
+        .map((row) => ({ term: row.term, searches: row.counts.zero_results, visits: row.counts.visits })),
       {
         k,
         visits: (row) => row.visits,
@@ -155,12 +191,21 @@ export async function searchReport(engine: SqlEngine, request: ReportRequest, se
 
     const refined = foldRare(
       refinementsBy[mode].map((row) =>
-        noisy({ term: row.term, next_term: row.next_term, refinements: Number(row.refinements), visits: Number(row.visits) }, ['refinements', 'visits'], noise),
+        noisy(
+          { term: row.term, next_term: row.next_term, refinements: Number(row.refinements), visits: Number(row.visits) },
+          ['refinements', 'visits'],
+          noise,
+        ),
       ),
       {
         k,
         visits: (row) => row.visits,
-        merge: (rare) => ({ term: OTHER, next_term: OTHER, refinements: sum(rare, (r) => r.refinements), visits: sum(rare, (r) => r.visits) }),
+        merge: (rare) => ({
+          term: OTHER,
+          next_term: OTHER,
+          refinements: sum(rare, (r) => r.refinements),
+          visits: sum(rare, (r) => r.visits),
+        }),
       },
     );
 
@@ -173,10 +218,27 @@ export async function searchReport(engine: SqlEngine, request: ReportRequest, se
       terms: listOf(
         { rows: folded.rows.map(shape), other: folded.other && shape(folded.other), folded: folded.folded },
         limit,
-        descending((row: TermRow) => row.searches, (row) => row.term),
+        descending(
+          (row: TermRow) => row.searches,
+          (row) => row.term,
+        ),
       ),
-      zero_result_terms: listOf(zero, limit, descending((row: ZeroResultRow) => row.searches, (row) => row.term)),
-      refinements: listOf(refined, limit, descending((row: RefinementRow) => row.refinements, (row) => `${row.term}\u0000${row.next_term}`)),
+      zero_result_terms: listOf(
+        zero,
+        limit,
+        descending(
+          (row: ZeroResultRow) => row.searches,
+          (row) => row.term,
+        ),
+      ),
+      refinements: listOf(
+        refined,
+        limit,
+        descending(
+          (row: RefinementRow) => row.refinements,
+          (row) => `${row.term}\u0000${row.next_term}`,
+        ),
+      ),
     };
   };
 

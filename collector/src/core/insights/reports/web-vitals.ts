@@ -1,8 +1,27 @@
 import type { SqlEngine } from '../engine.ts';
-import { addToHistogram, CLS_SCORE, emptyHistogram, histogramTotal, percentile, VITAL_MILLIS, type Histogram, type HistogramScale } from '../histograms.ts';
+import {
+  addToHistogram,
+  CLS_SCORE,
+  emptyHistogram,
+  histogramTotal,
+  percentile,
+  VITAL_MILLIS,
+  type Histogram,
+  type HistogramScale,
+} from '../histograms.ts';
 import { PAGE_TYPES, type PageType } from '../page-types.ts';
 import { sum } from '../privacy.ts';
-import { byMode, openReport, perMode, rate, type ModeFigures, type Report, type ReportedMode, type ReportRequest, type ReportSettings } from '../report.ts';
+import {
+  byMode,
+  openReport,
+  perMode,
+  rate,
+  type ModeFigures,
+  type Report,
+  type ReportedMode,
+  type ReportRequest,
+  type ReportSettings,
+} from '../report.ts';
 import { STEP_BIT, TYPE_BIT } from '../rollups.ts';
 
 /**
@@ -49,11 +68,18 @@ export const WEB_VITALS_SQL = {
     FROM ins_r_visits WHERE site = ? AND day >= ? AND day <= ? GROUP BY consent, types_mask, steps_mask`,
 };
 
-export async function webVitalsReport(engine: SqlEngine, request: ReportRequest, settings: ReportSettings = {}): Promise<WebVitalsReport> {
+export async function webVitalsReport(
+  engine: SqlEngine,
+  request: ReportRequest,
+  settings: ReportSettings = {},
+): Promise<WebVitalsReport> {
   const report = await openReport(engine, request, settings);
   const { noise, range } = report;
   const [vitals, pages, visits] = await Promise.all([
-    engine.all<{ consent: string; page_type: string; metric: VitalMetric; bucket: number; page_views: number }>(WEB_VITALS_SQL.vitals, range),
+    engine.all<{ consent: string; page_type: string; metric: VitalMetric; bucket: number; page_views: number }>(
+      WEB_VITALS_SQL.vitals,
+      range,
+    ),
     engine.all<{ consent: string; page_type: string; page_views: number; with_add: number }>(WEB_VITALS_SQL.pages, range),
     engine.all<{ consent: string; types_mask: number; steps_mask: number; visits: number }>(WEB_VITALS_SQL.visits, range),
   ]);
@@ -82,7 +108,12 @@ export async function webVitalsReport(engine: SqlEngine, request: ReportRequest,
       const pageViews = count(Number(pageRow.page_views));
       const seen = visitRows.filter((row) => Number(row.types_mask) & TYPE_BIT[type]);
       const seenVisits = count(sum(seen, (row) => Number(row.visits)));
-      const purchased = count(sum(seen.filter((row) => Number(row.steps_mask) & STEP_BIT.purchase), (row) => Number(row.visits)));
+      const purchased = count(
+        sum(
+          seen.filter((row) => Number(row.steps_mask) & STEP_BIT.purchase),
+          (row) => Number(row.visits),
+        ),
+      );
       return [
         {
           page_type: type,
@@ -96,7 +127,10 @@ export async function webVitalsReport(engine: SqlEngine, request: ReportRequest,
       ];
     });
     return {
-      coverage: report.coverage(mode, 'Vitals are per page view (the SDK reports each metric once per page load); purchase rates need visits.'),
+      coverage: report.coverage(
+        mode,
+        'Vitals are per page view (the SDK reports each metric once per page load); purchase rates need visits.',
+      ),
       page_types,
     };
   };
