@@ -1,10 +1,7 @@
-// Types for `env` and `exports` from 'cloudflare:workers' inside the tests.
+// Types for `env` and `exports` from 'cloudflare:workers' inside the tests: the Worker's own (collector/src/env.ts),
+// and what collector/vitest.config.ts adds.
 declare namespace Cloudflare {
-  type CollectorEnv = import('../src/env.ts').Env;
-  interface Env extends CollectorEnv {
+  interface Env {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
-  }
-  interface GlobalProps {
-    mainModule: typeof import('../src/index.ts');
   }
 }
