@@ -21,7 +21,12 @@ try {
   const output = execFileSync(
     process.execPath,
     [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir],
-    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' } },
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    },
   );
   const missing = bindings.filter((name) => !output.includes(`env.${name} `) && !output.includes(`env.${name}\n`));
   if (bindings.length === 0 || missing.length > 0) {
@@ -31,7 +36,9 @@ try {
   const code = Buffer.concat(files.map((name) => readFileSync(join(outdir, name))));
   const gzip = gzipSync(code, { level: 9 }).length;
   const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-  console.log(`worker bundle (wrangler deploy --dry-run): ${kib(code.length)}, ${kib(gzip)} gzip, ${bindings.length} bindings and variables`);
+  console.log(
+    `worker bundle (wrangler deploy --dry-run): ${kib(code.length)}, ${kib(gzip)} gzip, ${bindings.length} bindings and variables`,
+  );
   if (gzip > MAX_GZIP_BYTES) throw new Error(`the Worker is ${kib(gzip)} gzip, over the ${kib(MAX_GZIP_BYTES)} a Worker may be`);
 } catch (error) {
   console.error(`worker bundle: ${error.stderr ?? error.message}`);
