@@ -130,6 +130,26 @@ describe('validateBatch', () => {
     ]);
   });
 
+  it("keeps a page view's experiment and variant labels, and rejects free text in them naming the field", () => {
+    const labelled = makeEvent({
+      name: 'page_view',
+      props: { navigation: 'load', page_index: 1, experiment: 'checkout-button', variant: 'green' },
+    });
+    const kept = validateBatch(makeBatch([labelled]), { receivedAt: now });
+    expect(kept.ok && kept.batch.events[0]!.event.props).toEqual({
+      navigation: 'load',
+      page_index: 1,
+      experiment: 'checkout-button',
+      variant: 'green',
+    });
+    const freeText = makeEvent({
+      name: 'page_view',
+      props: { navigation: 'load', page_index: 1, experiment: 'checkout-button', variant: 'jane doe@example.com' },
+    });
+    const refused = validateBatch(makeBatch([freeText]), { receivedAt: now });
+    expect(refused.ok && refused.batch.rejected[0]!.reason).toMatch(/^events\[0\]\.props\.variant: expected a label/);
+  });
+
   it('lists fields it does not accept, such as a client-supplied ip or an undefined page_view property', () => {
     const event = makeEvent({
       ip: '203.0.113.9',

@@ -28,6 +28,8 @@ export const MAX_ITEMS_PER_EVENT = 200;
 export const MAX_CLOCK_AHEAD_MS = 24 * 60 * 60 * 1000;
 /** Events captured longer ago than this are rejected (offline queues are bounded). */
 export const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+/** Experiment and variant names: short labels, so no free text (and no personal data) rides on them. */
+export const EXPERIMENT_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /**
  * Consent modes, from least to most permissive for sending.
@@ -76,6 +78,10 @@ export interface PageViewProps {
   previous_path?: string;
   /** Session-scoped position of this page in the browse path, from 1. */
   page_index: number;
+  /** A/B test the page view was exposed to (`tracker.experiment(name, variant)`): a label, see EXPERIMENT_LABEL. */
+  experiment?: string;
+  /** The variant of `experiment` this page view showed; the first variant seen is the control in reports. */
+  variant?: string;
 }
 
 export interface PageLeaveProps {

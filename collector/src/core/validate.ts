@@ -3,6 +3,7 @@ import {
   CONSENT_MODES,
   CONSENT_SOURCES,
   CUSTOM_EVENT_NAME,
+  EXPERIMENT_LABEL,
   MAX_CLOCK_AHEAD_MS,
   MAX_EVENTS_PER_BATCH,
   MAX_EVENT_AGE_MS,
@@ -44,6 +45,7 @@ const randomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a
 const epochMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(8.64e15));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9));
 const money = v.pipe(v.number(), v.finite(), v.minValue(-1e12), v.maxValue(1e12));
+const label = v.pipe(v.string(), v.regex(EXPERIMENT_LABEL, 'expected a label (1–64 of A-Z a-z 0-9 _ . : -)'));
 const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'));
 /**
  * Whether a string is an absolute http(s) URL, remembering the last one found valid: the
@@ -92,6 +94,8 @@ const propsSchemas = {
     navigation: v.picklist(NAVIGATIONS),
     previous_path: v.optional(text),
     page_index: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1e6)),
+    experiment: v.optional(label),
+    variant: v.optional(label),
   }),
   page_leave: v.object({
     total_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
