@@ -13,6 +13,8 @@ export const PROTOCOL_VERSION = 1;
 export const EVENTS_PATH = '/v1/events';
 /** Path of the collector route that answers a site's effective policy. */
 export const CONFIG_PATH = '/v1/config';
+/** Visitor rights (docs/rights.md): POST `RIGHTS_PATH/:site/access` and `RIGHTS_PATH/:site/erase`, GET `RIGHTS_PATH/:site/receipts/:id`. */
+export const RIGHTS_PATH = '/v1/rights';
 
 /** Request body size. Also the `keepalive`/`sendBeacon` in-flight budget per page. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -268,4 +270,51 @@ export interface SiteConfigResponse {
    * to a `region` list against it.
    */
   regions?: string[];
+}
+
+/**
+ * Body of `POST RIGHTS_PATH/:site/access` and `/erase` (as `text/plain` or `application/json`, like a batch): the
+ * SDK's `anonymous_id` is the credential, known only to the browser that holds it in `granted` mode. It travels in the
+ * body, never in a URL.
+ */
+export interface RightsRequest {
+  anonymous_id: string;
+}
+
+/** The state of an erasure request, step by step; `status` is `done` once every step is. */
+export interface ErasureReceipt {
+  receipt_id: string;
+  site: string;
+  /** ISO 8601. */
+  requested_at: string;
+  completed_at?: string;
+  status: 'pending' | 'done';
+  steps: {
+    /** The visitor's rows in the collector's database. */
+    database: 'pending' | 'done';
+    /** The insights tables, recomputed without the visitor. */
+    insights: 'pending' | 'done';
+    /** The R2 archive, rewritten without the visitor's records by the scheduled job. */
+    archive: 'pending' | 'done';
+    /** The signed webhook, told to erase downstream (`off` when no webhook is configured). */
+    webhook: 'pending' | 'notified' | 'off';
+  };
+  /** Path (under the collector) where the receipt can be checked later: `GET`. */
+  check: string;
+}
+
+/** Answer of `POST RIGHTS_PATH/:site/access`. */
+export interface AccessResponse {
+  site: string;
+  /** `records`: what is kept under the visitor's pseudonym (possibly none); `nothing`: nothing is kept per visitor, see `reason`. */
+  kept: 'records' | 'nothing';
+  reason?: string;
+  /** The stored records, newest first, as the sinks received them. */
+  records: Record<string, JsonValue>[];
+  /** More records exist than the answer holds. */
+  truncated: boolean;
+  /** What each field of a record is. */
+  fields: Record<string, string>;
+  /** The erasure requested for this pseudonym, if any. */
+  erasure: ErasureReceipt | null;
 }
