@@ -7,6 +7,7 @@ import { configRoute } from './routes/config.ts';
 import { deadLettersRoute } from './routes/dead-letters.ts';
 import { eventsRoute } from './routes/events.ts';
 import { healthRoute } from './routes/health.ts';
+import { insightsPageRoute } from './routes/insights-page.ts';
 import { inspectRoute } from './routes/inspect.ts';
 import { scriptRoute } from './routes/script.ts';
 
@@ -22,6 +23,7 @@ export function createApp(deps: CollectorDeps): Hono<AppEnv> {
   app.route('/', scriptRoute());
   app.route('/', healthRoute());
   app.route('/', inspectRoute());
+  app.route('/', insightsPageRoute(deps));
   app.route('/', deadLettersRoute());
 
   app.notFound((c) => c.json<ErrorResponse>({ error: 'not_found', detail: `${c.req.path}: no such route` }, 404));

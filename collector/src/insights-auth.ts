@@ -23,7 +23,15 @@ export function insightsAccess(c: Context<AppEnv>): boolean {
   if (!expected) return false;
   const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1]?.trim();
   const given = bearer ?? getCookie(c, INSIGHTS_COOKIE) ?? '';
-  // Compared as digests: equal lengths, and no early exit that times the token out.
+  return isInsightsToken(expected, given);
+}
+
+/**
+ * Whether `given` is the INSIGHTS_TOKEN (`expected`; never true without one). Compared as digests: equal
+ * lengths, and no early exit that times the token out. The /insights login form checks a typed token with it.
+ */
+export function isInsightsToken(expected: string | undefined, given: string): boolean {
+  if (!expected) return false;
   return timingSafeEqual(digest(given), digest(expected));
 }
 
