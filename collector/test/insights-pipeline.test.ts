@@ -48,7 +48,9 @@ async function deliver(batches: readonly PopulationSend[]) {
     records.push(...posted.records);
   }
   for (let i = 0; i < queued.length; i += 100) {
-    const messages = queued.slice(i, i + 100).map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
+    const messages = queued
+      .slice(i, i + 100)
+      .map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
     const batch = createMessageBatch<string>('pathmark-sink-d1', messages);
     const ctx = createExecutionContext();
     await worker.queue(batch as MessageBatch<unknown>, env);
@@ -85,7 +87,8 @@ describe('the queue consumer maintains the insights tables', () => {
     expect(typeOf('/sale/summer-hat')).toBeNull();
     expect(await countRows('ins_dirty')).toBeGreaterThan(0);
 
-    const shoe = (dwell: any) => dwell.modes.granted.paths.rows.find((row: { path: string }) => row.path === '/product/trail-shoe');
+    const shoe = (dwell: any) =>
+      dwell.modes.granted.paths.rows.find((row: { path: string }) => row.path === '/product/trail-shoe');
     // G1 left the product page after 30 s engaged the first time: 30×6, 50×5.
     expect(shoe(await report('dwell'))).toMatchObject({ engaged_p50: 30, engaged_p75: 50, measured: 11 });
 

@@ -38,7 +38,10 @@ describe('GET /v1/insights: access', () => {
   });
 
   it('lets the bearer token or the pathmark_insights cookie in', async () => {
-    for (const headers of [{ Authorization: `Bearer ${TOKEN}` }, { Cookie: `a=b; pathmark_insights=${TOKEN}` }] as Record<string, string>[]) {
+    for (const headers of [{ Authorization: `Bearer ${TOKEN}` }, { Cookie: `a=b; pathmark_insights=${TOKEN}` }] as Record<
+      string,
+      string
+    >[]) {
       const { status, body } = await call(`${PUBLIC}${path}`, { headers }, { env: withToken });
       expect(status).toBe(200);
       expect(body).toMatchObject({ report: 'funnel', site: 'demo', k: 5, noise: null });
@@ -115,8 +118,9 @@ describe('the scheduled job', () => {
     });
     const days = [...old.days, ...recent.days];
     const count = async (table: string, day: string) =>
-      (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE site = 'demo' AND day = ?`).bind(day).first<{ n: number }>())!
-        .n;
+      (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE site = 'demo' AND day = ?`)
+        .bind(day)
+        .first<{ n: number }>())!.n;
     for (const day of days) expect(await count('ins_dirty', day)).toBe(1);
 
     // The hourly cron prunes salts only; the every-minute one maintains the insights.
