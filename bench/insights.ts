@@ -88,13 +88,11 @@ try {
 
     // The cron: 50 dirty days per run until none is left.
     let rebuildMs = 0;
-    let runs = 0;
     let days = 0;
     for (;;) {
       const { body, ms } = await call<{ rebuilt: number }>('/rebuild');
       if (body.rebuilt === 0) break;
       rebuildMs += ms;
-      runs++;
       days += body.rebuilt;
     }
     maintenanceRows.push([
