@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPORTS } from '../collector/src/core/insights/index.ts';
+import { snapshotWorker } from './lib/snapshot.mjs';
 import { startWranglerDev } from './lib/wrangler.mjs';
 
 const args = process.argv.slice(2);
@@ -35,9 +36,12 @@ const section = {
   notes: [] as string[],
 };
 
+// From a copy of the sources: `wrangler dev` reloads the Worker (and drops a request) when a file it
+// watches changes, as it would whenever someone edits the collector during the minutes this takes.
+const snapshot = snapshotWorker();
 const persistTo = mkdtempSync(join(tmpdir(), 'pathmark-insights-bench-'));
 const worker = await startWranglerDev({
-  config: join(root, 'bench/insights-worker/wrangler.toml'),
+  config: join(snapshot.dir, 'bench/insights-worker/wrangler.toml'),
   persistTo,
   readyPath: '/ready',
 });
@@ -46,7 +50,9 @@ async function call<T>(path: string, init?: RequestInit): Promise<{ body: T; ms:
   const response = await fetch(worker.origin + path, { method: 'POST', ...init, signal: AbortSignal.timeout(600_000) });
   const text = await response.text();
   const ms = performance.now() - start;
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 500)}`);
+  if (!response.ok) {
+    throw new Error(`${path}: ${response.status} ${text.slice(0, 500)}\nwrangler dev said:\n${worker.output().slice(-3000)}`);
+  }
   return { body: JSON.parse(text) as T, ms };
 }
 
@@ -157,6 +163,7 @@ try {
 } finally {
   await worker.stop();
   rmSync(persistTo, { recursive: true, force: true });
+  snapshot.remove();
 }
 
 const json = JSON.stringify(section, null, 2);
