@@ -3,7 +3,7 @@
 // - POST /generate?events=N&day=D&seed=S: generates one day of journeys and keeps them in memory;
 // - POST /write?target=sink|baseline: writes the kept records through the D1 sink (events +
 //   insights, collector/src/sinks/d1.ts) or as the events rows alone, in consumer batches;
-// - POST /rebuild: one cron run (rebuildDirtyDays, 50 days);
+// - POST /rebuild?days=N: rebuilds the N oldest dirty days (the cron's work, rebuildDirtyDays);
 // - GET /report?name=R&from=&to=: one report.
 // Generation happens in its own request, so the timed requests do only the database work.
 import {
@@ -96,7 +96,8 @@ export default {
         return Response.json({ events: kept.length });
       }
       case '/rebuild':
-        return Response.json({ rebuilt: await rebuildDirtyDays(d1Engine(env.DB), 50) });
+        kept = [];
+        return Response.json({ rebuilt: await rebuildDirtyDays(d1Engine(env.DB), Number(query('days'))) });
       case '/report': {
         const name = query('name') as ReportName;
         const report = await REPORTS[name](d1Engine(env.DB), { site: query('site'), from: query('from'), to: query('to') });
