@@ -19,6 +19,7 @@ const SECTIONS = [
   { id: 'end-to-end', title: 'Collector end to end through wrangler dev', file: 'bench/end-to-end.ts', tsx: true },
   { id: 'delivery', title: 'Delivery under a flapping connection and a failing sink', file: 'bench/delivery.mjs' },
   { id: 'warehouse', title: 'Warehouse: the reports on DuckDB over the R2 archive', file: 'bench/warehouse.ts', tsx: true },
+  { id: 'insights', title: 'Insights in local D1: consumer throughput and report latency', file: 'bench/insights.ts', tsx: true },
 ];
 
 const only = process.argv.slice(2);

@@ -48,23 +48,30 @@ await build({
 });
 await build({ ...shared, entryPoints: { consent: join(src, 'cmp.ts') }, outdir: dist, format: 'iife' });
 
-// The Worker serves /inspector from this one file (only when PATHMARK_INSPECTOR=1),
-// so its script and styles are inlined rather than left as separate public assets.
-const inspector = await build({
-  ...shared,
-  sourcemap: false,
-  entryPoints: [join(src, 'inspector', 'inspector.ts')],
-  format: 'iife',
-  write: false,
-});
-const inspectorHtml = await readFile(join(src, 'inspector', 'index.html'), 'utf8');
-const css = await readFile(join(src, 'inspector', 'inspector.css'), 'utf8');
-const script = inspector.outputFiles[0]?.text ?? '';
-await writeOut(
-  'inspector/index.html',
-  inspectorHtml
-    .replace('<!-- INSPECTOR_STYLES -->', () => `<style>\n${css}</style>`)
-    .replace('<!-- INSPECTOR_SCRIPT -->', () => `<script>${script.replaceAll('</script', '<\\/script')}</script>`),
-);
+/**
+ * A page the Worker serves itself from one file (the inspector, only when PATHMARK_INSPECTOR=1;
+ * the insights page, behind its access check): its script and styles are inlined rather than
+ * left as separate public assets. `marker` names its placeholders, e.g. INSPECTOR_STYLES.
+ */
+async function buildPage(name, marker) {
+  const bundle = await build({
+    ...shared,
+    sourcemap: false,
+    entryPoints: [join(src, name, `${name}.ts`)],
+    format: 'iife',
+    write: false,
+  });
+  const page = await readFile(join(src, name, 'index.html'), 'utf8');
+  const css = await readFile(join(src, name, `${name}.css`), 'utf8');
+  const script = bundle.outputFiles[0]?.text ?? '';
+  await writeOut(
+    `${name}/index.html`,
+    page
+      .replace(`<!-- ${marker}_STYLES -->`, () => `<style>\n${css}</style>`)
+      .replace(`<!-- ${marker}_SCRIPT -->`, () => `<script>${script.replaceAll('</script', '<\\/script')}</script>`),
+  );
+}
+await buildPage('inspector', 'INSPECTOR');
+await buildPage('insights', 'INSIGHTS');
 
-console.log(`demo-store: built ${catalog.products.length} products and the inspector into ${dist}`);
+console.log(`demo-store: built ${catalog.products.length} products, the inspector and the insights page into ${dist}`);

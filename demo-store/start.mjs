@@ -1,6 +1,6 @@
 // `npm start`: builds the SDK and the store, prepares the local D1 database and
 // runs the whole stack under `wrangler dev` on http://localhost:8787 with the
-// live inspector on. No Cloudflare account and no network are needed.
+// live inspector on, and the insights page beside them. No Cloudflare account and no network are needed.
 import { applyMigrations, buildAll, startWrangler, waitForHealthy } from './stack.mjs';
 
 const port = Number(process.env.PORT ?? 8787);
@@ -44,6 +44,7 @@ console.log(`
     Store      http://localhost:${port}/
     Journal    http://localhost:${port}/blog/   (plain HTML, script tag only)
     Inspector  http://localhost:${port}/inspector
+    Insights   http://localhost:${port}/insights   (reports per consent mode; open on localhost, token elsewhere)
 
   Press Ctrl-C to stop.
 `);

@@ -45,7 +45,7 @@ export function renderReport({ machine, sections, chartFile, totalSeconds, findi
     '',
   );
   out.push(
-    "One section alone: `node bench/run.mjs sizes` (ids: `sizes`, `main-thread`, `pipeline`, `end-to-end`, `delivery`, `warehouse`) rewrites this page with that section only; or run the section's command, which prints its results as JSON. Profiles: `node bench/profile-main-thread.mjs [track|cartAdd] [granted|anonymous]`, `node --import tsx bench/profile-collector.ts [seconds] [--ingest-only]`, `taskset -c 0 node --cpu-prof --import tsx bench/pipeline.ts`. The warehouse at 10,000,000 events: `node --import tsx bench/warehouse.ts 10000000 --save bench/warehouse-10m.json`, then `node bench/run.mjs warehouse`.",
+    "One section alone: `node bench/run.mjs sizes` (ids: `sizes`, `main-thread`, `pipeline`, `end-to-end`, `delivery`, `warehouse`, `insights`) rewrites this page with that section only; or run the section's command, which prints its results as JSON. Profiles: `node bench/profile-main-thread.mjs [track|cartAdd] [granted|anonymous]`, `node --import tsx bench/profile-collector.ts [seconds] [--ingest-only]`, `taskset -c 0 node --cpu-prof --import tsx bench/pipeline.ts`. The warehouse at 10,000,000 events: `node --import tsx bench/warehouse.ts 10000000 --save bench/warehouse-10m.json`, then `node bench/run.mjs warehouse`.",
     '',
   );
   out.push('## Machine', '');

@@ -15,6 +15,7 @@ const PARTS = [
   'sdk/dist',
   'demo-store/dist',
   'bench/pipeline-worker',
+  'bench/insights-worker',
   'bench/lib/batches.ts',
 ];
 

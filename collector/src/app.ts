@@ -7,6 +7,9 @@ import { configRoute } from './routes/config.ts';
 import { deadLettersRoute } from './routes/dead-letters.ts';
 import { eventsRoute } from './routes/events.ts';
 import { healthRoute } from './routes/health.ts';
+import { insightsAdminRoute } from './routes/insights-admin.ts';
+import { insightsPageRoute } from './routes/insights-page.ts';
+import { insightsRoute } from './routes/insights.ts';
 import { inspectRoute } from './routes/inspect.ts';
 import { scriptRoute } from './routes/script.ts';
 
@@ -22,7 +25,10 @@ export function createApp(deps: CollectorDeps): Hono<AppEnv> {
   app.route('/', scriptRoute());
   app.route('/', healthRoute());
   app.route('/', inspectRoute());
+  app.route('/', insightsPageRoute(deps));
   app.route('/', deadLettersRoute());
+  app.route('/', insightsRoute(deps));
+  app.route('/', insightsAdminRoute(deps));
 
   app.notFound((c) => c.json<ErrorResponse>({ error: 'not_found', detail: `${c.req.path}: no such route` }, 404));
   app.onError((error, c) => {

@@ -5,7 +5,7 @@ import { createPipeline, type Pipeline } from './core/pipeline.ts';
 import type { SitePolicies } from './core/policy.ts';
 import { createValidator } from './core/validate.ts';
 import { SaltStore } from './salts.ts';
-import { loadSitePolicies } from './sites.ts';
+import { sitePolicies } from './sites.ts';
 
 /** What the routes need besides bindings; created once per isolate by the Worker entry. */
 export interface CollectorDeps {
@@ -24,7 +24,7 @@ export interface AppEnv {
 }
 
 export function createDeps(overrides: Partial<CollectorDeps> = {}): CollectorDeps {
-  const policies = overrides.policies ?? loadSitePolicies();
+  const policies = overrides.policies ?? sitePolicies();
   return {
     policies,
     origins: overrides.origins ?? new AllowedOrigins(policies),

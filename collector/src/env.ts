@@ -14,6 +14,8 @@ declare global {
       RETRY_BASE_SECONDS?: string;
       /** Bearer token for /v1/admin/* (dead letters); without it those routes answer only on a loopback host. */
       ADMIN_TOKEN?: string;
+      /** Bearer token (or `pathmark_insights` cookie) for /v1/insights/* and /insights; without it they answer only on a loopback host. */
+      INSIGHTS_TOKEN?: string;
       /** Per-site pseudonymization secrets are read as `PSEUDONYM_KEY_<SITE>` (see keys.ts). */
       [secret: `PSEUDONYM_KEY_${string}`]: string | undefined;
     }

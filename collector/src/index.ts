@@ -4,8 +4,10 @@ import { createApp } from './app.ts';
 import { handleQueue } from './consumer.ts';
 import { createDeps, type AppEnv } from './deps.ts';
 import type { Env } from './env.ts';
+import { maintainInsights } from './insights-maintenance.ts';
 import { pruneInspectBatches } from './inspect-store.ts';
 import { pruneSalts } from './salts.ts';
+import { sitePolicies } from './sites.ts';
 import { reportConfiguration } from './startup.ts';
 
 /**
@@ -22,6 +24,8 @@ reportConfiguration(env as unknown as Env);
 
 let app: Hono<AppEnv> | undefined;
 
+const HOURLY_CRON = '7 * * * *';
+
 export default {
   fetch(request, env, ctx) {
     app ??= createApp(createDeps());
@@ -30,8 +34,10 @@ export default {
 
   queue: (batch, env) => handleQueue(batch, env),
 
-  async scheduled(_controller, env) {
+  // Two crons (wrangler.toml): every minute the insights' rollups and retention; hourly the salts and inspector rows.
+  async scheduled(controller, env) {
     const now = Date.now();
-    await Promise.all([pruneSalts(env.DB, now), pruneInspectBatches(env.DB, now)]);
+    if (controller.cron === HOURLY_CRON) await Promise.all([pruneSalts(env.DB, now), pruneInspectBatches(env.DB, now)]);
+    else await maintainInsights(env.DB, sitePolicies(), now);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -6,6 +6,13 @@ export function loadSitePolicies(): SitePolicies {
   return parseSitePolicies(sitesFile);
 }
 
+let parsed: SitePolicies | undefined;
+
+/** The sites file parsed once per isolate, for the queue consumers and the scheduled jobs (the app has its own in deps). */
+export function sitePolicies(): SitePolicies {
+  return (parsed ??= loadSitePolicies());
+}
+
 /** Origins from DEV_ALLOWED_ORIGINS (comma-separated), allowed for every site. */
 export function devOrigins(value: string | undefined): string[] {
   return (value ?? '')

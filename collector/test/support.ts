@@ -93,3 +93,53 @@ export async function post(body: unknown, options: PostOptions = {}): Promise<Po
   const records = queue.sent.flatMap((message) => (JSON.parse(message) as QueueMessageBody).records);
   return { response, body: parsed, queued: queue.sent, records };
 }
+
+/** Calls the Worker's fetch handler with a GET (or the given init) on `url`; answers status and parsed JSON. */
+export async function call(
+  url: string,
+  init: RequestInit = {},
+  options: { env?: Env } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const ctx = createExecutionContext();
+  const request = new Request(url, init) as unknown as Request<unknown, IncomingRequestCfProperties>;
+  const response = await worker.fetch(request, options.env ?? env, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text for the assertion message.
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+/**
+ * Records with every identifier prefixed and moved to `site`, so that tests sharing a database
+ * with other tests' copies of the same scripted population never share an event, page, search,
+ * visitor or transaction.
+ */
+export function relabelled<R extends ForwardedRecord>(records: readonly R[], prefix: string, site: string): R[] {
+  return records.map((record) => {
+    const props = { ...record.props };
+    if (typeof props.search_id === 'string') props.search_id = `${prefix}${props.search_id}`;
+    if (typeof props.transaction_id === 'string') props.transaction_id = `${prefix}${props.transaction_id}`;
+    return {
+      ...record,
+      site,
+      event_id: `${prefix}${record.event_id}`,
+      batch_id: `${prefix}${record.batch_id}`,
+      page_id: `${prefix}${record.page_id}`,
+      visitor_id: `${prefix}${record.visitor_id}`,
+      ...(record.session_id !== undefined && { session_id: `${prefix}${record.session_id}` }),
+      props,
+    };
+  });
+}
+
+/** A report's figures per mode, without the coverage (checked on its own). */
+export function figuresOf(report: { modes: Record<'granted' | 'anonymous', { coverage: object }> }) {
+  const { coverage: _g, ...granted } = report.modes.granted;
+  const { coverage: _a, ...anonymous } = report.modes.anonymous;
+  return { granted, anonymous };
+}

@@ -1,5 +1,6 @@
 import type { JsonValue, Props, SendableConsentMode } from '#protocol';
 import { hmacHex, type HmacKey } from './hmac.ts';
+import { classifyPage } from './insights/page-types.ts';
 import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
@@ -296,6 +297,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     page_id: event.page_id,
     url: url.url,
     path: url.path,
+    page_type: classifyPage(url.path, policy.page_types),
     props: props.value,
     visitor_id: visitorId,
     geo: { country: context.country, region: context.region },

@@ -9,6 +9,8 @@ import {
   type SendableConsentMode,
   type SiteConfigResponse,
 } from '#protocol';
+import { checkPageTypePatterns, type PageTypePatterns } from './insights/page-types.ts';
+import { DEFAULT_K } from './insights/privacy.ts';
 import { RATE_LIMIT_UNIT } from './rate-limit.ts';
 import type { ValidBatch, ValidEvent } from './validate.ts';
 
@@ -81,6 +83,29 @@ const sitePolicySchema = v.object({
       ),
     }),
   ),
+  page_types: v.optional(
+    v.pipe(
+      v.unknown(),
+      v.rawCheck(({ dataset, addIssue }) => {
+        const problem = dataset.typed ? checkPageTypePatterns(dataset.value) : null;
+        if (problem) addIssue({ message: problem });
+      }),
+      v.transform((value) => value as PageTypePatterns),
+    ),
+  ),
+  k_anonymity: v.optional(
+    v.pipe(v.number(), v.integer('k_anonymity: expected an integer'), v.minValue(1, 'k_anonymity: at least 1'), v.maxValue(1000)),
+  ),
+  epsilon: v.optional(
+    v.pipe(
+      v.number(),
+      v.check((value) => Number.isFinite(value) && value > 0, 'epsilon: expected a positive number'),
+      v.maxValue(100, 'epsilon: at most 100 (above that the noise protects nothing)'),
+    ),
+  ),
+  retention_days: v.optional(
+    v.pipe(v.number(), v.integer('retention_days: expected a whole number of days'), v.minValue(1, 'retention_days: at least 1')),
+  ),
 });
 const sitesFileSchema = v.object({
   sites: v.record(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)), sitePolicySchema),
@@ -105,15 +130,46 @@ export interface SitePolicy {
   redact_keys: string[];
   /** Batches per 10 s from one IP address + user agent (default DEFAULT_BATCHES_PER_10S, rate-limit.ts). */
   rate_limit?: { batches_per_10s: number };
+  /** Glob patterns on the URL path per page type; the collector writes the type into each record (docs/insights.md). */
+  page_types?: PageTypePatterns;
+  /** Rows of insights reports naming a path, term or item need this many visits (default DEFAULT_K); fewer fold into "(other)". */
+  k_anonymity?: number;
+  /** Laplace noise of scale 1/epsilon on every count of an insights report; absent = no noise. */
+  epsilon?: number;
+  /** Days of event-level rows (events, insights facts) kept in D1; the day rollups stay. Absent = kept. */
+  retention_days?: number;
 }
 
 export type SitePolicies = ReadonlyMap<string, SitePolicy>;
 
-/** Parses the sites file; throws on a malformed file (a deploy-time mistake, not client input). */
+/**
+ * Parses the sites file; throws on a malformed file (a deploy-time mistake, not client input), with a
+ * message that names the field: `sites.demo.k_anonymity: …`.
+ */
 export function parseSitePolicies(file: unknown): SitePolicies {
-  const parsed = v.parse(sitesFileSchema, file);
-  return new Map(Object.entries(parsed.sites).map(([site, policy]) => [site, { site, ...policy }]));
+  const result = v.safeParse(sitesFileSchema, file);
+  if (!result.success) {
+    const issue = result.issues[0];
+    throw new Error(`sites.json: ${fieldMessage(v.getDotPath(issue) ?? '(file)', issue.message)}`);
+  }
+  return new Map(Object.entries(result.output.sites).map(([site, policy]) => [site, { site, ...policy }]));
 }
+
+/** `sites.demo.k_anonymity: at least 1`: messages written for a field already name its tail, valibot's own do not. */
+function fieldMessage(path: string, message: string): string {
+  const segments = path.split('.');
+  for (let i = 0; i < segments.length; i++) {
+    const tail = segments.slice(i).join('.');
+    if (message.startsWith(`${tail}:`) || message.startsWith(`${tail}.`)) return [...segments.slice(0, i), message].join('.');
+  }
+  return `${path}: ${message}`;
+}
+
+/** The k and epsilon an insights report of this site is computed with. */
+export const reportPrivacy = (policy: SitePolicy): { k: number; epsilon: number | null } => ({
+  k: policy.k_anonymity ?? DEFAULT_K,
+  epsilon: policy.epsilon ?? null,
+});
 
 /** Privacy signals the browser sent with the request (`Sec-GPC: 1`, `DNT: 1`), read at the edge. */
 export interface PrivacySignals {

@@ -1,4 +1,5 @@
 import type { Props, SendableConsentMode } from '#protocol';
+import type { PageType } from './insights/page-types.ts';
 
 /** Reduced user agent: enough to segment by browser and device, too coarse to fingerprint. */
 export interface ReducedUserAgent {
@@ -47,6 +48,11 @@ export interface ForwardedRecord {
   /** Page URL without fragment, credentials or non-allowlisted query parameters; redacted. */
   url: string;
   path: string;
+  /**
+   * The kind of page, by the site policy's `page_types` patterns on `path`; null when none matches.
+   * Absent from records archived before the collector classified pages.
+   */
+  page_type?: PageType | null;
   title?: string;
   /** Same-site referrer cleaned like `url`; external referrers reduced to their origin. */
   referrer?: string;

@@ -1,5 +1,6 @@
 import type { Env } from '../env.ts';
 import { parseRetryBase } from '../retry.ts';
+import { sitePolicies } from '../sites.ts';
 import { createD1Sink } from './d1.ts';
 import { createR2Sink } from './r2.ts';
 import { SINK_NAMES, type Sink, type SinkName } from './sink.ts';
@@ -57,7 +58,7 @@ export function sinkTargets(env: Env): SinkTarget[] {
     'd1',
     env.SINK_QUEUE_D1,
     !env.DB ? missing('DB', 'D1 database') : !env.SINK_QUEUE_D1 ? missing('SINK_QUEUE_D1', 'queue') : null,
-    () => createD1Sink(env.DB),
+    () => createD1Sink(env.DB, { pageTypes: (site) => sitePolicies().get(site)?.page_types }),
   );
   if (env.FORWARD_URL) {
     add('webhook', env.SINK_QUEUE_WEBHOOK, webhookProblem(env), () =>

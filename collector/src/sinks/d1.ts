@@ -1,59 +1,23 @@
-import type { ForwardedRecord } from '../core/record.ts';
+import { ingest } from '../core/insights/ingest.ts';
+import type { PageTypePatterns } from '../core/insights/page-types.ts';
+import { d1Engine } from '../d1-engine.ts';
 import { recordsOf, type Sink } from './sink.ts';
 
-const COLUMNS = [
-  'event_id',
-  'batch_id',
-  'site',
-  'name',
-  'consent',
-  'ts',
-  'received_at',
-  'visitor_id',
-  'session_id',
-  'page_id',
-  'path',
-  'record',
-] as const;
-/** D1 binds at most 100 parameters per statement: 8 rows of 12 columns per INSERT. */
-const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
-/** Statements per D1 batch (one round trip, one transaction). */
-const STATEMENTS_PER_BATCH = 50;
+export interface D1SinkOptions {
+  /** The site policy's `page_types`, for records archived before the collector classified pages (replays). */
+  pageTypes?: (site: string) => PageTypePatterns | undefined;
+}
 
-const rowValues = (record: ForwardedRecord) => [
-  record.event_id,
-  record.batch_id,
-  record.site,
-  record.name,
-  record.consent,
-  record.ts,
-  record.received_at,
-  record.visitor_id,
-  record.session_id ?? null,
-  record.page_id,
-  record.path,
-  JSON.stringify(record),
-];
-
-/** The `events` table, keyed by event id: a re-sent or retried event is ignored, not doubled. */
-export function createD1Sink(db: D1Database): Sink {
-  const placeholders = (rows: number) => Array.from({ length: rows }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
+/**
+ * The `events` table and the insights facts it feeds (docs/insights.md), written by the insights
+ * core's `ingest`: events `INSERT OR IGNORE` on their id, the facts of the keys the new events
+ * carry recomputed and their days marked dirty, in one D1 batch per 500 records. A re-sent or
+ * retried event inserts nothing, so it changes no figure.
+ */
+export function createD1Sink(db: D1Database, { pageTypes }: D1SinkOptions = {}): Sink {
+  const engine = d1Engine(db);
   return {
     name: 'd1',
-    async write(messages) {
-      const records = recordsOf(messages);
-      const statements: D1PreparedStatement[] = [];
-      for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
-        const rows = records.slice(i, i + ROWS_PER_STATEMENT);
-        statements.push(
-          db
-            .prepare(`INSERT OR IGNORE INTO events (${COLUMNS.join(', ')}) VALUES ${placeholders(rows.length)}`)
-            .bind(...rows.flatMap(rowValues)),
-        );
-      }
-      for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-        await db.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
-      }
-    },
+    write: (messages) => ingest(engine, recordsOf(messages), { newToken: () => crypto.randomUUID(), pageTypes }),
   };
 }
