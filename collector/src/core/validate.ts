@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   CONSENT_MODES,
   CONSENT_SOURCES,
@@ -26,12 +25,15 @@ import {
   type StandardEventName,
   type StandardEvents,
 } from '#protocol';
+import * as s from './schema.ts';
 import { parseUrl } from './urls.ts';
 
 /**
  * Schema validation of a parsed batch: the envelope as a whole, then each event on its
  * own so one bad event does not cost the others. Reasons name the field the way a
- * developer would write it: `events[3].props.items[0].price: …`.
+ * developer would write it: `events[3].props.items[0].price: …`. The schemas below are
+ * the one table of what the protocol accepts; schema.ts compiles them into a closure per
+ * field.
  */
 
 /** Keys that would reach `Object.prototype` if some code merged the value naively. */
@@ -39,14 +41,16 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid event (event › props › 3 levels, or event › props › items › item). */
 const MAX_WALK_DEPTH = 8;
 
-const text = v.pipe(v.string(), v.maxLength(MAX_STRING_LENGTH));
+const text = s.string({ maxLength: MAX_STRING_LENGTH });
 /** Random ids made by the SDK (UUIDs and the like): a closed alphabet, so no free text hides in them. */
-const randomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'));
-const epochMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(8.64e15));
-const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9));
-const money = v.pipe(v.number(), v.finite(), v.minValue(-1e12), v.maxValue(1e12));
-const label = v.pipe(v.string(), v.regex(EXPERIMENT_LABEL, 'expected a label (1–64 of A-Z a-z 0-9 _ . : -)'));
-const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'));
+const randomId = s.string({ pattern: [/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'] });
+const epochMs = s.number({ finite: true, min: 0, max: 8.64e15 });
+const count = s.number({ integer: true, min: 0, max: 1e9 });
+const money = s.number({ finite: true, min: -1e12, max: 1e12 });
+const position = s.number({ integer: true, min: 0, max: 1e6 });
+const duration = s.number({ finite: true, min: 0, max: MAX_EVENT_AGE_MS });
+const label = s.string({ pattern: [EXPERIMENT_LABEL, 'expected a label (1–64 of A-Z a-z 0-9 _ . : -)'] });
+const currency = s.string({ pattern: [/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'] });
 /**
  * Whether a string is an absolute http(s) URL, remembering the last one found valid: the
  * events of a batch nearly always share one page URL, so a batch of 20 parses it once
@@ -64,113 +68,122 @@ export function httpUrlCheck(): (value: string) => boolean {
   };
 }
 
-const itemSchema = v.pipe(
-  v.object({
-    item_id: v.optional(text),
-    item_name: v.optional(text),
-    item_brand: v.optional(text),
-    item_category: v.optional(text),
-    item_variant: v.optional(text),
-    item_list_name: v.optional(text),
-    price: v.optional(money),
-    quantity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6))),
-    currency: v.optional(currency),
-    index: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6))),
-  }),
-  v.check((item) => item.item_id !== undefined || item.item_name !== undefined, 'an item needs item_id or item_name'),
+const itemSchema = s.object(
+  {
+    item_id: s.optional(text),
+    item_name: s.optional(text),
+    item_brand: s.optional(text),
+    item_category: s.optional(text),
+    item_variant: s.optional(text),
+    item_list_name: s.optional(text),
+    price: s.optional(money),
+    quantity: s.optional(position),
+    currency: s.optional(currency),
+    index: s.optional(position),
+  },
+  [(item) => item.item_id !== undefined || item.item_name !== undefined, 'an item needs item_id or item_name'],
 );
-const items = v.pipe(v.array(itemSchema), v.maxLength(MAX_ITEMS_PER_EVENT));
+const items = s.array(itemSchema, { maxLength: MAX_ITEMS_PER_EVENT });
 
 const ecommerceEntries = {
   items,
-  value: v.optional(money),
-  currency: v.optional(currency),
-  search_id: v.optional(randomId),
+  value: s.optional(money),
+  currency: s.optional(currency),
+  search_id: s.optional(randomId),
 };
-const ecommerceProps = v.object(ecommerceEntries);
+const ecommerceProps = s.object(ecommerceEntries);
 
 const propsSchemas = {
-  page_view: v.object({
-    navigation: v.picklist(NAVIGATIONS),
-    previous_path: v.optional(text),
-    page_index: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1e6)),
-    experiment: v.optional(label),
-    variant: v.optional(label),
+  page_view: s.object({
+    navigation: s.picklist(NAVIGATIONS),
+    previous_path: s.optional(text),
+    page_index: s.number({ integer: true, min: 1, max: 1e6 }),
+    experiment: s.optional(label),
+    variant: s.optional(label),
   }),
-  page_leave: v.object({
-    total_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
-    engaged_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
-    max_scroll: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  page_leave: s.object({
+    total_ms: duration,
+    engaged_ms: duration,
+    max_scroll: s.number({ min: 0, max: 1 }),
   }),
-  scroll: v.object({ depth: v.picklist(SCROLL_DEPTHS) }),
-  search: v.object({
+  scroll: s.object({ depth: s.picklist(SCROLL_DEPTHS) }),
+  search: s.object({
     search_term: text,
     search_id: randomId,
-    results: v.optional(count),
-    source: v.picklist(SEARCH_SOURCES),
+    results: s.optional(count),
+    source: s.picklist(SEARCH_SOURCES),
   }),
-  select_item: v.object({ ...ecommerceEntries, index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6)) }),
+  select_item: s.object({ ...ecommerceEntries, index: position }),
   view_item: ecommerceProps,
   add_to_cart: ecommerceProps,
   remove_from_cart: ecommerceProps,
   view_cart: ecommerceProps,
   begin_checkout: ecommerceProps,
-  purchase: v.object({ ...ecommerceEntries, transaction_id: text, value: money, currency }),
-  web_vitals: v.object({
-    metric: v.picklist(VITAL_NAMES),
-    value: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1e7)),
-    rating: v.picklist(VITAL_RATINGS),
+  purchase: s.object({ ...ecommerceEntries, transaction_id: text, value: money, currency }),
+  web_vitals: s.object({
+    metric: s.picklist(VITAL_NAMES),
+    value: s.number({ finite: true, min: 0, max: 1e7 }),
+    rating: s.picklist(VITAL_RATINGS),
   }),
-  consent: v.object({
-    mode: v.picklist(CONSENT_MODES),
-    previous: v.picklist(CONSENT_MODES),
-    source: v.picklist(CONSENT_SOURCES),
+  consent: s.object({
+    mode: s.picklist(CONSENT_MODES),
+    previous: s.picklist(CONSENT_MODES),
+    source: s.picklist(CONSENT_SOURCES),
   }),
-} satisfies { [N in StandardEventName]: v.GenericSchema };
+} satisfies { [N in StandardEventName]: s.Schema<unknown> };
 
 /** The fields of every event; `url` and `referrer` are checked by the validator's own URL check. */
-function eventBaseSchema(isHttpUrl: (value: string) => boolean) {
-  const httpUrl = v.pipe(text, v.check(isHttpUrl, 'expected an absolute http(s) URL'));
-  return v.object({
+function eventBaseEntries(isHttpUrl: (value: string) => boolean) {
+  const httpUrl = s.string({ maxLength: MAX_STRING_LENGTH, check: [isHttpUrl, 'expected an absolute http(s) URL'] });
+  return {
     id: randomId,
     ts: epochMs,
-    seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9)),
+    seq: count,
     page_id: randomId,
     url: httpUrl,
-    title: v.optional(text),
-    referrer: v.optional(v.union([v.literal(''), httpUrl])),
-    anonymous_id: v.optional(randomId),
-    session_id: v.optional(randomId),
-    name: v.string(),
-  });
+    title: s.optional(text),
+    referrer: s.optional(s.emptyOr(httpUrl)),
+    anonymous_id: s.optional(randomId),
+    session_id: s.optional(randomId),
+    name: s.string(),
+  };
 }
-const EVENT_FIELDS = new Set([...Object.keys(eventBaseSchema(() => true).entries), 'props']);
+type EventBaseSchema = s.Schema<s.InferObject<ReturnType<typeof eventBaseEntries>>>;
+const EVENT_FIELDS = new Set([...Object.keys(eventBaseEntries(() => true)), 'props']);
 
-const envelopeSchema = v.object({
-  v: v.literal(PROTOCOL_VERSION),
-  site: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a site key (a-z 0-9 _ -)')),
+const envelopeSchema = s.object({
+  v: s.literal(PROTOCOL_VERSION),
+  site: s.string({ pattern: [/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a site key (a-z 0-9 _ -)'] }),
   // Wider than the protocol's sendable modes: a batch claiming `pending`/`denied` is
   // well-formed but dropped by the policy, which is the one place consent is decided.
-  consent: v.picklist(CONSENT_MODES),
+  consent: s.picklist(CONSENT_MODES),
   sent_at: epochMs,
-  sdk: v.pipe(v.string(), v.maxLength(64)),
-  dropped: v.optional(count),
-  events: v.pipe(v.array(v.unknown()), v.minLength(1, 'a batch needs at least one event'), v.maxLength(MAX_EVENTS_PER_BATCH)),
+  sdk: s.string({ maxLength: 64 }),
+  dropped: s.optional(count),
+  events: s.array(s.unknown, {
+    minLength: [1, 'a batch needs at least one event'],
+    maxLength: MAX_EVENTS_PER_BATCH,
+  }),
 });
 
 // The schemas must describe exactly the protocol's types: these lines stop compiling
-// when the protocol (sdk/src/protocol.ts) and this file drift apart.
+// when the protocol (sdk/src/protocol.ts) and this file drift apart. Mutual assignability
+// alone would let an optional field that one side lacks through, so the keys and the
+// required keys must be the same sets too.
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+type Same<A, B> =
+  Mutual<A, B> extends true ? (Mutual<keyof A, keyof B> extends true ? Mutual<RequiredKeys<A>, RequiredKeys<B>> : false) : false;
 type Expect<T extends true> = T;
 export type SchemaMatchesProtocol = [
-  Expect<Mutual<v.InferOutput<typeof itemSchema>, Item>>,
-  Expect<Mutual<v.InferOutput<ReturnType<typeof eventBaseSchema>>, EventBase & { name: string }>>,
-  Expect<Mutual<Omit<v.InferOutput<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
-  Expect<Batch['consent'] extends v.InferOutput<typeof envelopeSchema>['consent'] ? true : false>,
+  Expect<Same<s.Infer<typeof itemSchema>, Item>>,
+  Expect<Same<s.Infer<EventBaseSchema>, EventBase & { name: string }>>,
+  Expect<Same<Omit<s.Infer<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
+  Expect<Batch['consent'] extends s.Infer<typeof envelopeSchema>['consent'] ? true : false>,
   Expect<PropsSchemasMatch[StandardEventName]>,
   Expect<Mutual<(typeof STANDARD_EVENT_NAMES)[number], StandardEventName>>,
 ];
-type PropsSchemasMatch = { [N in StandardEventName]: Mutual<v.InferOutput<(typeof propsSchemas)[N]>, StandardEvents[N]> };
+type PropsSchemasMatch = { [N in StandardEventName]: Same<s.Infer<(typeof propsSchemas)[N]>, StandardEvents[N]> };
 
 /** A valid event, normalised: unknown fields removed and listed. */
 export interface ValidEvent extends EventBase {
@@ -205,7 +218,7 @@ export interface Validator {
 
 /** A validator with its own URL memo (httpUrlCheck): one per isolate, or per test. */
 export function createValidator(): Validator {
-  const baseSchema = eventBaseSchema(httpUrlCheck());
+  const baseSchema: EventBaseSchema = s.object(eventBaseEntries(httpUrlCheck()));
 
   function validateBatch(value: unknown, { receivedAt }: ValidationOptions): ValidationResult {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -214,9 +227,8 @@ export function createValidator(): Validator {
     const forbidden = findForbiddenKey(value, '', 0, 1);
     if (forbidden) return { ok: false, error: 'invalid_batch', detail: forbidden };
 
-    const envelope = v.safeParse(envelopeSchema, value);
-    if (!envelope.success) return { ok: false, error: 'invalid_batch', detail: formatIssue(envelope.issues[0], '') };
-    const batch = envelope.output;
+    const batch = envelopeSchema.run(value);
+    if (batch instanceof s.Issue) return { ok: false, error: 'invalid_batch', detail: formatIssue(batch, '') };
     if (batch.sent_at - receivedAt > MAX_CLOCK_AHEAD_MS) {
       return { ok: false, error: 'invalid_batch', detail: 'sent_at: device clock more than a day ahead' };
     }
@@ -248,9 +260,8 @@ export function createValidator(): Validator {
     const forbidden = findForbiddenKey(raw, path, 0, MAX_WALK_DEPTH);
     if (forbidden) return forbidden;
 
-    const base = v.safeParse(baseSchema, raw);
-    if (!base.success) return formatIssue(base.issues[0], path);
-    const event = base.output;
+    const event = baseSchema.run(raw);
+    if (event instanceof s.Issue) return formatIssue(event, path);
     if (event.ts - receivedAt > MAX_CLOCK_AHEAD_MS) return `${path}.ts: device time more than a day ahead`;
     if (receivedAt - event.ts > MAX_EVENT_AGE_MS) return `${path}.ts: older than 30 days`;
 
@@ -258,9 +269,9 @@ export function createValidator(): Validator {
     let props: Props;
     const unknownFields: string[] = [];
     if (isStandardEventName(event.name)) {
-      const parsed = v.safeParse(propsSchemas[event.name], rawProps);
-      if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
-      props = parsed.output as Props;
+      const parsed = (propsSchemas[event.name] as s.Schema<Props>).run(rawProps);
+      if (parsed instanceof s.Issue) return formatIssue(parsed, `${path}.props`);
+      props = parsed;
       // The schema strips properties a standard event does not define; say which.
       for (const key of Object.keys(rawProps as object)) if (!(key in props)) unknownFields.push(`props.${key}`);
     } else if (CUSTOM_EVENT_NAME.test(event.name)) {
@@ -358,12 +369,7 @@ function appendPath(path: string, key: string | number): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-function formatIssue(issue: v.BaseIssue<unknown> | undefined, prefix: string): string {
-  if (!issue) return `${prefix || 'body'}: invalid`;
-  let path = prefix;
-  for (const item of issue.path ?? []) {
-    const key = item.key;
-    path = typeof key === 'number' || typeof key === 'string' ? appendPath(path, key) : path;
-  }
-  return `${path || 'body'}: ${issue.message}`;
+/** `prefix` and the keys down to the failing value, then the message: `events[3].props.items[0].price: …`. */
+function formatIssue(issue: s.Issue, prefix: string): string {
+  return `${issue.trail.reduceRight<string>((at, key) => appendPath(at, key), prefix) || 'body'}: ${issue.message}`;
 }
