@@ -224,8 +224,8 @@ export function createValidator(): Validator {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: 'invalid_batch', detail: 'body: expected a JSON object' };
     }
-    const forbidden = findForbiddenKey(value, '', 0, 1);
-    if (forbidden) return { ok: false, error: 'invalid_batch', detail: forbidden };
+    const forbidden = findForbiddenKey(value, 1);
+    if (forbidden) return { ok: false, error: 'invalid_batch', detail: formatIssue(forbidden, '') };
 
     const batch = envelopeSchema.run(value);
     if (batch instanceof s.Issue) return { ok: false, error: 'invalid_batch', detail: formatIssue(batch, '') };
@@ -235,11 +235,11 @@ export function createValidator(): Validator {
 
     const events: ValidBatch['events'] = [];
     const rejected: ValidBatch['rejected'] = [];
-    batch.events.forEach((raw, index) => {
-      const result = validateEvent(raw, `events[${index}]`, receivedAt);
+    for (let index = 0; index < batch.events.length; index++) {
+      const result = validateEvent(batch.events[index], index, receivedAt);
       if (typeof result === 'string') rejected.push({ index, reason: result });
       else events.push({ index, event: result });
-    });
+    }
     return {
       ok: true,
       batch: {
@@ -254,39 +254,42 @@ export function createValidator(): Validator {
     };
   }
 
-  /** Returns the valid event, or the reason it is rejected. */
-  function validateEvent(raw: unknown, path: string, receivedAt: number): ValidEvent | string {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `${path}: expected an object`;
-    const forbidden = findForbiddenKey(raw, path, 0, MAX_WALK_DEPTH);
-    if (forbidden) return forbidden;
+  /** Returns the valid event, or the reason it is rejected (its path spelled out only then). */
+  function validateEvent(raw: unknown, index: number, receivedAt: number): ValidEvent | string {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `events[${index}]: expected an object`;
+    const forbidden = findForbiddenKey(raw, MAX_WALK_DEPTH);
+    if (forbidden) return formatIssue(forbidden, `events[${index}]`);
 
-    const event = baseSchema.run(raw);
-    if (event instanceof s.Issue) return formatIssue(event, path);
-    if (event.ts - receivedAt > MAX_CLOCK_AHEAD_MS) return `${path}.ts: device time more than a day ahead`;
-    if (receivedAt - event.ts > MAX_EVENT_AGE_MS) return `${path}.ts: older than 30 days`;
+    const base = baseSchema.run(raw);
+    if (base instanceof s.Issue) return formatIssue(base, `events[${index}]`);
+    if (base.ts - receivedAt > MAX_CLOCK_AHEAD_MS) return `events[${index}].ts: device time more than a day ahead`;
+    if (receivedAt - base.ts > MAX_EVENT_AGE_MS) return `events[${index}].ts: older than 30 days`;
 
+    const unknownFields: string[] = [];
+    for (const key of Object.keys(raw)) if (!EVENT_FIELDS.has(key)) unknownFields.push(key);
     const rawProps = (raw as { props?: unknown }).props;
     let props: Props;
-    const unknownFields: string[] = [];
-    if (isStandardEventName(event.name)) {
-      const parsed = (propsSchemas[event.name] as s.Schema<Props>).run(rawProps);
-      if (parsed instanceof s.Issue) return formatIssue(parsed, `${path}.props`);
+    if (isStandardEventName(base.name)) {
+      const parsed = (propsSchemas[base.name] as s.Schema<Props>).run(rawProps);
+      if (parsed instanceof s.Issue) return formatIssue(parsed, `events[${index}].props`);
       props = parsed;
       // The schema strips properties a standard event does not define; say which.
       for (const key of Object.keys(rawProps as object)) if (!(key in props)) unknownFields.push(`props.${key}`);
-    } else if (CUSTOM_EVENT_NAME.test(event.name)) {
+    } else if (CUSTOM_EVENT_NAME.test(base.name)) {
       if (rawProps === undefined) props = {};
       else {
-        const problem = checkCustomProps(rawProps, `${path}.props`);
-        if (problem) return problem;
+        const problem = checkCustomProps(rawProps);
+        if (problem) return formatIssue(problem, `events[${index}].props`);
         props = rawProps as Props;
       }
     } else {
-      return `${path}.name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
+      return `events[${index}].name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
     }
-
-    unknownFields.unshift(...Object.keys(raw).filter((key) => !EVENT_FIELDS.has(key)));
-    return { ...event, props, unknownFields };
+    // The schema's output is a fresh object: completed in place, in the order a spread would give.
+    const event = base as typeof base & Pick<ValidEvent, 'props' | 'unknownFields'>;
+    event.props = props;
+    event.unknownFields = unknownFields;
+    return event;
   }
 
   return { validateBatch };
@@ -297,66 +300,72 @@ export const isStandardEventName = (name: string): name is StandardEventName => 
 
 /**
  * Limits for free-form `props` (custom events): JSON values only, ≤ 50 keys counted
- * across nesting, depth ≤ 3, strings ≤ 2 KB, finite numbers.
+ * across nesting, depth ≤ 3, strings ≤ 2 KB, finite numbers. The path of a finding is
+ * only spelled out for a finding: valid input builds no strings.
  */
-function checkCustomProps(value: unknown, path: string): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path}: expected an object`;
-  let keys = 0;
-  const visit = (node: unknown, at: string, depth: number): string | null => {
-    if (node === null || typeof node === 'boolean') return null;
-    if (typeof node === 'string')
-      return node.length > MAX_STRING_LENGTH ? `${at}: longer than ${MAX_STRING_LENGTH} characters` : null;
-    if (typeof node === 'number') return Number.isFinite(node) ? null : `${at}: expected a finite number`;
-    if (typeof node !== 'object') return `${at}: expected a JSON value`;
-    if (depth > MAX_NESTING_DEPTH) return `${at}: nested deeper than ${MAX_NESTING_DEPTH} levels`;
-    const entries = Array.isArray(node) ? node.map((item, i) => [i, item] as const) : Object.entries(node);
-    if (!Array.isArray(node)) {
-      keys += entries.length;
-      if (keys > MAX_PROPERTY_KEYS) return `${at}: more than ${MAX_PROPERTY_KEYS} property keys`;
-    } else if (node.length > MAX_ITEMS_PER_EVENT) {
-      return `${at}: more than ${MAX_ITEMS_PER_EVENT} array elements`;
-    }
-    for (const [key, child] of entries) {
-      if (typeof key === 'string' && key.length > 128) return `${at}: key longer than 128 characters`;
-      const problem = visit(child, appendPath(at, key), depth + 1);
-      if (problem) return problem;
+function checkCustomProps(value: unknown): s.Issue | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return new s.Issue('expected an object');
+  const keys = { count: 0 };
+  return checkJsonValue(value, 1, keys);
+}
+
+function checkJsonValue(node: unknown, depth: number, keys: { count: number }): s.Issue | null {
+  if (node === null || typeof node === 'boolean') return null;
+  if (typeof node === 'string')
+    return node.length > MAX_STRING_LENGTH ? new s.Issue(`longer than ${MAX_STRING_LENGTH} characters`) : null;
+  if (typeof node === 'number') return Number.isFinite(node) ? null : new s.Issue('expected a finite number');
+  if (typeof node !== 'object') return new s.Issue('expected a JSON value');
+  if (depth > MAX_NESTING_DEPTH) return new s.Issue(`nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  if (Array.isArray(node)) {
+    if (node.length > MAX_ITEMS_PER_EVENT) return new s.Issue(`more than ${MAX_ITEMS_PER_EVENT} array elements`);
+    for (let i = 0; i < node.length; i++) {
+      const issue = checkJsonValue(node[i], depth + 1, keys);
+      if (issue) {
+        issue.trail.push(i);
+        return issue;
+      }
     }
     return null;
-  };
-  return visit(value, path, 1);
+  }
+  const names = Object.keys(node);
+  keys.count += names.length;
+  if (keys.count > MAX_PROPERTY_KEYS) return new s.Issue(`more than ${MAX_PROPERTY_KEYS} property keys`);
+  for (const key of names) {
+    if (key.length > 128) return new s.Issue('key longer than 128 characters');
+    const issue = checkJsonValue((node as Record<string, unknown>)[key], depth + 1, keys);
+    if (issue) {
+      issue.trail.push(key);
+      return issue;
+    }
+  }
+  return null;
 }
 
-/**
- * Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded
- * depth. The path is only spelled out for a finding: valid input builds no strings.
- */
-function findForbiddenKey(value: unknown, path: string, depth: number, maxDepth: number): string | null {
-  const trail: (string | number)[] = [];
-  const reason = walkForForbiddenKey(value, depth, maxDepth, trail);
-  return reason && `${trail.reduceRight<string>((at, key) => appendPath(at, key), path) || 'body'}: ${reason}`;
+/** Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded depth. */
+function findForbiddenKey(value: unknown, maxDepth: number): s.Issue | null {
+  return walkForForbiddenKey(value, 0, maxDepth);
 }
 
-/** Returns the reason, with `trail` holding the keys leading to it (innermost first). */
-function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number, trail: (string | number)[]): string | null {
+function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number): s.Issue | null {
   if (typeof value !== 'object' || value === null) return null;
-  if (depth >= maxDepth) return depth > 1 ? 'nested too deeply' : null;
+  if (depth >= maxDepth) return depth > 1 ? new s.Issue('nested too deeply') : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const reason = walkForForbiddenKey(value[i], depth + 1, maxDepth, trail);
-      if (reason) {
-        trail.push(i);
-        return reason;
+      const issue = walkForForbiddenKey(value[i], depth + 1, maxDepth);
+      if (issue) {
+        issue.trail.push(i);
+        return issue;
       }
     }
     return null;
   }
   for (const key of Object.keys(value)) {
-    const reason = FORBIDDEN_KEYS.has(key)
-      ? 'key not allowed'
-      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth, trail);
-    if (reason) {
-      trail.push(key);
-      return reason;
+    const issue = FORBIDDEN_KEYS.has(key)
+      ? new s.Issue('key not allowed')
+      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth);
+    if (issue) {
+      issue.trail.push(key);
+      return issue;
     }
   }
   return null;
