@@ -112,6 +112,8 @@ const URL_IN_TEXT = /https?:\/\/[^\s"'<>`]+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
 /** `http://`, `https://`, or either percent-encoded (any number of times: `%253A`). */
 const MAY_HOLD_URL = /https?(?::\/\/|%)/i;
+/** Whether cleanUrlsInText may find a URL in `text` (a cheap test before it does the work). */
+export const mayHoldUrl = (text: string): boolean => MAY_HOLD_URL.test(text);
 
 /**
  * Free text that may hold http(s) URLs (a `share` or `link` property, a message with a
