@@ -1,6 +1,6 @@
 import type { JsonValue, Props, SendableConsentMode } from '#protocol';
 import { hmacHex, type HmacKey } from './hmac.ts';
-import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
+import { queryParamRule, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
 import { auditName, redactNumber, redactText, type Redacted } from './redact.ts';
@@ -170,7 +170,7 @@ export interface BatchCache {
 
 export const newBatchCache = (policy: SitePolicy): BatchCache => ({
   classifyKey: propertyKeyRules(policy.redact_keys),
-  keepParam: (name) => isCampaignParam(name) || policy.query_params.includes(name),
+  keepParam: queryParamRule(policy),
   urls: new Map(),
   titles: new Map(),
   pseudonyms: new Map(),

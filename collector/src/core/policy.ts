@@ -58,6 +58,19 @@ export const EU_EEA_UK_KEY = 'EU/EEA/UK';
 /** Query parameters that always survive, whatever the allowlist: campaign attribution. */
 export const isCampaignParam = (name: string): boolean => /^utm_[a-z_]{1,32}$/.test(name);
 
+const queryParamRules = new WeakMap<readonly string[], (name: string) => boolean>();
+/**
+ * Whether a query parameter survives under this policy: a campaign parameter or one of
+ * its `query_params`. One function per allowlist, so what urls.ts remembers per rule
+ * lasts from one batch to the next.
+ */
+export function queryParamRule(policy: SitePolicy): (name: string) => boolean {
+  const allowed = policy.query_params;
+  let rule = queryParamRules.get(allowed);
+  if (!rule) queryParamRules.set(allowed, (rule = (name) => isCampaignParam(name) || allowed.includes(name)));
+  return rule;
+}
+
 const signalCapSchema = v.picklist(PRIVACY_SIGNAL_CAPS);
 const sitePolicySchema = v.object({
   policy_version: v.pipe(v.string(), v.minLength(1)),
