@@ -239,10 +239,11 @@ runSection(async () => {
   const rows = targets.map((t) => {
     const s = summaries[t.id];
     const why = notMeasured(t.failed ?? 'no round completed');
-    if (!s) return [t.label, why, why, why, why, why, why, why, why];
+    if (!s) return [t.label, why, why, why, why, why, why, why, why, why];
     return [
       t.label,
       s.rps,
+      noop ? s.rps / noop.rps : notMeasured('the no-op did not run'),
       s.perRound,
       s.acceptedEventsPerSecond,
       s.p50,
@@ -252,11 +253,6 @@ runSection(async () => {
       `${fmtStatuses(s.statuses)}${s.errors ? `; ${s.errors} errors` : ''}${s.timeouts ? `; ${s.timeouts} timeouts` : ''}`,
     ];
   });
-  const ratio = (id: string) => (noop && summaries[id] ? summaries[id]!.rps / noop.rps : null);
-  const target = (label: string, id: string) => {
-    const r = ratio(id);
-    return { target: label, result: r == null ? 'not measured' : `${r.toFixed(2)}×`, met: r == null ? null : r >= 0.7 };
-  };
   if (d1Rows != null)
     notes.push(
       `D1 \`events\` rows of the full collector after its warm-up and ${ROUNDS} rounds (each followed by ${DRAIN_PAUSE_MS / 1000} s for the consumer): ${d1Rows.toLocaleString('en-US')}.`,
@@ -264,16 +260,14 @@ runSection(async () => {
 
   return {
     ...base,
-    targets: [
-      target("collector ≥ 0.7 × the no-op Worker's requests/s", 'full'),
-      target('(the same, ingest path alone: no local queue consumer)', 'ingest'),
-      target('(the same, ingest path alone without `[assets]`: no local asset router either)', 'ingest-no-assets'),
-    ],
+    // Information, not a target: requests/s here measure wrangler dev's router and local
+    // queue as much as the Worker. The Worker's own CPU per batch is section 3's target.
     tables: [
       {
         columns: [
           'Worker',
           'requests/s',
+          "÷ the no-op's requests/s",
           'per round',
           'events/s answered 202 (× 20)',
           'p50 (ms, median of rounds)',
@@ -282,11 +276,12 @@ runSection(async () => {
           '429s',
           'status codes',
         ],
-        formats: ['text', 'int', 'text', 'int', 'ms', 'ms', 'ms', 'int', 'text'],
+        formats: ['text', 'int', 'ratio', 'text', 'int', 'ms', 'ms', 'ms', 'int', 'text'],
         rows,
       },
     ],
     notes: [
+      "Information only: the target for the collector's cost is the Worker CPU per batch measured inside workerd (section 3, Collector pipeline). Requests/s through `wrangler dev` are bounded by its asset router and local queue broker, which do not run in the Worker on Cloudflare (bench/findings.md).",
       `autocannon (programmatic API), ${CONNECTIONS} connections, loopback only. The three Workers run side by side under \`wrangler dev\` (workerd), each on a free port with \`--persist-to\` its own temporary directory (collector D1 migrations applied first); each is warmed up for ${WARMUP_S} s, then they are loaded in turn, ${ROUNDS} rounds of ${ROUND_S} s each, so background load on the machine falls on all of them alike.`,
       `Each request is a batch of ${EVENTS_PER_BATCH} \`granted\` events from a pool of ${POOL_SIZE} (bench/lib/batches.ts) given its own unique event ids, sent as \`text/plain\` with \`Origin: ${ORIGIN_HEADER}\` (allowed for site \`demo\` in collector/sites.json).`,
       `The collector rate-limits per site, IP address and user agent (the site's \`rate_limit.batches_per_10s\`, spread over limiter keys of ${rateLimit ? `${rateLimit.limit} batches per ${rateLimit.period} s` : 'see wrangler.toml'} by page view; no variable lifts it); the load is spread over ${VISITORS.toLocaleString('en-US')} desktop-browser user agents (distinct visitors), so it measures the pipeline rather than one visitor hitting the limit. 429s are counted separately; they are real answers, not errors.`,

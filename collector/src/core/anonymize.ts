@@ -1,11 +1,11 @@
 import type { JsonValue, Props, SendableConsentMode } from '#protocol';
 import { hmacHex, type HmacKey } from './hmac.ts';
 import { classifyPage } from './insights/page-types.ts';
-import { isCampaignParam, type PrivacySignals, type SitePolicy } from './policy.ts';
+import { queryParamRule, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
 import { auditName, redactNumber, redactText, type Redacted } from './redact.ts';
-import { cleanReferrer, cleanUrl, cleanUrlsInText, parseUrl, type CleanedUrl } from './urls.ts';
+import { cleanReferrer, cleanUrl, cleanUrlsInText, mayHoldUrl, parseUrl, type CleanedUrl } from './urls.ts';
 import { isStandardEventName, type ValidEvent } from './validate.ts';
 
 /**
@@ -92,7 +92,7 @@ function isKeptId(path: string, value: string, standard: boolean): boolean {
  */
 export function cleanProps(props: Props, rules: PropsRules): Cleaned<Props> {
   const state: CleaningState = { rules, redactions: 0, removed: [] };
-  const value = cleanValue(props, 'props', false, state) as Props;
+  const value = cleanValue(props, 'props', null, false, state) as Props;
   return { value, redactions: state.redactions, removed: state.removed };
 }
 
@@ -102,12 +102,22 @@ interface CleaningState {
   removed: string[];
 }
 
+/** The path of a value, spelled out only when needed: most values are cleaned without it. */
+const pathOf = (parent: string, key: string | number | null): string =>
+  key === null ? parent : typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`;
+
 /** `contactNumber`: under a key that names a phone number, at any depth below it. */
-function cleanValue(value: JsonValue, path: string, contactNumber: boolean, state: CleaningState): JsonValue {
+function cleanValue(
+  value: JsonValue,
+  parent: string,
+  key: string | number | null,
+  contactNumber: boolean,
+  state: CleaningState,
+): JsonValue {
   const { rules } = state;
   if (typeof value === 'string') {
-    if (isKeptId(path, value, rules.standard)) return value;
-    const withUrls = cleanUrlsInText(value, rules.keepParam, path);
+    if (typeof key === 'string' && key.endsWith('_id') && isKeptId(pathOf(parent, key), value, rules.standard)) return value;
+    const withUrls = mayHoldUrl(value) ? cleanUrlsInText(value, rules.keepParam, pathOf(parent, key)) : null;
     if (withUrls) {
       state.redactions += withUrls.redactions;
       state.removed.push(...withUrls.removed);
@@ -123,22 +133,23 @@ function cleanValue(value: JsonValue, path: string, contactNumber: boolean, stat
     state.redactions += result.count;
     return result.value;
   }
+  if (value === null || typeof value !== 'object') return value;
+  const path = pathOf(parent, key);
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
-    for (let i = 0; i < value.length; i++) out.push(cleanValue(value[i]!, `${path}[${i}]`, contactNumber, state));
+    for (let i = 0; i < value.length; i++) out.push(cleanValue(value[i]!, path, i, contactNumber, state));
     return out;
   }
-  if (value === null || typeof value !== 'object') return value;
   const out: { [key: string]: JsonValue } = {};
-  for (const key of Object.keys(value)) {
-    const safeKey = redactText(key);
-    const keyClass = rules.classifyKey(key);
+  for (const name of Object.keys(value)) {
+    const safeKey = redactText(name);
+    const keyClass = rules.classifyKey(name);
     if (safeKey.count > 0 || keyClass.sensitive) {
       state.redactions += safeKey.count;
-      state.removed.push(`${path}.${auditName(key)}`);
+      state.removed.push(`${path}.${auditName(name)}`);
       continue;
     }
-    out[key] = cleanValue(value[key]!, `${path}.${key}`, contactNumber || keyClass.contactNumber, state);
+    out[name] = cleanValue(value[name]!, path, name, contactNumber || keyClass.contactNumber, state);
   }
   return out;
 }
@@ -151,6 +162,8 @@ const CONTACT_NUMBER = { contactNumber: true } as const;
  */
 export interface BatchCache {
   classifyKey: (key: string) => KeyClass;
+  /** Query parameters the policy keeps: campaign parameters and its allowlist. */
+  keepParam: (name: string) => boolean;
   urls: Map<string, CleanedUrl | null>;
   titles: Map<string, Redacted>;
   pseudonyms: Map<string, string>;
@@ -158,16 +171,17 @@ export interface BatchCache {
 
 export const newBatchCache = (policy: SitePolicy): BatchCache => ({
   classifyKey: propertyKeyRules(policy.redact_keys),
+  keepParam: queryParamRule(policy),
   urls: new Map(),
   titles: new Map(),
   pseudonyms: new Map(),
 });
 
-function memo<K, V>(map: Map<K, V>, key: K, compute: () => V): V {
-  if (map.has(key)) return map.get(key) as V;
-  const value = compute();
-  map.set(key, value);
-  return value;
+/** `compute(key, arg)` once per key (no closure per call: this runs for every event). */
+function memo<K, A, V>(map: Map<K, V>, key: K, compute: (key: K, arg: A) => V, arg: A): V {
+  let value = map.get(key);
+  if (value === undefined && !map.has(key)) map.set(key, (value = compute(key, arg)));
+  return value as V;
 }
 
 export interface AnonymizeInput {
@@ -193,18 +207,19 @@ export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt:
   return Math.round(Math.min(receivedAt, receivedAt - (sentAt - clientTs)));
 }
 
+/** HMAC(site key, site + id): a pseudonym for the SDK's anonymous or session id. */
+const pseudonymize = (id: string, { keys, site }: AnonymizeInput): string => hmacHex(keys.pseudonym!.key, `${site}\n${id}`, 16);
+
 export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
-  const { event, policy, context, keys } = input;
-  const keepParam = (name: string) => isCampaignParam(name) || policy.query_params.includes(name);
-  const removed = [
-    ...input.removed,
-    ...event.unknownFields.map((field) => (field.startsWith('props.') ? `props.${auditName(field.slice(6))}` : auditName(field))),
-  ];
+  const { event, policy, context, keys, cache } = input;
+  const { keepParam } = cache;
+  const removed = [...input.removed];
+  for (const field of event.unknownFields)
+    removed.push(field.startsWith('props.') ? `props.${auditName(field.slice(6))}` : auditName(field));
   let redactions = 0;
 
-  const { cache } = input;
   // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
-  const url = memo(cache.urls, event.url, () => cleanUrl(event.url, keepParam)) ?? {
+  const url = memo(cache.urls, event.url, cleanUrl, keepParam) ?? {
     url: '',
     path: '',
     pathAndQuery: '',
@@ -226,8 +241,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
 
   let title: string | undefined;
   if (event.title !== undefined) {
-    const rawTitle = event.title;
-    const cleaned = memo(cache.titles, rawTitle, () => redactText(rawTitle));
+    const cleaned = memo(cache.titles, event.title, redactText, undefined);
     title = cleaned.text;
     redactions += cleaned.count;
   }
@@ -270,10 +284,8 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      const pseudonymize = (id: string): string =>
-        memo(cache.pseudonyms, id, () => hmacHex(pseudonym.key, `${input.site}\n${id}`, 16));
-      if (event.anonymous_id) visitorId = pseudonymize(event.anonymous_id);
-      if (event.session_id) sessionId = pseudonymize(event.session_id);
+      if (event.anonymous_id) visitorId = memo(cache.pseudonyms, event.anonymous_id, pseudonymize, input);
+      if (event.session_id) sessionId = memo(cache.pseudonyms, event.session_id, pseudonymize, input);
     } else {
       // No site key configured: fail closed, forward as anonymous.
       consent = 'anonymous';

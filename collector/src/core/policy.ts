@@ -60,6 +60,19 @@ export const EU_EEA_UK_KEY = 'EU/EEA/UK';
 /** Query parameters that always survive, whatever the allowlist: campaign attribution. */
 export const isCampaignParam = (name: string): boolean => /^utm_[a-z_]{1,32}$/.test(name);
 
+const queryParamRules = new WeakMap<readonly string[], (name: string) => boolean>();
+/**
+ * Whether a query parameter survives under this policy: a campaign parameter or one of
+ * its `query_params`. One function per allowlist, so what urls.ts remembers per rule
+ * lasts from one batch to the next.
+ */
+export function queryParamRule(policy: SitePolicy): (name: string) => boolean {
+  const allowed = policy.query_params;
+  let rule = queryParamRules.get(allowed);
+  if (!rule) queryParamRules.set(allowed, (rule = (name) => isCampaignParam(name) || allowed.includes(name)));
+  return rule;
+}
+
 const signalCapSchema = v.picklist(PRIVACY_SIGNAL_CAPS);
 const sitePolicySchema = v.object({
   policy_version: v.pipe(v.string(), v.minLength(1)),
@@ -236,13 +249,18 @@ export function enforce(policy: SitePolicy, batch: ValidBatch, signals: PrivacyS
     const reason = `consent: ${consent} (claimed ${batch.consent}${signals.gpc ? ', Sec-GPC' : ''}${signals.dnt ? ', DNT' : ''}); not collected`;
     return { consent, events: [], dropped: batch.events.map(({ index }) => ({ index, reason })) };
   }
-  const events = batch.events.map(({ index, event }) => {
-    if (consent === 'granted') return { index, event, removed: [] };
-    const { anonymous_id, session_id, ...rest } = event;
-    const removed = [anonymous_id !== undefined && 'anonymous_id', session_id !== undefined && 'session_id'].filter(
-      (field): field is string => field !== false,
-    );
-    return { index, event: rest, removed };
-  });
+  const events: EnforcedEvent[] = [];
+  for (const { index, event } of batch.events) {
+    if (consent === 'granted') {
+      events.push({ index, event, removed: [] });
+      continue;
+    }
+    const removed: string[] = [];
+    if (event.anonymous_id !== undefined) removed.push('anonymous_id');
+    if (event.session_id !== undefined) removed.push('session_id');
+    // A copy without the identifiers, cleared rather than deleted (a copy with keys left
+    // out costs several times more, and deleting keys makes every later read slow).
+    events.push({ index, event: removed.length ? { ...event, anonymous_id: undefined, session_id: undefined } : event, removed });
+  }
   return { consent, events, dropped: [] };
 }

@@ -432,9 +432,31 @@ const RULES: Rule[] = [
 const MAY_MATCH = /[\d@:%\u0080-\uffff]/;
 const VIEW_MAY_MATCH = /[\d@:]/;
 
+/**
+ * Texts in which the rules found nothing, remembered so that the next batch's identical
+ * title, item name, path segment or query value costs one lookup: they come again and
+ * again. Only clean texts are kept, which the collector forwards as they are anyway, so
+ * the memo holds nothing the sinks do not; short ones only, and at most
+ * CLEAN_TEXTS_MAX of them (cleared when full). The answer depends on the text alone.
+ */
+const cleanTexts = new Set<string>();
+const CLEAN_TEXTS_MAX = 4096;
+const CLEAN_TEXT_MAX_LENGTH = 256;
+
 /** Replaces personal data and secrets in `input` with markers such as `[email]`. */
 export function redactText(input: string, options: RedactOptions = {}): Redacted {
   if (input.length < 32 && !MAY_MATCH.test(input)) return { text: input, count: 0 };
+  if (options.contactNumber) return findAndSplice(input, options);
+  if (cleanTexts.has(input)) return { text: input, count: 0 };
+  const result = findAndSplice(input, options);
+  if (result.count === 0 && input.length <= CLEAN_TEXT_MAX_LENGTH) {
+    if (cleanTexts.size >= CLEAN_TEXTS_MAX) cleanTexts.clear();
+    cleanTexts.add(input);
+  }
+  return result;
+}
+
+function findAndSplice(input: string, options: RedactOptions): Redacted {
   const found: Finding[] = [];
   for (const view of matchingViews(input)) {
     if (view.text.length < 32 && !VIEW_MAY_MATCH.test(view.text)) continue;

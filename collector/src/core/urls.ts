@@ -52,10 +52,34 @@ function cleanPath(pathname: string): { path: string; redactions: number } {
 }
 
 /**
+ * URLs in which nothing was found and nothing removed, per query-parameter rule, so that
+ * the pages a site's visitors keep coming back to are parsed and redacted once, not once
+ * per batch. Such a URL is forwarded as it is, so the memo holds nothing the sinks do
+ * not; at most CLEAN_URLS_MAX per rule (cleared when full). Results are frozen: shared.
+ */
+const cleanUrls = new WeakMap<(name: string) => boolean, Map<string, CleanedUrl>>();
+const CLEAN_URLS_MAX = 1024;
+
+/**
  * Cleans a page URL. `keepParam` decides which query parameters survive.
  * Returns null for anything that is not an absolute http(s) URL.
  */
 export function cleanUrl(raw: string, keepParam: (name: string) => boolean, label = 'url'): CleanedUrl | null {
+  let known = cleanUrls.get(keepParam);
+  const seen = known?.get(raw);
+  if (seen) return seen;
+  const cleaned = cleanUrlOnce(raw, keepParam, label);
+  // `label` only names removed parts: a URL with none cleans the same under any label.
+  if (cleaned && cleaned.redactions === 0 && cleaned.removed.length === 0) {
+    if (!known) cleanUrls.set(keepParam, (known = new Map()));
+    else if (known.size >= CLEAN_URLS_MAX) known.clear();
+    Object.freeze(cleaned.removed);
+    known.set(raw, Object.freeze(cleaned));
+  }
+  return cleaned;
+}
+
+function cleanUrlOnce(raw: string, keepParam: (name: string) => boolean, label: string): CleanedUrl | null {
   const url = parseUrl(raw);
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return null;
   const removed: string[] = [];
@@ -112,6 +136,8 @@ const URL_IN_TEXT = /https?:\/\/[^\s"'<>`]+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
 /** `http://`, `https://`, or either percent-encoded (any number of times: `%253A`). */
 const MAY_HOLD_URL = /https?(?::\/\/|%)/i;
+/** Whether cleanUrlsInText may find a URL in `text` (a cheap test before it does the work). */
+export const mayHoldUrl = (text: string): boolean => MAY_HOLD_URL.test(text);
 
 /**
  * Free text that may hold http(s) URLs (a `share` or `link` property, a message with a

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import {
   CONSENT_MODES,
   CONSENT_SOURCES,
@@ -26,12 +25,15 @@ import {
   type StandardEventName,
   type StandardEvents,
 } from '#protocol';
+import * as s from './schema.ts';
 import { parseUrl } from './urls.ts';
 
 /**
  * Schema validation of a parsed batch: the envelope as a whole, then each event on its
  * own so one bad event does not cost the others. Reasons name the field the way a
- * developer would write it: `events[3].props.items[0].price: …`.
+ * developer would write it: `events[3].props.items[0].price: …`. The schemas below are
+ * the one table of what the protocol accepts; schema.ts compiles them into a closure per
+ * field.
  */
 
 /** Keys that would reach `Object.prototype` if some code merged the value naively. */
@@ -39,14 +41,16 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid event (event › props › 3 levels, or event › props › items › item). */
 const MAX_WALK_DEPTH = 8;
 
-const text = v.pipe(v.string(), v.maxLength(MAX_STRING_LENGTH));
+const text = s.string({ maxLength: MAX_STRING_LENGTH });
 /** Random ids made by the SDK (UUIDs and the like): a closed alphabet, so no free text hides in them. */
-const randomId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'));
-const epochMs = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(8.64e15));
-const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9));
-const money = v.pipe(v.number(), v.finite(), v.minValue(-1e12), v.maxValue(1e12));
-const label = v.pipe(v.string(), v.regex(EXPERIMENT_LABEL, 'expected a label (1–64 of A-Z a-z 0-9 _ . : -)'));
-const currency = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'));
+const randomId = s.string({ pattern: [/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'] });
+const epochMs = s.number({ finite: true, min: 0, max: 8.64e15 });
+const count = s.number({ integer: true, min: 0, max: 1e9 });
+const money = s.number({ finite: true, min: -1e12, max: 1e12 });
+const position = s.number({ integer: true, min: 0, max: 1e6 });
+const duration = s.number({ finite: true, min: 0, max: MAX_EVENT_AGE_MS });
+const label = s.string({ pattern: [EXPERIMENT_LABEL, 'expected a label (1–64 of A-Z a-z 0-9 _ . : -)'] });
+const currency = s.string({ pattern: [/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR'] });
 /**
  * Whether a string is an absolute http(s) URL, remembering the last one found valid: the
  * events of a batch nearly always share one page URL, so a batch of 20 parses it once
@@ -64,113 +68,122 @@ export function httpUrlCheck(): (value: string) => boolean {
   };
 }
 
-const itemSchema = v.pipe(
-  v.object({
-    item_id: v.optional(text),
-    item_name: v.optional(text),
-    item_brand: v.optional(text),
-    item_category: v.optional(text),
-    item_variant: v.optional(text),
-    item_list_name: v.optional(text),
-    price: v.optional(money),
-    quantity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6))),
-    currency: v.optional(currency),
-    index: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6))),
-  }),
-  v.check((item) => item.item_id !== undefined || item.item_name !== undefined, 'an item needs item_id or item_name'),
+const itemSchema = s.object(
+  {
+    item_id: s.optional(text),
+    item_name: s.optional(text),
+    item_brand: s.optional(text),
+    item_category: s.optional(text),
+    item_variant: s.optional(text),
+    item_list_name: s.optional(text),
+    price: s.optional(money),
+    quantity: s.optional(position),
+    currency: s.optional(currency),
+    index: s.optional(position),
+  },
+  [(item) => item.item_id !== undefined || item.item_name !== undefined, 'an item needs item_id or item_name'],
 );
-const items = v.pipe(v.array(itemSchema), v.maxLength(MAX_ITEMS_PER_EVENT));
+const items = s.array(itemSchema, { maxLength: MAX_ITEMS_PER_EVENT });
 
 const ecommerceEntries = {
   items,
-  value: v.optional(money),
-  currency: v.optional(currency),
-  search_id: v.optional(randomId),
+  value: s.optional(money),
+  currency: s.optional(currency),
+  search_id: s.optional(randomId),
 };
-const ecommerceProps = v.object(ecommerceEntries);
+const ecommerceProps = s.object(ecommerceEntries);
 
 const propsSchemas = {
-  page_view: v.object({
-    navigation: v.picklist(NAVIGATIONS),
-    previous_path: v.optional(text),
-    page_index: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1e6)),
-    experiment: v.optional(label),
-    variant: v.optional(label),
+  page_view: s.object({
+    navigation: s.picklist(NAVIGATIONS),
+    previous_path: s.optional(text),
+    page_index: s.number({ integer: true, min: 1, max: 1e6 }),
+    experiment: s.optional(label),
+    variant: s.optional(label),
   }),
-  page_leave: v.object({
-    total_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
-    engaged_ms: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_EVENT_AGE_MS)),
-    max_scroll: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  page_leave: s.object({
+    total_ms: duration,
+    engaged_ms: duration,
+    max_scroll: s.number({ min: 0, max: 1 }),
   }),
-  scroll: v.object({ depth: v.picklist(SCROLL_DEPTHS) }),
-  search: v.object({
+  scroll: s.object({ depth: s.picklist(SCROLL_DEPTHS) }),
+  search: s.object({
     search_term: text,
     search_id: randomId,
-    results: v.optional(count),
-    source: v.picklist(SEARCH_SOURCES),
+    results: s.optional(count),
+    source: s.picklist(SEARCH_SOURCES),
   }),
-  select_item: v.object({ ...ecommerceEntries, index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e6)) }),
+  select_item: s.object({ ...ecommerceEntries, index: position }),
   view_item: ecommerceProps,
   add_to_cart: ecommerceProps,
   remove_from_cart: ecommerceProps,
   view_cart: ecommerceProps,
   begin_checkout: ecommerceProps,
-  purchase: v.object({ ...ecommerceEntries, transaction_id: text, value: money, currency }),
-  web_vitals: v.object({
-    metric: v.picklist(VITAL_NAMES),
-    value: v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1e7)),
-    rating: v.picklist(VITAL_RATINGS),
+  purchase: s.object({ ...ecommerceEntries, transaction_id: text, value: money, currency }),
+  web_vitals: s.object({
+    metric: s.picklist(VITAL_NAMES),
+    value: s.number({ finite: true, min: 0, max: 1e7 }),
+    rating: s.picklist(VITAL_RATINGS),
   }),
-  consent: v.object({
-    mode: v.picklist(CONSENT_MODES),
-    previous: v.picklist(CONSENT_MODES),
-    source: v.picklist(CONSENT_SOURCES),
+  consent: s.object({
+    mode: s.picklist(CONSENT_MODES),
+    previous: s.picklist(CONSENT_MODES),
+    source: s.picklist(CONSENT_SOURCES),
   }),
-} satisfies { [N in StandardEventName]: v.GenericSchema };
+} satisfies { [N in StandardEventName]: s.Schema<unknown> };
 
 /** The fields of every event; `url` and `referrer` are checked by the validator's own URL check. */
-function eventBaseSchema(isHttpUrl: (value: string) => boolean) {
-  const httpUrl = v.pipe(text, v.check(isHttpUrl, 'expected an absolute http(s) URL'));
-  return v.object({
+function eventBaseEntries(isHttpUrl: (value: string) => boolean) {
+  const httpUrl = s.string({ maxLength: MAX_STRING_LENGTH, check: [isHttpUrl, 'expected an absolute http(s) URL'] });
+  return {
     id: randomId,
     ts: epochMs,
-    seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1e9)),
+    seq: count,
     page_id: randomId,
     url: httpUrl,
-    title: v.optional(text),
-    referrer: v.optional(v.union([v.literal(''), httpUrl])),
-    anonymous_id: v.optional(randomId),
-    session_id: v.optional(randomId),
-    name: v.string(),
-  });
+    title: s.optional(text),
+    referrer: s.optional(s.emptyOr(httpUrl)),
+    anonymous_id: s.optional(randomId),
+    session_id: s.optional(randomId),
+    name: s.string(),
+  };
 }
-const EVENT_FIELDS = new Set([...Object.keys(eventBaseSchema(() => true).entries), 'props']);
+type EventBaseSchema = s.Schema<s.InferObject<ReturnType<typeof eventBaseEntries>>>;
+const EVENT_FIELDS = new Set([...Object.keys(eventBaseEntries(() => true)), 'props']);
 
-const envelopeSchema = v.object({
-  v: v.literal(PROTOCOL_VERSION),
-  site: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a site key (a-z 0-9 _ -)')),
+const envelopeSchema = s.object({
+  v: s.literal(PROTOCOL_VERSION),
+  site: s.string({ pattern: [/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a site key (a-z 0-9 _ -)'] }),
   // Wider than the protocol's sendable modes: a batch claiming `pending`/`denied` is
   // well-formed but dropped by the policy, which is the one place consent is decided.
-  consent: v.picklist(CONSENT_MODES),
+  consent: s.picklist(CONSENT_MODES),
   sent_at: epochMs,
-  sdk: v.pipe(v.string(), v.maxLength(64)),
-  dropped: v.optional(count),
-  events: v.pipe(v.array(v.unknown()), v.minLength(1, 'a batch needs at least one event'), v.maxLength(MAX_EVENTS_PER_BATCH)),
+  sdk: s.string({ maxLength: 64 }),
+  dropped: s.optional(count),
+  events: s.array(s.unknown, {
+    minLength: [1, 'a batch needs at least one event'],
+    maxLength: MAX_EVENTS_PER_BATCH,
+  }),
 });
 
 // The schemas must describe exactly the protocol's types: these lines stop compiling
-// when the protocol (sdk/src/protocol.ts) and this file drift apart.
+// when the protocol (sdk/src/protocol.ts) and this file drift apart. Mutual assignability
+// alone would let an optional field that one side lacks through, so the keys and the
+// required keys must be the same sets too.
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+type Same<A, B> =
+  Mutual<A, B> extends true ? (Mutual<keyof A, keyof B> extends true ? Mutual<RequiredKeys<A>, RequiredKeys<B>> : false) : false;
 type Expect<T extends true> = T;
 export type SchemaMatchesProtocol = [
-  Expect<Mutual<v.InferOutput<typeof itemSchema>, Item>>,
-  Expect<Mutual<v.InferOutput<ReturnType<typeof eventBaseSchema>>, EventBase & { name: string }>>,
-  Expect<Mutual<Omit<v.InferOutput<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
-  Expect<Batch['consent'] extends v.InferOutput<typeof envelopeSchema>['consent'] ? true : false>,
+  Expect<Same<s.Infer<typeof itemSchema>, Item>>,
+  Expect<Same<s.Infer<EventBaseSchema>, EventBase & { name: string }>>,
+  Expect<Same<Omit<s.Infer<typeof envelopeSchema>, 'events' | 'consent'>, Omit<Batch, 'events' | 'consent'>>>,
+  Expect<Batch['consent'] extends s.Infer<typeof envelopeSchema>['consent'] ? true : false>,
   Expect<PropsSchemasMatch[StandardEventName]>,
   Expect<Mutual<(typeof STANDARD_EVENT_NAMES)[number], StandardEventName>>,
 ];
-type PropsSchemasMatch = { [N in StandardEventName]: Mutual<v.InferOutput<(typeof propsSchemas)[N]>, StandardEvents[N]> };
+type PropsSchemasMatch = { [N in StandardEventName]: Same<s.Infer<(typeof propsSchemas)[N]>, StandardEvents[N]> };
 
 /** A valid event, normalised: unknown fields removed and listed. */
 export interface ValidEvent extends EventBase {
@@ -205,29 +218,28 @@ export interface Validator {
 
 /** A validator with its own URL memo (httpUrlCheck): one per isolate, or per test. */
 export function createValidator(): Validator {
-  const baseSchema = eventBaseSchema(httpUrlCheck());
+  const baseSchema: EventBaseSchema = s.object(eventBaseEntries(httpUrlCheck()));
 
   function validateBatch(value: unknown, { receivedAt }: ValidationOptions): ValidationResult {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, error: 'invalid_batch', detail: 'body: expected a JSON object' };
     }
-    const forbidden = findForbiddenKey(value, '', 0, 1);
-    if (forbidden) return { ok: false, error: 'invalid_batch', detail: forbidden };
+    const forbidden = findForbiddenKey(value, 1);
+    if (forbidden) return { ok: false, error: 'invalid_batch', detail: formatIssue(forbidden, '') };
 
-    const envelope = v.safeParse(envelopeSchema, value);
-    if (!envelope.success) return { ok: false, error: 'invalid_batch', detail: formatIssue(envelope.issues[0], '') };
-    const batch = envelope.output;
+    const batch = envelopeSchema.run(value);
+    if (batch instanceof s.Issue) return { ok: false, error: 'invalid_batch', detail: formatIssue(batch, '') };
     if (batch.sent_at - receivedAt > MAX_CLOCK_AHEAD_MS) {
       return { ok: false, error: 'invalid_batch', detail: 'sent_at: device clock more than a day ahead' };
     }
 
     const events: ValidBatch['events'] = [];
     const rejected: ValidBatch['rejected'] = [];
-    batch.events.forEach((raw, index) => {
-      const result = validateEvent(raw, `events[${index}]`, receivedAt);
+    for (let index = 0; index < batch.events.length; index++) {
+      const result = validateEvent(batch.events[index], index, receivedAt);
       if (typeof result === 'string') rejected.push({ index, reason: result });
       else events.push({ index, event: result });
-    });
+    }
     return {
       ok: true,
       batch: {
@@ -242,40 +254,42 @@ export function createValidator(): Validator {
     };
   }
 
-  /** Returns the valid event, or the reason it is rejected. */
-  function validateEvent(raw: unknown, path: string, receivedAt: number): ValidEvent | string {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `${path}: expected an object`;
-    const forbidden = findForbiddenKey(raw, path, 0, MAX_WALK_DEPTH);
-    if (forbidden) return forbidden;
+  /** Returns the valid event, or the reason it is rejected (its path spelled out only then). */
+  function validateEvent(raw: unknown, index: number, receivedAt: number): ValidEvent | string {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `events[${index}]: expected an object`;
+    const forbidden = findForbiddenKey(raw, MAX_WALK_DEPTH);
+    if (forbidden) return formatIssue(forbidden, `events[${index}]`);
 
-    const base = v.safeParse(baseSchema, raw);
-    if (!base.success) return formatIssue(base.issues[0], path);
-    const event = base.output;
-    if (event.ts - receivedAt > MAX_CLOCK_AHEAD_MS) return `${path}.ts: device time more than a day ahead`;
-    if (receivedAt - event.ts > MAX_EVENT_AGE_MS) return `${path}.ts: older than 30 days`;
+    const base = baseSchema.run(raw);
+    if (base instanceof s.Issue) return formatIssue(base, `events[${index}]`);
+    if (base.ts - receivedAt > MAX_CLOCK_AHEAD_MS) return `events[${index}].ts: device time more than a day ahead`;
+    if (receivedAt - base.ts > MAX_EVENT_AGE_MS) return `events[${index}].ts: older than 30 days`;
 
+    const unknownFields: string[] = [];
+    for (const key of Object.keys(raw)) if (!EVENT_FIELDS.has(key)) unknownFields.push(key);
     const rawProps = (raw as { props?: unknown }).props;
     let props: Props;
-    const unknownFields: string[] = [];
-    if (isStandardEventName(event.name)) {
-      const parsed = v.safeParse(propsSchemas[event.name], rawProps);
-      if (!parsed.success) return formatIssue(parsed.issues[0], `${path}.props`);
-      props = parsed.output as Props;
+    if (isStandardEventName(base.name)) {
+      const parsed = (propsSchemas[base.name] as s.Schema<Props>).run(rawProps);
+      if (parsed instanceof s.Issue) return formatIssue(parsed, `events[${index}].props`);
+      props = parsed;
       // The schema strips properties a standard event does not define; say which.
       for (const key of Object.keys(rawProps as object)) if (!(key in props)) unknownFields.push(`props.${key}`);
-    } else if (CUSTOM_EVENT_NAME.test(event.name)) {
+    } else if (CUSTOM_EVENT_NAME.test(base.name)) {
       if (rawProps === undefined) props = {};
       else {
-        const problem = checkCustomProps(rawProps, `${path}.props`);
-        if (problem) return problem;
+        const problem = checkCustomProps(rawProps);
+        if (problem) return formatIssue(problem, `events[${index}].props`);
         props = rawProps as Props;
       }
     } else {
-      return `${path}.name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
+      return `events[${index}].name: expected a standard event name or a custom name matching ${CUSTOM_EVENT_NAME.source}`;
     }
-
-    unknownFields.unshift(...Object.keys(raw).filter((key) => !EVENT_FIELDS.has(key)));
-    return { ...event, props, unknownFields };
+    // The schema's output is a fresh object: completed in place, in the order a spread would give.
+    const event = base as typeof base & Pick<ValidEvent, 'props' | 'unknownFields'>;
+    event.props = props;
+    event.unknownFields = unknownFields;
+    return event;
   }
 
   return { validateBatch };
@@ -286,66 +300,72 @@ export const isStandardEventName = (name: string): name is StandardEventName => 
 
 /**
  * Limits for free-form `props` (custom events): JSON values only, ≤ 50 keys counted
- * across nesting, depth ≤ 3, strings ≤ 2 KB, finite numbers.
+ * across nesting, depth ≤ 3, strings ≤ 2 KB, finite numbers. The path of a finding is
+ * only spelled out for a finding: valid input builds no strings.
  */
-function checkCustomProps(value: unknown, path: string): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path}: expected an object`;
-  let keys = 0;
-  const visit = (node: unknown, at: string, depth: number): string | null => {
-    if (node === null || typeof node === 'boolean') return null;
-    if (typeof node === 'string')
-      return node.length > MAX_STRING_LENGTH ? `${at}: longer than ${MAX_STRING_LENGTH} characters` : null;
-    if (typeof node === 'number') return Number.isFinite(node) ? null : `${at}: expected a finite number`;
-    if (typeof node !== 'object') return `${at}: expected a JSON value`;
-    if (depth > MAX_NESTING_DEPTH) return `${at}: nested deeper than ${MAX_NESTING_DEPTH} levels`;
-    const entries = Array.isArray(node) ? node.map((item, i) => [i, item] as const) : Object.entries(node);
-    if (!Array.isArray(node)) {
-      keys += entries.length;
-      if (keys > MAX_PROPERTY_KEYS) return `${at}: more than ${MAX_PROPERTY_KEYS} property keys`;
-    } else if (node.length > MAX_ITEMS_PER_EVENT) {
-      return `${at}: more than ${MAX_ITEMS_PER_EVENT} array elements`;
-    }
-    for (const [key, child] of entries) {
-      if (typeof key === 'string' && key.length > 128) return `${at}: key longer than 128 characters`;
-      const problem = visit(child, appendPath(at, key), depth + 1);
-      if (problem) return problem;
+function checkCustomProps(value: unknown): s.Issue | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return new s.Issue('expected an object');
+  const keys = { count: 0 };
+  return checkJsonValue(value, 1, keys);
+}
+
+function checkJsonValue(node: unknown, depth: number, keys: { count: number }): s.Issue | null {
+  if (node === null || typeof node === 'boolean') return null;
+  if (typeof node === 'string')
+    return node.length > MAX_STRING_LENGTH ? new s.Issue(`longer than ${MAX_STRING_LENGTH} characters`) : null;
+  if (typeof node === 'number') return Number.isFinite(node) ? null : new s.Issue('expected a finite number');
+  if (typeof node !== 'object') return new s.Issue('expected a JSON value');
+  if (depth > MAX_NESTING_DEPTH) return new s.Issue(`nested deeper than ${MAX_NESTING_DEPTH} levels`);
+  if (Array.isArray(node)) {
+    if (node.length > MAX_ITEMS_PER_EVENT) return new s.Issue(`more than ${MAX_ITEMS_PER_EVENT} array elements`);
+    for (let i = 0; i < node.length; i++) {
+      const issue = checkJsonValue(node[i], depth + 1, keys);
+      if (issue) {
+        issue.trail.push(i);
+        return issue;
+      }
     }
     return null;
-  };
-  return visit(value, path, 1);
+  }
+  const names = Object.keys(node);
+  keys.count += names.length;
+  if (keys.count > MAX_PROPERTY_KEYS) return new s.Issue(`more than ${MAX_PROPERTY_KEYS} property keys`);
+  for (const key of names) {
+    if (key.length > 128) return new s.Issue('key longer than 128 characters');
+    const issue = checkJsonValue((node as Record<string, unknown>)[key], depth + 1, keys);
+    if (issue) {
+      issue.trail.push(key);
+      return issue;
+    }
+  }
+  return null;
 }
 
-/**
- * Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded
- * depth. The path is only spelled out for a finding: valid input builds no strings.
- */
-function findForbiddenKey(value: unknown, path: string, depth: number, maxDepth: number): string | null {
-  const trail: (string | number)[] = [];
-  const reason = walkForForbiddenKey(value, depth, maxDepth, trail);
-  return reason && `${trail.reduceRight<string>((at, key) => appendPath(at, key), path) || 'body'}: ${reason}`;
+/** Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded depth. */
+function findForbiddenKey(value: unknown, maxDepth: number): s.Issue | null {
+  return walkForForbiddenKey(value, 0, maxDepth);
 }
 
-/** Returns the reason, with `trail` holding the keys leading to it (innermost first). */
-function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number, trail: (string | number)[]): string | null {
+function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number): s.Issue | null {
   if (typeof value !== 'object' || value === null) return null;
-  if (depth >= maxDepth) return depth > 1 ? 'nested too deeply' : null;
+  if (depth >= maxDepth) return depth > 1 ? new s.Issue('nested too deeply') : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const reason = walkForForbiddenKey(value[i], depth + 1, maxDepth, trail);
-      if (reason) {
-        trail.push(i);
-        return reason;
+      const issue = walkForForbiddenKey(value[i], depth + 1, maxDepth);
+      if (issue) {
+        issue.trail.push(i);
+        return issue;
       }
     }
     return null;
   }
   for (const key of Object.keys(value)) {
-    const reason = FORBIDDEN_KEYS.has(key)
-      ? 'key not allowed'
-      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth, trail);
-    if (reason) {
-      trail.push(key);
-      return reason;
+    const issue = FORBIDDEN_KEYS.has(key)
+      ? new s.Issue('key not allowed')
+      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth);
+    if (issue) {
+      issue.trail.push(key);
+      return issue;
     }
   }
   return null;
@@ -358,12 +378,7 @@ function appendPath(path: string, key: string | number): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-function formatIssue(issue: v.BaseIssue<unknown> | undefined, prefix: string): string {
-  if (!issue) return `${prefix || 'body'}: invalid`;
-  let path = prefix;
-  for (const item of issue.path ?? []) {
-    const key = item.key;
-    path = typeof key === 'number' || typeof key === 'string' ? appendPath(path, key) : path;
-  }
-  return `${path || 'body'}: ${issue.message}`;
+/** `prefix` and the keys down to the failing value, then the message: `events[3].props.items[0].price: …`. */
+function formatIssue(issue: s.Issue, prefix: string): string {
+  return `${issue.trail.reduceRight<string>((at, key) => appendPath(at, key), prefix) || 'body'}: ${issue.message}`;
 }
