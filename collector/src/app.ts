@@ -8,6 +8,7 @@ import { deadLettersRoute } from './routes/dead-letters.ts';
 import { eventsRoute } from './routes/events.ts';
 import { healthRoute } from './routes/health.ts';
 import { inspectRoute } from './routes/inspect.ts';
+import { rightsRoute } from './routes/rights.ts';
 import { scriptRoute } from './routes/script.ts';
 
 /**
@@ -23,6 +24,7 @@ export function createApp(deps: CollectorDeps): Hono<AppEnv> {
   app.route('/', healthRoute());
   app.route('/', inspectRoute());
   app.route('/', deadLettersRoute());
+  app.route('/', rightsRoute(deps));
 
   app.notFound((c) => c.json<ErrorResponse>({ error: 'not_found', detail: `${c.req.path}: no such route` }, 404));
   app.onError((error, c) => {

@@ -5,6 +5,7 @@ import { handleQueue } from './consumer.ts';
 import { createDeps, type AppEnv } from './deps.ts';
 import type { Env } from './env.ts';
 import { pruneInspectBatches } from './inspect-store.ts';
+import { eraseFromArchive } from './rights-archive-eraser.ts';
 import { pruneSalts } from './salts.ts';
 import { reportConfiguration } from './startup.ts';
 
@@ -30,8 +31,8 @@ export default {
 
   queue: (batch, env) => handleQueue(batch, env),
 
-  async scheduled(_controller, env) {
-    const now = Date.now();
-    await Promise.all([pruneSalts(env.DB, now), pruneInspectBatches(env.DB, now)]);
+  async scheduled(controller, env) {
+    const now = controller.scheduledTime;
+    await Promise.all([pruneSalts(env.DB, now), pruneInspectBatches(env.DB, now), eraseFromArchive(env, now)]);
   },
 } satisfies ExportedHandler<Env, unknown>;

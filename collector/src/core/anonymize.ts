@@ -48,6 +48,14 @@ export function visitorHash(site: string, context: Pick<RequestContext, 'ip' | '
   return hmacHex(salt.key, `${site}\n${context.ip ?? ''}\n${context.userAgent}`, 16);
 }
 
+/**
+ * The pseudonym of a `granted` identifier (the SDK's anonymous or session id): HMAC(site key,
+ * site + id). Visitor rights (rights/) compute it again from the id the visitor presents.
+ */
+export function pseudonymOf(site: string, id: string, pseudonym: KeyRef): string {
+  return hmacHex(pseudonym.key, `${site}\n${id}`, 16);
+}
+
 interface Cleaned<T> {
   value: T;
   redactions: number;
@@ -269,8 +277,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      const pseudonymize = (id: string): string =>
-        memo(cache.pseudonyms, id, () => hmacHex(pseudonym.key, `${input.site}\n${id}`, 16));
+      const pseudonymize = (id: string): string => memo(cache.pseudonyms, id, () => pseudonymOf(input.site, id, pseudonym));
       if (event.anonymous_id) visitorId = pseudonymize(event.anonymous_id);
       if (event.session_id) sessionId = pseudonymize(event.session_id);
     } else {
