@@ -9,8 +9,9 @@ CREATE TABLE IF NOT EXISTS rights_tombstones (
   completed_at INTEGER,
   -- ErasureReceipt.steps as JSON.
   steps TEXT NOT NULL,
-  -- JSON array of the R2 archive partitions (`events/site=…/date=…/hour=…`) the scheduled job rewrites.
-  partitions TEXT NOT NULL
+  -- JSON array of the epoch hours where the visitor's stored events arrived: the R2 archive partitions
+  -- (`events/site=…/date=…/hour=…`) the scheduled job rewrites.
+  archive_hours TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS rights_tombstones_visitor ON rights_tombstones (site, visitor_id);
 CREATE INDEX IF NOT EXISTS rights_tombstones_open ON rights_tombstones (completed_at) WHERE completed_at IS NULL;

@@ -81,7 +81,7 @@ export function withoutVisitors(ndjson: string, site: string, erased: ReadonlySe
   let removed = 0;
   const kept = ndjson.split('\n').filter((line) => {
     if (line.trim() === '') return false;
-    let record: Partial<ForwardedRecord> | null = null;
+    let record: Partial<ForwardedRecord> | null;
     try {
       record = JSON.parse(line) as Partial<ForwardedRecord>;
     } catch {
