@@ -41,6 +41,8 @@ export interface ErasureRequest {
   site: string;
   /** Null when the site keeps no identifiers (the receipt is then complete at once). */
   visitorId: string | null;
+  /** The id itself: only to delete the development inspector's raw batches that carry it (never stored). */
+  anonymousId: string;
   receiptId: string;
   requestedAt: number;
   steps: ErasureSteps;
@@ -53,7 +55,7 @@ export interface ErasureRequest {
  * visitor keeps the first receipt and answers with it.
  */
 export async function eraseVisitor(db: D1Database, request: ErasureRequest): Promise<TombstoneRow> {
-  const { site, visitorId, receiptId, requestedAt, steps } = request;
+  const { site, visitorId, anonymousId, receiptId, requestedAt, steps } = request;
   const completedAt = Object.values(steps).every((step) => step !== 'pending') ? requestedAt : null;
   const insert = statement(
     `INSERT INTO rights_tombstones (${COLUMNS})
@@ -61,7 +63,9 @@ export async function eraseVisitor(db: D1Database, request: ErasureRequest): Pro
      ON CONFLICT (site, visitor_id) DO NOTHING`,
     [receiptId, site, visitorId, requestedAt, completedAt, JSON.stringify(steps), site, visitorId],
   );
-  const statements: Statement[] = [insert];
+  // The inspector's raw batches (development only, kept a day) hold the id itself.
+  const inspected = statement(`DELETE FROM inspect_batches WHERE site = ? AND instr(raw, ?) > 0`, [site, `"${anonymousId}"`]);
+  const statements: Statement[] = [insert, inspected];
   if (visitorId !== null) statements.push(...eraseVisitorStatements('sqlite', site, visitorId, `erase:${receiptId}`));
   await db.batch(statements.map(({ sql, params }) => db.prepare(sql).bind(...params)));
   // Reports rebuild dirty days before they read (refreshRange), so this only saves the next report the work; a

@@ -226,6 +226,8 @@ describe('erasure', () => {
     const pageViews = async () =>
       (await REPORTS['browse-paths'](engine, { site: 'demo', from: day, to: day })).modes.granted.coverage.page_views;
     const before = await pageViews();
+    const inspected = () => count('SELECT COUNT(*) AS n FROM inspect_batches WHERE instr(raw, ?) > 0', gone);
+    expect(await inspected()).toBeGreaterThan(0);
     // Accepted before the erasure, still in the sink queues when it happens.
     const late = await grantedVisit(gone, 1);
     const lateOther = await grantedVisit(stays, 1);
@@ -242,6 +244,8 @@ describe('erasure', () => {
     expect(await count('SELECT COUNT(*) AS n FROM events WHERE visitor_id = ?', goneId)).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM ins_page_views WHERE visitor_id = ?', goneId)).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM ins_searches WHERE visitor_id = ?', goneId)).toBe(0);
+    // The development inspector's raw batches held the id itself.
+    expect(await inspected()).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM events WHERE visitor_id = ?', staysId)).toBe(staysVisit.records.length);
     expect(await count('SELECT COUNT(*) AS n FROM ins_page_views WHERE visitor_id = ?', staysId)).toBe(2);
     // The day's rollups were rebuilt without the visitor: no report counts their three page views.
@@ -377,8 +381,8 @@ describe('operator routes', () => {
     await stored(visit);
     const admin = (kind: string, bindings: Env = env as Env, host = 'localhost:8787', token?: string) => {
       const ctx = createExecutionContext();
-      return worker
-        .fetch(
+      return Promise.resolve(
+        worker.fetch(
           new Request(`http://${host}/v1/admin/rights/demo/${kind}`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
@@ -386,11 +390,11 @@ describe('operator routes', () => {
           }) as Request<unknown, IncomingRequestCfProperties>,
           bindings,
           ctx,
-        )
-        .then(async (response) => {
-          await waitOnExecutionContext(ctx);
-          return response;
-        });
+        ),
+      ).then(async (response) => {
+        await waitOnExecutionContext(ctx);
+        return response;
+      });
     };
     const withToken = { ...env, ADMIN_TOKEN: 'operator-secret' } as Env;
     expect((await admin('access', withToken)).status).toBe(401);

@@ -63,6 +63,7 @@ async function erase(c: RightsContext, deps: CollectorDeps, policy: SitePolicy, 
   const row = await eraseVisitor(c.env.DB, {
     site: policy.site,
     visitorId,
+    anonymousId,
     receiptId: crypto.randomUUID(),
     requestedAt,
     steps: initialSteps({ linkable: visitorId !== null, webhook: webhookConfigured(c.env) }),
