@@ -19,6 +19,14 @@ import { SIGNATURE_HEADER, signWebhookBody } from './sinks/webhook.ts';
  * receiver takes it.
  */
 
+/** ARCHIVE_SETTLE_MS, or RIGHTS_ARCHIVE_SETTLE_SECONDS when set to a number of seconds ≥ 0. */
+export function archiveSettleMs(env: Env): number {
+  const seconds = Number(env.RIGHTS_ARCHIVE_SETTLE_SECONDS ?? '');
+  return env.RIGHTS_ARCHIVE_SETTLE_SECONDS !== undefined && env.RIGHTS_ARCHIVE_SETTLE_SECONDS !== '' && seconds >= 0
+    ? seconds * 1000
+    : ARCHIVE_SETTLE_MS;
+}
+
 /** Requests finished per cron run; more wait for the next run (each costs a listing and a read per archive object). */
 const ERASURES_PER_RUN = 50;
 
@@ -94,13 +102,13 @@ export async function advanceErasure(
 }
 
 /**
- * The cron's part: every open request at least ARCHIVE_SETTLE_MS old gets its archive rewritten and its notice
- * retried. A request made before a run is therefore done by the first run at least a minute after it (at most
+ * The cron's part (also run by `npm run rights -- archive`): every open request at least ARCHIVE_SETTLE_MS old gets
+ * its archive rewritten and its notice retried. A request made before a run is therefore done by the first run at least a minute after it (at most
  * 61 minutes with the hourly cron), unless the webhook receiver keeps refusing the notice (the receipt then shows
  * `webhook: pending` and the run after retries it).
  */
 export async function eraseFromArchive(env: Env, now: number): Promise<number> {
-  const open = await openErasures(env.DB, now - ARCHIVE_SETTLE_MS, ERASURES_PER_RUN);
+  const open = await openErasures(env.DB, now - archiveSettleMs(env), ERASURES_PER_RUN);
   for (const row of open) {
     try {
       await advanceErasure(env, row, now, { archive: true });

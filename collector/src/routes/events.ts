@@ -89,7 +89,8 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
       }
     }
 
-    if (inspectorEnabled(c.env, c.req.url)) {
+    // An erased visitor's raw batch (their id itself) is not kept for the inspector either.
+    if (inspectorEnabled(c.env, c.req.url) && erased.size === 0) {
       c.executionCtx.waitUntil(
         saveInspectBatch(c.env.DB, {
           batch_id: result.batchId,

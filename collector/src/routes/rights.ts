@@ -11,7 +11,7 @@ import { siteCors } from '../cors.ts';
 import type { AppEnv, CollectorDeps } from '../deps.ts';
 import { ClientError, isBatchContentType, readBodyText } from '../http.ts';
 import { requestContext } from '../request-context.ts';
-import { advanceErasure, webhookConfigured } from '../rights-archive-eraser.ts';
+import { advanceErasure, eraseFromArchive, webhookConfigured } from '../rights-archive-eraser.ts';
 import { eraseVisitor, storedRecords, tombstoneByReceipt, tombstoneOf } from '../rights-store.ts';
 
 /**
@@ -20,7 +20,8 @@ import { eraseVisitor, storedRecords, tombstoneByReceipt, tombstoneOf } from '..
  * - POST /v1/rights/:site/erase `{ anonymous_id }` → 202 ErasureReceipt;
  * - GET /v1/rights/:site/receipts/:receipt_id → 200 ErasureReceipt.
  * The same two POSTs for an operator handling an e-mailed request (`npm run rights`), behind ADMIN_TOKEN and without
- * the origin check and rate limit: POST /v1/admin/rights/:site/access and /erase.
+ * the origin check and rate limit: POST /v1/admin/rights/:site/access and /erase; POST /v1/admin/rights/archive runs
+ * the cron's archive step now.
  */
 
 type RightsContext = Context<AppEnv>;
@@ -140,5 +141,10 @@ export function rightsRoute(deps: CollectorDeps): Hono<AppEnv> {
       return answer(c, deps, kind, policy, await requestedId(c));
     });
   }
+  // The cron's archive step now, for an operator who wants to tell the visitor it is done (and for wrangler dev,
+  // where /cdn-cgi/handler/scheduled cannot reach a Worker that serves static assets).
+  app.post('/v1/admin/rights/archive', async (c) =>
+    c.json({ advanced: await eraseFromArchive(c.env, deps.now()) }, 200, NO_STORE),
+  );
   return app;
 }
