@@ -374,6 +374,40 @@ describe('erasure', () => {
   });
 });
 
+describe('a site that keeps no identifiers', () => {
+  it('answers kept: nothing with the reason, and an erasure that is done at once', async () => {
+    // No PSEUDONYM_KEY_DEMO and a host that is not loopback (where a development key would apply).
+    const bindings = { ...env, PSEUDONYM_KEY_DEMO: undefined, ADMIN_TOKEN: 'operator-secret' } as Env;
+    const request = (kind: string) => {
+      const ctx = createExecutionContext();
+      return Promise.resolve(
+        worker.fetch(
+          new Request(`https://collector.example/v1/admin/rights/demo/${kind}`, {
+            method: 'POST',
+            headers: { Authorization: 'Bearer operator-secret', 'Content-Type': 'application/json' },
+            body: JSON.stringify({ anonymous_id: crypto.randomUUID() }),
+          }) as Request<unknown, IncomingRequestCfProperties>,
+          bindings,
+          ctx,
+        ),
+      ).then(async (response) => {
+        await waitOnExecutionContext(ctx);
+        return { status: response.status, body: (await response.json()) as any };
+      });
+    };
+    const access = await request('access');
+    expect(access).toMatchObject({
+      status: 200,
+      body: { kept: 'nothing', records: [], reason: expect.stringMatching(/no pseudonymization key/) },
+    });
+    const erase = await request('erase');
+    expect(erase).toMatchObject({
+      status: 202,
+      body: { status: 'done', steps: { database: 'done', insights: 'done', archive: 'done', webhook: 'off' } },
+    });
+  });
+});
+
 describe('operator routes', () => {
   it('answer access and erasure for an id given by e-mail, behind ADMIN_TOKEN', async () => {
     const id = crypto.randomUUID();
