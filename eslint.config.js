@@ -16,6 +16,7 @@ export default tseslint.config(
       '.tmp*/',
       'demo-store/e2e/apps/next/.next/',
       'demo-store/e2e/apps/next/out/',
+      'bench/baseline/',
     ],
   },
   js.configs.recommended,

@@ -9,9 +9,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}sdk/dist/`;
 const missing = (file) => `${file} not built (run \`node sdk/build.mjs\`)`;
 
-async function shipped(file, format, { minifyFirst }) {
-  if (!existsSync(dist + file)) return { notMeasured: missing(`sdk/dist/${file}`) };
-  const code = readFileSync(dist + file, 'utf8');
+async function shipped(file, format, { minifyFirst, dir = dist }) {
+  if (!existsSync(dir + file)) return { notMeasured: missing(`${dir.slice(root.length)}${file}`) };
+  const code = readFileSync(dir + file, 'utf8');
   return sizes(minifyFirst ? await minify(code, format) : code);
 }
 
@@ -41,6 +41,11 @@ runSection(async () => {
     },
     { name: 'Pathmark `sdk/dist/pathmark-vitals.js` (lazy web-vitals part, as shipped)', kind: 'pathmark', size: vitals },
     { name: 'Pathmark script tag + vitals part (all a page downloads)', kind: 'pathmark', size: sum(script, vitals) },
+    {
+      name: 'Pathmark baseline `bench/baseline/pathmark.js` (script tag before issue 16)',
+      kind: 'pathmark',
+      size: await shipped('pathmark.js', 'iife', { minifyFirst: false, dir: `${root}bench/baseline/` }),
+    },
     {
       name: 'Pathmark ES module bundled into an app (`entries/pathmark-module.js`)',
       kind: 'pathmark',
@@ -79,7 +84,7 @@ runSection(async () => {
     ],
     chart: {
       title: 'Bundle size, gzip -9 (bytes)',
-      bars: [pathmark[0], pathmark[4], ...alternatives].map((r) => ({
+      bars: [pathmark[0], pathmark[5], ...alternatives].map((r) => ({
         label: r.short ?? (r === pathmark[0] ? 'Pathmark script tag' : 'Pathmark module bundle'),
         value: r.size.notMeasured ? null : r.size.gzip,
         highlight: r.kind === 'pathmark',

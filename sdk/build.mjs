@@ -34,7 +34,7 @@ export const tagBuildOptions = {
       'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
       'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
-      'decide|forgetDevice|deepest|flush|destroy|purchase|viewItem|endpoint|autoPageviews|gpc' +
+      'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|purchase|viewItem|endpoint|autoPageviews|gpc' +
       ')$',
   ),
   // The tag loads web-vitals from pathmark-vitals.js (tag.ts passes the loader),
@@ -76,8 +76,11 @@ export async function buildTag() {
   return code;
 }
 
-/** The budget for gzip(pathmark.js), web vitals excluded. Raised from 6,144 for issue 9 (Consent Mode and SPA fixes). */
-export const TAG_GZIP_BUDGET = 6400;
+/**
+ * The budget for gzip(pathmark.js), web vitals excluded. Raised from 6,144 for issue 9 (Consent Mode and SPA fixes);
+ * to 7,000 while experiments and visitor rights land, before issue 16 lowers it.
+ */
+export const TAG_GZIP_BUDGET = 7000;
 export const gzipSize = (code) => gzipSync(code, { level: 9 }).length;
 
 async function main() {

@@ -11,6 +11,7 @@ import { insightsAdminRoute } from './routes/insights-admin.ts';
 import { insightsPageRoute } from './routes/insights-page.ts';
 import { insightsRoute } from './routes/insights.ts';
 import { inspectRoute } from './routes/inspect.ts';
+import { rightsRoute } from './routes/rights.ts';
 import { scriptRoute } from './routes/script.ts';
 
 /**
@@ -29,6 +30,7 @@ export function createApp(deps: CollectorDeps): Hono<AppEnv> {
   app.route('/', deadLettersRoute());
   app.route('/', insightsRoute(deps));
   app.route('/', insightsAdminRoute(deps));
+  app.route('/', rightsRoute(deps));
 
   app.notFound((c) => c.json<ErrorResponse>({ error: 'not_found', detail: `${c.req.path}: no such route` }, 404));
   app.onError((error, c) => {

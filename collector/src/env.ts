@@ -12,6 +12,8 @@ declare global {
       WEBHOOK_SECRET?: string;
       /** Base of the consumers' retry backoff in seconds (default 10). */
       RETRY_BASE_SECONDS?: string;
+      /** Seconds an erasure waits before the archive job takes it (default 60; tests shorten it). docs/rights.md. */
+      RIGHTS_ARCHIVE_SETTLE_SECONDS?: string;
       /** Bearer token for /v1/admin/* (dead letters); without it those routes answer only on a loopback host. */
       ADMIN_TOKEN?: string;
       /** Bearer token (or `pathmark_insights` cookie) for /v1/insights/* and /insights; without it they answer only on a loopback host. */

@@ -6,6 +6,7 @@ import { createDeps, type AppEnv } from './deps.ts';
 import type { Env } from './env.ts';
 import { maintainInsights } from './insights-maintenance.ts';
 import { pruneInspectBatches } from './inspect-store.ts';
+import { eraseFromArchive } from './rights-archive-eraser.ts';
 import { pruneSalts } from './salts.ts';
 import { sitePolicies } from './sites.ts';
 import { reportConfiguration } from './startup.ts';
@@ -34,10 +35,12 @@ export default {
 
   queue: (batch, env) => handleQueue(batch, env),
 
-  // Two crons (wrangler.toml): every minute the insights' rollups and retention; hourly the salts and inspector rows.
+  // Two crons (wrangler.toml): every minute the insights' rollups and retention; hourly the salts, inspector rows
+  // and the archive rewrite of erasure requests (docs/rights.md states the bound that follows from it).
   async scheduled(controller, env) {
-    const now = Date.now();
-    if (controller.cron === HOURLY_CRON) await Promise.all([pruneSalts(env.DB, now), pruneInspectBatches(env.DB, now)]);
-    else await maintainInsights(env.DB, sitePolicies(), now);
+    const now = controller.scheduledTime;
+    if (controller.cron === HOURLY_CRON) {
+      await Promise.all([pruneSalts(env.DB, now), pruneInspectBatches(env.DB, now), eraseFromArchive(env, now)]);
+    } else await maintainInsights(env.DB, sitePolicies(), now);
   },
 } satisfies ExportedHandler<Env, unknown>;

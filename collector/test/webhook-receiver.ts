@@ -1,5 +1,6 @@
 import { SIGNATURE_HEADER, signWebhookBody } from '../src/sinks/webhook.ts';
 import type { ForwardedRecord } from '../src/core/record.ts';
+import type { ErasureNotice } from '../src/core/rights/erasure.ts';
 
 export const WEBHOOK_URL = 'https://webhook.pathmark.test/ingest';
 export const WEBHOOK_SECRET = 'test-only-webhook-secret';
@@ -7,6 +8,8 @@ export const WEBHOOK_SECRET = 'test-only-webhook-secret';
 export interface Delivery {
   status: number;
   records: ForwardedRecord[];
+  /** An erasure notice (docs/rights.md) instead of records. */
+  erasure?: ErasureNotice['erasure'];
   body: string;
   signatureValid: boolean;
 }
@@ -34,9 +37,10 @@ export function installWebhookReceiver(): void {
     const signature = request.headers.get(SIGNATURE_HEADER) ?? '';
     const timestamp = Number(/t=(\d+)/.exec(signature)?.[1]);
     const signatureValid = signature === signWebhookBody(WEBHOOK_SECRET, timestamp, body);
-    const records = (JSON.parse(body) as { records: ForwardedRecord[] }).records;
+    const parsed = JSON.parse(body) as { records?: ForwardedRecord[] } & Partial<ErasureNotice>;
+    const records = parsed.records ?? [];
     const status = !signatureValid ? 401 : webhook.failWhen(records) ? 500 : 200;
-    webhook.deliveries.push({ status, records, body, signatureValid });
+    webhook.deliveries.push({ status, records, body, signatureValid, ...(parsed.erasure ? { erasure: parsed.erasure } : {}) });
     return new Response(null, { status });
   };
 }

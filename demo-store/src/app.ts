@@ -12,6 +12,7 @@ import { checkoutView } from './views/checkout.ts';
 import { homeView } from './views/home.ts';
 import { notFoundView } from './views/not-found.ts';
 import { orderView } from './views/order.ts';
+import { privacyView } from './views/privacy.ts';
 import { productView } from './views/product.ts';
 import { searchView } from './views/search.ts';
 
@@ -75,6 +76,7 @@ function main(): void {
       '/cart': () => cartView(ctx, () => router.render('refresh')),
       '/checkout': () => checkoutView(ctx),
       '/order/:id': ({ id }) => orderView(ctx, id ?? ''),
+      '/privacy': () => privacyView(ctx),
     },
     notFound: () => notFoundView(),
     external: (path) => path.startsWith('/blog') || path.startsWith('/inspector') || path.startsWith('/v1/'),

@@ -9,12 +9,14 @@ import { byteLength, createTransport } from './transport.ts';
 import { watchPageviews } from './pageview.ts';
 import {
   CUSTOM_EVENT_NAME,
+  EXPERIMENT_LABEL,
   MAX_BODY_BYTES,
   MAX_STRING_LENGTH,
   PROTOCOL_VERSION,
   type SendableConsentMode,
   type ConsentMode,
   type PathmarkEvent,
+  type PageViewProps,
   type Props,
 } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
@@ -22,6 +24,7 @@ import { uuid } from './lib/uuid.ts';
 import { watchCommerce } from './commerce.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
+import { createRights } from './rights.ts';
 
 export const SDK_VERSION = 'pathmark-js/0.1.0';
 
@@ -37,9 +40,16 @@ const inertTracker = (): Tracker => ({
   viewItem: noop,
   track: noop,
   pageview: noop,
+  experiment: noop,
   consent: { set: noop, get: () => 'denied' },
   flush: async () => {},
-  forget: async () => {},
+  forget: async () => undefined,
+  rights: createRights(
+    '',
+    new URL('http://localhost/'),
+    () => 'denied',
+    () => undefined,
+  ),
   destroy: noop,
 });
 
@@ -142,10 +152,13 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const commerce = watchCommerce(ctx);
   const search = watchSearch(ctx, commerce, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
   let vitalsPage: string;
+  /** The A/B test the page shows (`experiment()`), carried by the page views that follow. */
+  let experiment: Partial<PageViewProps> = {};
   const pages = watchPageviews(
     ctx,
     {
       leaveProps: () => ({ ...engagement.read(), max_scroll: scroll.deepest() }),
+      viewProps: () => experiment,
       opened() {
         held ??= [];
         engagement.reset();
@@ -196,6 +209,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     }
   });
 
+  const rights = createRights(
+    site,
+    endpoint,
+    () => state.current,
+    () => session.ids().anonymous_id,
+    deps.fetch,
+  );
+
   const pageGoesAway = (event: Event) => {
     const page = pages.current();
     // After pagehide the page view is over for good: a page restored from the back/forward cache is a new one.
@@ -233,16 +254,27 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name),
     ),
     pageview: guard(() => pages.navigate('manual')),
+    experiment: guard((name: string, variant: string) => {
+      // Refused at the call, visibly (not only in debug): a label the collector would refuse loses the whole test.
+      if ([name, variant].every((label) => typeof label == 'string' && EXPERIMENT_LABEL.test(label)))
+        experiment = { experiment: name, variant };
+      else console.warn('[pathmark] experiment and variant must match', EXPERIMENT_LABEL, name, variant);
+    }),
     consent: {
       set: guard((next: ConsentMode) => consent.decide(next, 'api')),
       get: () => state.current,
     },
     'flush': guard(() => (pages.settle(), queue.flush())),
     forget: guard(() => {
+      // Read before the device forgets it: it is the credential the collector erases by.
+      const id = state.current == 'granted' && session.ids().anonymous_id;
       buffer = [];
       queue.clear();
-      return consent.forgetDevice().catch(warn);
+      const purged = consent.forgetDevice().catch(warn);
+      const erased = id ? rights.erase(id).catch((error) => void warn(error)) : undefined;
+      return purged.then(() => erased);
     }),
+    rights: { access: rights.access, receipt: rights.receipt },
     'destroy': guard(() => {
       if (!state.destroyed) {
         state.destroyed = true;

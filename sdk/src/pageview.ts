@@ -32,6 +32,8 @@ export interface Pageviews {
 export interface PageviewHooks {
   /** Builds `page_leave` props for the page being left. */
   leaveProps(): object;
+  /** Props every page view carries besides its navigation (the experiment it shows). */
+  viewProps(): Partial<PageViewProps>;
   /** A navigation opened a new page view, to be recorded once rendered: events from now on are its own. */
   opened(): void;
   /** The new page view is recorded (reset per-page measures, read the URL's search…); `previousPath` is the last one's. */
@@ -113,7 +115,11 @@ export function watchPageviews(ctx: TrackerContext, hooks: PageviewHooks, auto: 
     const { pathname, search } = new URL(page.url);
     page.path = pathname + search;
     title = document.title;
-    const props: Omit<PageViewProps, 'page_index'> = { navigation, previous_path: previous.path || undefined };
+    const props: Omit<PageViewProps, 'page_index'> = {
+      navigation,
+      previous_path: previous.path || undefined,
+      ...hooks.viewProps(),
+    };
     // Only web referrers: an app referrer (android-app://…) would get the page view refused.
     const referrer = previous.url || document.referrer;
     ctx.emit('page_view', props, { ts: openedAt, url: page.url, referrer: /^https?:/.test(referrer) ? referrer : undefined });

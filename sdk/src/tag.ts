@@ -42,6 +42,8 @@ if (!stub || !('destroy' in stub)) {
     // Same directory as this script; a module import works from a classic script and under a strict CSP ('self').
     script?.src ? { loadVitals: () => import(/* @vite-ignore */ new URL('pathmark-vitals.js', script.src).href) } : {},
   );
+  // Declarative A/B test: <script data-experiment="checkout-button" data-variant="green" …>.
+  if (data['experiment']) tracker.experiment(data['experiment'], data['variant']!);
   const queued = stub?.q;
   win.pathmark = tracker;
   if (queued) {

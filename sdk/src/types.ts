@@ -1,4 +1,5 @@
-import type { ConsentMode, EventBase, Item, PrivacySignalCap, Props } from './protocol.ts';
+import type { ConsentMode, ErasureReceipt, EventBase, Item, PrivacySignalCap, Props } from './protocol.ts';
+import type { Rights } from './rights.ts';
 import type { QueueStore, SenderLocks } from './queue.ts';
 import type { Transport } from './transport.ts';
 import type { VitalsModule } from './vitals.ts';
@@ -62,11 +63,24 @@ export interface Tracker {
   viewItem(item: Item): void;
   track(name: string, props?: Props): void;
   pageview(): void;
+  /**
+   * The page shows `variant` of the A/B test `name`: page views that follow carry both (props `experiment`, `variant`;
+   * the first page view too when called before it is recorded). Labels must match EXPERIMENT_LABEL; an invalid one
+   * is refused with a console warning. A new call replaces the previous experiment.
+   */
+  experiment(name: string, variant: string): void;
   consent: { set(mode: ConsentMode): void; get(): ConsentMode };
   /** Sends what is queued now (recording first a page view that waits for its title). */
   flush(): Promise<void>;
-  /** Deletes the identifiers and every queued event, on the device and in memory. */
-  forget(): Promise<void>;
+  /**
+   * Deletes the identifiers and every queued event, on the device and in memory; in `granted` mode also asks the
+   * collector to erase what it keeps under this browser's `anonymous_id` (read before it is deleted). Resolves with
+   * the collector's erasure receipt, or `undefined`: nothing to erase there (the mode was not `granted`), or the
+   * request failed (logged with `debug`). The device is purged either way; like `flush()`, it never rejects.
+   */
+  forget(): Promise<ErasureReceipt | undefined>;
+  /** Visitor rights at the collector: see and check the erasure of what is kept about this browser. */
+  rights: Rights;
   /** Removes every listener, restores `history` and stops sending. */
   destroy(): void;
 }

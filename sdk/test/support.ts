@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { expect, vi } from 'vitest';
 import { createTracker, type Tracker, type TrackerConfig, type TrackerDeps } from '../src/index.ts';
-import type { Batch, PathmarkEvent } from '../src/protocol.ts';
+import type { AccessResponse, Batch, ErasureReceipt, PathmarkEvent, RightsRequest } from '../src/protocol.ts';
 
 export const ENDPOINT = 'http://localhost:3000/v1/events';
 export const server = setupServer();
@@ -30,6 +30,8 @@ export interface Collector {
  * (given the attempt number from 1); by default it accepts with 202.
  */
 export function collector(respond?: (attempt: number, batch: Batch) => Response | undefined): Collector {
+  // forget() in granted mode also asks for an erasure: every test's collector answers it.
+  rightsCollector();
   const c: Collector = {
     batches: [],
     attempts: [],
@@ -53,6 +55,62 @@ export function collector(respond?: (attempt: number, batch: Batch) => Response 
     }),
   );
   return c;
+}
+
+export const RIGHTS = 'http://localhost:3000/v1/rights/demo';
+
+/** A receipt as the collector answers an erasure request. */
+export const receiptFor = (id: string): ErasureReceipt => ({
+  receipt_id: id,
+  site: 'demo',
+  requested_at: '2026-12-04T16:00:00.000Z',
+  status: 'pending',
+  steps: { database: 'done', insights: 'done', archive: 'pending', webhook: 'off' },
+  check: `/v1/rights/demo/receipts/${id}`,
+});
+
+/**
+ * The collector's visitor-rights routes (the real ones are tested in workerd): records what the SDK asked, with which
+ * body and content type. `respond` may answer differently.
+ */
+export function rightsCollector(respond?: (path: string) => Response | undefined) {
+  const asked: { method: string; path: string; body?: RightsRequest; contentType: string | null }[] = [];
+  const record = async (request: Request, path: string) => {
+    const text = request.method == 'POST' ? await request.text() : '';
+    asked.push({
+      method: request.method,
+      path,
+      body: text ? JSON.parse(text) : undefined,
+      contentType: request.headers.get('content-type'),
+    });
+    return respond?.(path);
+  };
+  server.use(
+    http.post(`${RIGHTS}/access`, async ({ request }) => {
+      const answer = await record(request, 'access');
+      if (answer) return answer;
+      const access: AccessResponse = {
+        site: 'demo',
+        kept: 'records',
+        records: [{ name: 'page_view' }],
+        truncated: false,
+        fields: { name: 'event name' },
+        erasure: null,
+      };
+      return HttpResponse.json(access);
+    }),
+    http.post(
+      `${RIGHTS}/erase`,
+      async ({ request }) => (await record(request, 'erase')) ?? HttpResponse.json(receiptFor('r-1'), { status: 202 }),
+    ),
+    http.get(
+      `${RIGHTS}/receipts/:id`,
+      async ({ request, params }) =>
+        (await record(request, `receipts/${params.id}`)) ??
+        HttpResponse.json({ ...receiptFor(String(params.id)), status: 'done' }),
+    ),
+  );
+  return asked;
 }
 
 const live: Tracker[] = [];

@@ -107,6 +107,20 @@ describe('script tag', () => {
     delete win.pathmark;
   });
 
+  it('labels page views with the experiment from data-experiment and data-variant', async () => {
+    useFakeTime();
+    const c = collector();
+    runScript(
+      bundle,
+      scriptTag({ 'data-site': 'demo', 'data-consent': 'anonymous', 'data-experiment': 'hero', 'data-variant': 'b' }),
+    );
+    await settle();
+    await win.pathmark!.flush();
+    expectEvents(c.events(), { expected: [{ name: 'page_view', props: { experiment: 'hero', variant: 'b' } }] });
+    win.pathmark!.destroy();
+    delete win.pathmark;
+  });
+
   it('the snippet in docs/quickstart.md is the tested one', () => {
     const quickstart = readFileSync(fileURLToPath(import.meta.url).replace(/sdk\/test\/[^/]*$/, 'docs/quickstart.md'), 'utf8');
     expect(quickstart).toContain(snippet.trim());

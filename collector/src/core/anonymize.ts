@@ -49,6 +49,14 @@ export function visitorHash(site: string, context: Pick<RequestContext, 'ip' | '
   return hmacHex(salt.key, `${site}\n${context.ip ?? ''}\n${context.userAgent}`, 16);
 }
 
+/**
+ * The pseudonym of a `granted` identifier (the SDK's anonymous or session id): HMAC(site key,
+ * site + id). Visitor rights (rights/) compute it again from the id the visitor presents.
+ */
+export function pseudonymOf(site: string, id: string, pseudonym: KeyRef): string {
+  return hmacHex(pseudonym.key, `${site}\n${id}`, 16);
+}
+
 interface Cleaned<T> {
   value: T;
   redactions: number;
@@ -208,7 +216,7 @@ export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt:
 }
 
 /** HMAC(site key, site + id): a pseudonym for the SDK's anonymous or session id. */
-const pseudonymize = (id: string, { keys, site }: AnonymizeInput): string => hmacHex(keys.pseudonym!.key, `${site}\n${id}`, 16);
+const pseudonymize = (id: string, { keys, site }: AnonymizeInput): string => pseudonymOf(site, id, keys.pseudonym!);
 
 export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
   const { event, policy, context, keys, cache } = input;

@@ -32,6 +32,8 @@ export interface BatchAccepted {
   /** What the client is told: the events accepted, and each one rejected with its reason. */
   response: BatchResponse;
   records: ForwardedRecord[];
+  /** Index in the batch of each record's event, for rejections made after the pipeline (an erased visitor). */
+  indexes: number[];
   /** What to enqueue: one message per batch (split only if it would exceed MAX_MESSAGE_BYTES). */
   messages: QueueMessageBody[];
   /** Serialized `messages`, ready for the queue. */
@@ -117,7 +119,16 @@ export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipelin
     const batchId = newBatchId();
     // enforce() forwards nothing in `denied`/`pending`; the mode check narrows the type.
     if (forwarded.length === 0 || (enforced.consent !== 'anonymous' && enforced.consent !== 'granted')) {
-      return { ok: true, batchId, response: { accepted: 0, rejected }, records: [], messages: [], serialized: [], consent };
+      return {
+        ok: true,
+        batchId,
+        response: { accepted: 0, rejected },
+        records: [],
+        indexes: [],
+        messages: [],
+        serialized: [],
+        consent,
+      };
     }
 
     // Granted batches whose events all carry an anonymous id never need the daily hash.
@@ -144,7 +155,17 @@ export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipelin
       }),
     );
     const { messages, serialized } = toMessages(records, batchId, policy.site, request.receivedAt);
-    return { ok: true, batchId, response: { accepted: records.length, rejected }, records, messages, serialized, consent };
+    const indexes = forwarded.map(({ index }) => index);
+    return {
+      ok: true,
+      batchId,
+      response: { accepted: records.length, rejected },
+      records,
+      indexes,
+      messages,
+      serialized,
+      consent,
+    };
   }
 
   return {

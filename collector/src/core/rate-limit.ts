@@ -38,3 +38,10 @@ export function rateLimitKey(site: string, visitor: string, pageId: string, batc
   const units = Math.max(1, Math.ceil(batchesPer10s / RATE_LIMIT_UNIT));
   return `${site}:${visitor}:${fnv1a(pageId) % units}`;
 }
+
+/**
+ * The limiter key of a visitor-rights request (routes/rights.ts): its own prefix, so asking what is kept about you
+ * never eats into the budget of your events, and the other way round. One key per address and browser, so the
+ * limiter's unit (RATE_LIMIT_UNIT per 10 s) is the most anyone behind one address can ask.
+ */
+export const rightsRateLimitKey = (site: string, visitor: string): string => `rights:${site}:${visitor}`;

@@ -9,7 +9,9 @@ import { inspectorEnabled } from '../loopback.ts';
 import { saveInspectBatch } from '../inspect-store.ts';
 import { batchSite, parseBody, unknownSite, type BatchFault, type BatchFaultCode } from '../core/pipeline.ts';
 import { RATE_LIMIT_PERIOD_SECONDS, firstPageId, rateLimitKey } from '../core/rate-limit.ts';
+import { dropErased, grantedVisitors } from '../core/rights/erasure.ts';
 import { requestContext } from '../request-context.ts';
+import { erasedAmong } from '../rights-store.ts';
 
 /** Seconds a client waits before resending after the queue refused a batch. */
 const QUEUE_RETRY_AFTER = '5';
@@ -65,8 +67,13 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
     }
 
     const pseudonym = deps.pseudonymKeys.get(c.env, site, c.req.url);
-    const result = deps.pipeline.processParsed(parsed.value, context, policy, { salt, pseudonym }, { dailyVisitor: visitor });
-    if (!result.ok) throw refuse(result);
+    const processed = deps.pipeline.processParsed(parsed.value, context, policy, { salt, pseudonym }, { dailyVisitor: visitor });
+    if (!processed.ok) throw refuse(processed);
+    // A visitor who asked for erasure (docs/rights.md): events still queued in their browser are refused, not stored.
+    // One D1 read per batch that carries a pseudonym; anonymous batches never can.
+    const visitors = grantedVisitors(processed.records);
+    const erased = visitors.length > 0 ? await erasedAmong(c.env.DB, site, visitors) : new Set<string>();
+    const result = erased.size > 0 ? dropErased(processed, site, receivedAt, erased) : processed;
 
     if (result.serialized.length > 0) {
       try {
@@ -82,7 +89,8 @@ export function eventsRoute(deps: CollectorDeps): Hono<AppEnv> {
       }
     }
 
-    if (inspectorEnabled(c.env, c.req.url)) {
+    // An erased visitor's raw batch (their id itself) is not kept for the inspector either.
+    if (inspectorEnabled(c.env, c.req.url) && erased.size === 0) {
       c.executionCtx.waitUntil(
         saveInspectBatch(c.env.DB, {
           batch_id: result.batchId,

@@ -1,5 +1,6 @@
 import type { Env } from '../env.ts';
 import { parseRetryBase } from '../retry.ts';
+import { skippingErased } from '../rights-store.ts';
 import { sitePolicies } from '../sites.ts';
 import { createD1Sink } from './d1.ts';
 import { createR2Sink } from './r2.ts';
@@ -45,8 +46,10 @@ function webhookProblem(env: Env): string | null {
 /** Every sink this deployment has: R2 and D1 always, the webhook when FORWARD_URL is set. */
 export function sinkTargets(env: Env): SinkTarget[] {
   const targets: SinkTarget[] = [];
+  // Every sink skips the records of erased visitors (rights-store.ts): one check before any write, whatever the path
+  // to the sink (a sink queue, its retries, a dead-letter replay).
   const add = (name: SinkName, queue: Queue<string> | undefined, problem: string | null, create: () => Sink) =>
-    targets.push({ name, queue, problem, sink: problem ? null : create() });
+    targets.push({ name, queue, problem, sink: problem ? null : env.DB ? skippingErased(create(), env.DB) : create() });
 
   add(
     'r2',

@@ -1,18 +1,16 @@
+import { partitionKey } from '../core/archive-partitions.ts';
 import type { ForwardedRecord, QueueMessageBody } from '../core/record.ts';
 import type { Sink } from './sink.ts';
 
 /**
  * NDJSON archive in R2, partitioned the way warehouses read it (Hive-style
- * `site=/date=/hour=`). One object per queue message, under a key made from the message
+ * `site=/date=/hour=`, core/archive-partitions.ts). One object per queue message, under a key made from the message
  * itself: a message written twice (a retry, a second copy from the fan-out, a replay)
  * overwrites its own object instead of adding a copy. A message is one accepted batch
  * (or one part of a very large one), so all its records share `received_at` and one
  * partition.
  */
-export function partitionKey(record: Pick<ForwardedRecord, 'site' | 'received_at'>): string {
-  const iso = new Date(record.received_at).toISOString();
-  return `events/site=${record.site}/date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
-}
+export { partitionKey };
 
 /**
  * `<partition>/<batch_id>-<first event_id>.ndjson`: the batch id alone is not enough, as a

@@ -7,6 +7,8 @@ export interface Delivery {
   at: number;
   status: number;
   records: ForwardedRecord[];
+  /** A signed erasure notice (docs/rights.md) instead of records. */
+  erasure?: { site: string; visitor_id: string; receipt_id: string; requested_at: string };
 }
 
 /**
@@ -62,9 +64,10 @@ export async function startWebhookReceiver(secret = `e2e-${crypto.randomUUID()}`
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const signed = verify(body, String(request.headers['x-pathmark-signature'] ?? ''), secret);
-      const records = signed ? ((JSON.parse(body) as { records: ForwardedRecord[] }).records ?? []) : [];
+      const parsed = signed ? (JSON.parse(body) as Pick<Delivery, 'erasure'> & { records?: ForwardedRecord[] }) : {};
+      const records = parsed.records ?? [];
       const status = signed ? receiver.answer(records) : 401;
-      receiver.deliveries.push({ at: Date.now(), status, records });
+      receiver.deliveries.push({ at: Date.now(), status, records, ...(parsed.erasure ? { erasure: parsed.erasure } : {}) });
       response.writeHead(status).end();
     });
   });
