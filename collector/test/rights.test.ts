@@ -15,6 +15,7 @@ import { d1Engine } from '../src/d1-engine.ts';
 import { deadLetterOf } from '../src/dead-letters.ts';
 import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
+import { sitePolicies } from '../src/sites.ts';
 import { archiveKey, toNdjson } from '../src/sinks/r2.ts';
 import { makeBatch, makeEvent, newIp, ORIGIN, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';
@@ -133,7 +134,7 @@ describe('POST /v1/rights/:site/access', () => {
     const times = answer.records.map((record) => record.received_at as number);
     expect(times).toEqual([...times].sort((a, b) => b - a));
     for (const record of answer.records) {
-      expect(record.audit).toMatchObject({ policy_version: '2026-11-24.1' });
+      expect(record.audit).toMatchObject({ policy_version: sitePolicies().get('demo')!.policy_version });
       expect(JSON.stringify(record)).not.toContain(id);
       const paths = Object.entries(record).flatMap(([field, value]) =>
         ['geo', 'ua', 'audit'].includes(field) ? Object.keys(value as object).map((sub) => `${field}.${sub}`) : [field],

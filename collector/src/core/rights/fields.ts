@@ -15,6 +15,8 @@ export const RECORD_FIELDS: Readonly<Record<string, string>> = {
   page_id: 'Random id of the page view the event belongs to.',
   url: 'Address of the page, without fragment, credentials or query parameters the shop does not allow; personal data replaced by markers such as [email].',
   path: 'The path of that address.',
+  page_type:
+    "The kind of page (home, category, product, search, cart, checkout, confirmation), from the shop's patterns for its paths; empty when none matches.",
   title: 'Title of the page, with personal data replaced by markers.',
   referrer: 'The previous page on the same shop, or only the origin of another site you came from.',
   props:
