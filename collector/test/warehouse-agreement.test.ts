@@ -5,7 +5,15 @@ import { rebuildSite, REPORTS, type ReportName } from '../src/core/insights/inde
 import { d1Engine } from '../src/d1-engine.ts';
 import worker from '../src/index.ts';
 import { populationBatches } from '../test-core/support/batches.ts';
-import { EXPECTED_FUNNEL, EXPECTED_SEARCH } from '../test-core/support/expected.ts';
+import {
+  EXPECTED_BROWSE_PATHS,
+  EXPECTED_CART,
+  EXPECTED_DWELL,
+  EXPECTED_EXPERIMENTS,
+  EXPECTED_FUNNEL,
+  EXPECTED_SEARCH,
+  EXPECTED_WEB_VITALS,
+} from '../test-core/support/expected.ts';
 import { buildPopulation } from '../test-core/support/population.ts';
 import { CHROME_UA, makeBatch, ORIGIN, post } from './support.ts';
 
@@ -14,8 +22,8 @@ import { CHROME_UA, makeBatch, ORIGIN, post } from './support.ts';
 // into the R2 archive. D1's reports are computed here, in workerd, on the stored
 // events; the archive objects, read back from the R2 binding as they are, go to the warehouse
 // (DuckDB, in Node, through warehouse/test/support/duckdb-bridge.ts). Both must answer alike,
-// down to the coverage prose, and match the hand-worked figures that do not depend on page types
-// (the collector does not classify them yet, so both engines classify from events).
+// down to the coverage prose, and match the hand-worked figures (page types classified by the collector from the
+// demo site's page_types, as the records in both stores carry them).
 describe('D1 and the R2 archive, filled by the real pipeline, give the same reports', () => {
   it('every report, every figure', async () => {
     const firstDay = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
@@ -82,8 +90,15 @@ describe('D1 and the R2 archive, filled by the real pipeline, give the same repo
       const { modes } = report as { modes: Record<string, { coverage: unknown }> };
       return Object.fromEntries(Object.entries(modes).map(([mode, { coverage: _coverage, ...rest }]) => [mode, rest]));
     };
+    expect(figures(warehouse['browse-paths'])).toEqual(EXPECTED_BROWSE_PATHS);
+    expect(figures(warehouse.dwell)).toEqual(EXPECTED_DWELL);
     expect(figures(warehouse.search)).toEqual(EXPECTED_SEARCH);
+    expect(figures(warehouse.cart)).toEqual(EXPECTED_CART);
     expect(figures(warehouse.funnel)).toEqual(EXPECTED_FUNNEL);
+    expect(figures(warehouse['web-vitals'])).toEqual(EXPECTED_WEB_VITALS);
+    const experiments = figures(warehouse.experiments) as typeof EXPECTED_EXPERIMENTS;
+    expect(experiments.anonymous).toEqual(EXPECTED_EXPERIMENTS.anonymous);
+    expect(experiments.granted.experiments[0]!.variants).toEqual(EXPECTED_EXPERIMENTS.granted.experiments[0]!.variants);
     expect((warehouse.funnel as { modes: { granted: { coverage: object } } }).modes.granted.coverage).toMatchObject({
       page_views: 79,
       visits: 25,
