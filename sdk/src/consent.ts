@@ -7,7 +7,8 @@ import {
   type PrivacySignalCap,
   type SiteConfigResponse,
 } from './protocol.ts';
-import { idbQueueStore, type Queue, type QueueStore } from './queue.ts';
+import type { Queue, QueueStore } from './queue.ts';
+import type { DeliveryModule } from './lib/loadDelivery.ts';
 import type { Session } from './session.ts';
 import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { deviceKey } from './lib/deviceKey.ts';
@@ -130,9 +131,9 @@ export function watchConsent(
   queue: Queue,
   state: TrackerState,
   changed: (next: ConsentMode, previous: ConsentMode, source: ConsentSource, stored?: Promise<void>) => void,
+  delivery: () => Promise<DeliveryModule>,
 ): Consent {
   const { site, gpc = 'anonymous', consent: startingMode = 'pending' } = config;
-  const openStore = deps.store ?? idbQueueStore;
   let persistentStore: QueueStore | undefined;
 
   /** Removes identifiers, the search link and the stored queue from the device. */
@@ -154,6 +155,9 @@ export function watchConsent(
   const enterGranted = async () => {
     session.persist(true);
     try {
+      // The IndexedDB store is part of delivery, loaded on the way into granted: still granted once it is here?
+      const openStore = deps.store ?? (await delivery()).idbQueueStore;
+      if (state.current != 'granted') return;
       persistentStore ??= openStore(site);
     } catch (error) {
       ctx.warn(error);

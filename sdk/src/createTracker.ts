@@ -1,11 +1,12 @@
 import { createSession } from './session.ts';
 import { watchEngagement } from './engagement.ts';
-import { createQueue } from './queue.ts';
 import { deviceKey } from './lib/deviceKey.ts';
 import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
-import { byteLength, createTransport } from './transport.ts';
+import { byteLength } from './lib/byteLength.ts';
+import { lazyQueue } from './lib/lazyQueue.ts';
+import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
 import { watchPageviews } from './pageview.ts';
 import {
   CUSTOM_EVENT_NAME,
@@ -49,6 +50,7 @@ const inertTracker = (): Tracker => ({
     new URL('http://localhost/'),
     () => 'denied',
     () => undefined,
+    loadDelivery,
   ),
   destroy: noop,
 });
@@ -101,17 +103,30 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     } else enqueue(event);
   };
 
-  const queue = createQueue({
-    ...config,
-    ...deps,
-    transport: deps.transport ?? createTransport(endpoint, deps.fetch),
-    envelope: () =>
-      allowsSending(state.current)
-        ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
-        : undefined,
-    lockName: deviceKey(site),
-    warn,
-  });
+  let delivering: Promise<DeliveryModule> | undefined;
+  /** Delivery (queue, store, transport, rights requests), loaded once: by the first mode that may send. */
+  const delivery = () =>
+    (delivering ??= (deps.loadDelivery ?? loadDelivery)().catch((error) => {
+      delivering = undefined;
+      throw error;
+    }));
+  const queue = lazyQueue(warn);
+  const startDelivery = () =>
+    queue.start(() =>
+      delivery().then(({ createQueue, createTransport }) =>
+        createQueue({
+          ...config,
+          ...deps,
+          transport: deps.transport ?? createTransport(endpoint, deps.fetch),
+          envelope: () =>
+            allowsSending(state.current)
+              ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
+              : undefined,
+          lockName: deviceKey(site),
+          warn,
+        }),
+      ),
+    );
 
   const ctx: TrackerContext = {
     now,
@@ -178,42 +193,54 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   vitalsPage = pages.current().id;
 
   let vitalsStarted = false;
-  const consent = watchConsent(ctx, config, deps, endpoint, session, queue, state, (next, previous, source, stored) => {
-    if (next == 'denied') {
-      buffer = [];
-      held &&= [];
-    }
-    if (allowsSending(next)) {
-      buffer.splice(0).forEach(enqueue);
-      // The configured starting mode is not a change (and the stored queue is sent on the next timer).
-      if (source != 'config') {
-        ctx.emit('consent', { mode: next, previous, source });
-        // Once the stored queue is open, so that events kept from earlier pages go too.
-        void Promise.resolve(stored).then(() => queue.flush());
+  const consent = watchConsent(
+    ctx,
+    config,
+    deps,
+    endpoint,
+    session,
+    queue,
+    state,
+    (next, previous, source, stored) => {
+      if (next == 'denied') {
+        buffer = [];
+        held &&= [];
       }
-      // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
-      // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
-      const load = deps.loadVitals ?? loadWebVitals;
-      if (!vitalsStarted && load && config.vitals != false) {
-        vitalsStarted = true;
-        Promise.resolve()
-          .then(load)
-          .then((vitals) =>
-            vitals.watchVitals(
-              (props, page_id) => ctx.emit('web_vitals', props, { page_id }),
-              () => vitalsPage,
-            ),
-          )
-          .catch(warn);
+      if (allowsSending(next)) {
+        startDelivery();
+        buffer.splice(0).forEach(enqueue);
+        // The configured starting mode is not a change (and the stored queue is sent on the next timer).
+        if (source != 'config') {
+          ctx.emit('consent', { mode: next, previous, source });
+          // Once the stored queue is open, so that events kept from earlier pages go too.
+          void Promise.resolve(stored).then(() => queue.flush());
+        }
+        // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
+        // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
+        const load = deps.loadVitals ?? loadWebVitals;
+        if (!vitalsStarted && load && config.vitals != false) {
+          vitalsStarted = true;
+          Promise.resolve()
+            .then(load)
+            .then((vitals) =>
+              vitals.watchVitals(
+                (props, page_id) => ctx.emit('web_vitals', props, { page_id }),
+                () => vitalsPage,
+              ),
+            )
+            .catch(warn);
+        }
       }
-    }
-  });
+    },
+    delivery,
+  );
 
   const rights = createRights(
     site,
     endpoint,
     () => state.current,
     () => session.ids().anonymous_id,
+    delivery,
     deps.fetch,
   );
 

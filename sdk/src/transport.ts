@@ -1,4 +1,5 @@
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, type Batch, type PathmarkEvent } from './protocol.ts';
+import { byteLength } from './lib/byteLength.ts';
 
 /** What became of one request. */
 export interface Delivery {
@@ -42,7 +43,15 @@ export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch
   };
 }
 
-export const byteLength = (text: string) => new TextEncoder().encode(text).length;
+/**
+ * One request to the collector's other routes (visitor rights): `POST` of a body (a string, so `text/plain`: no CORS
+ * preflight) or `GET`, resolving the JSON answer of a 2xx; any other answer rejects with an error naming the status.
+ */
+export async function request<T>(url: URL, fetchImpl: typeof fetch = fetch, body?: string): Promise<T> {
+  const response = await fetchImpl(url, body ? { method: 'POST', body } : {});
+  if (!response.ok) throw new Error(`pathmark: ${url.pathname} answered HTTP ${response.status}`);
+  return response.json();
+}
 
 /**
  * Cuts events into request bodies of at most `maxBytes` and

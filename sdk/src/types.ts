@@ -3,6 +3,7 @@ import type { Rights } from './rights.ts';
 import type { QueueStore, SenderLocks } from './queue.ts';
 import type { Transport } from './transport.ts';
 import type { VitalsModule } from './vitals.ts';
+import type { DeliveryModule } from './lib/loadDelivery.ts';
 import type { Disposer } from './lib/listen.ts';
 
 /** The tracker's public shape and what its capability modules share; types only, so nothing imports createTracker. */
@@ -53,6 +54,8 @@ export interface TrackerDeps {
   locks?: SenderLocks | null;
   /** Loads the web-vitals part. Default: `import()` of the split chunk. */
   loadVitals?: () => Promise<VitalsModule>;
+  /** Loads delivery (queue, store, transport), once a mode may send. Default: bundled in the module build. */
+  loadDelivery?: () => Promise<DeliveryModule>;
 }
 
 export interface Tracker {

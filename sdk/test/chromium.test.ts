@@ -5,7 +5,6 @@
  * IndexedDB, real Web Locks across two tabs, keepalive on page exit, and the
  * lazily loaded vitals file. happy-dom has none of these for real.
  */
-import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTag, vitalsBuildOptions } from '../build.mjs';
+import { buildScriptFiles } from '../build.mjs';
 import type { Batch } from '../src/protocol.ts';
 
 const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -35,9 +34,7 @@ const batches: Batch[] = [];
 const files: Record<string, [string, string]> = {};
 
 beforeAll(async () => {
-  const [tag, vitals] = await Promise.all([buildTag(), build({ ...vitalsBuildOptions, write: false })]);
-  files['/pathmark.js'] = ['text/javascript', tag];
-  files['/pathmark-vitals.js'] = ['text/javascript', vitals.outputFiles![0]!.text];
+  for (const [name, code] of Object.entries(await buildScriptFiles())) files[`/${name}`] = ['text/javascript', code];
   files['/tall.css'] = ['text/css', 'body { height: 4000px }'];
   files['/page.js'] = ['text/javascript', "pathmark.consent.set('granted'); pathmark.search('boots', { results: 3 });"];
   files['/'] = [
