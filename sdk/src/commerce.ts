@@ -1,21 +1,29 @@
 import type { EcommerceProps, Item } from './protocol.ts';
-import type { TrackerContext } from './types.ts';
 
+/** What processing a call needs from the tracker: the event it becomes, the search it belongs to, debug output. */
+export interface ProcessingContext {
+  emit(name: string, props?: object): void;
+  /** The search current when the call was made. */
+  searchId(): string | undefined;
+  warn(...problem: unknown[]): void;
+}
+
+/** Ecommerce calls as processed (part of delivery): validated items, GA4 names, computed value. */
 export interface Commerce {
   add(item: unknown): void;
   remove(item: unknown): void;
   view(items?: unknown): void;
   beginCheckout(items: unknown, value?: unknown): void;
+  /** Validated again: the caller (createTracker) validated the order already, to end the search journey at the call. */
   purchase(order: unknown): void;
   viewItem(item: unknown): void;
   selectItem(item: unknown, index: number): void;
-  /** A new page view: elements marked `data-pm-view-item` are product views. */
-  pageStarted(): void;
+  itemFromElement(el: Element): Record<string, unknown>;
 }
 
-const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
-const isAmount = (n: unknown): n is number => typeof n == 'number' && n >= 0 && n < Infinity;
-const isCurrency = (c: unknown): c is string => /^[A-Z]{3}$/.test(c as string);
+export const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
+export const isAmount = (n: unknown): n is number => typeof n == 'number' && n >= 0 && n < Infinity;
+export const isCurrency = (c: unknown): c is string => /^[A-Z]{3}$/.test(c as string);
 
 /** Item fields, how each is validated, and whether its `data-pm-item-*` attribute is a number. */
 const FIELDS: [keyof Item, (value: unknown) => boolean, boolean?][] = [
@@ -54,11 +62,10 @@ export function itemFromElement(el: Element): Record<string, unknown> {
 }
 
 /**
- * Ecommerce events with GA4 names and item shape, from the API and from
- * `data-pm-cart` / `data-pm-view-item` markup. An invalid item is dropped
- * with a debug warning naming the field; nothing here throws.
+ * Ecommerce events with GA4 names and item shape, from the API and from `data-pm-*` markup (markup.ts), processed
+ * after the call (createTracker.ts). An invalid item is dropped with a debug warning naming the field.
  */
-export function watchCommerce(ctx: TrackerContext): Commerce {
+export function watchCommerce(ctx: ProcessingContext): Commerce {
   const validItems = (raw: unknown): Item[] =>
     (Array.isArray(raw) ? raw.slice(0, 200) : []).flatMap((candidate) => {
       const item = toItem(candidate);
@@ -94,21 +101,10 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
         return ctx.warn('invalid purchase', raw);
       }
       send('purchase', validItems(items), { transaction_id: '' + transaction_id, value, currency });
-      // The conversion is complete: later carts start a new journey.
-      ctx.searchId(null);
     },
     viewItem: (raw) => single('view_item', raw),
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),
-    pageStarted() {
-      document.querySelectorAll('[data-pm-view-item]').forEach((el) => commerce.viewItem(itemFromElement(el)));
-    },
+    itemFromElement,
   };
-
-  ctx.on(document, 'click', (event) => {
-    const el = (event.target as Element).closest('[data-pm-cart]');
-    const action = el?.getAttribute('data-pm-cart');
-    if (action == 'add' || action == 'remove') commerce[action](itemFromElement(el!));
-  });
-
   return commerce;
 }

@@ -4,15 +4,12 @@ import { deviceKey } from './lib/deviceKey.ts';
 import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
-import { byteLength } from './lib/byteLength.ts';
-import { lazyQueue } from './lib/lazyQueue.ts';
 import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
+import type { Queue } from './queue.ts';
 import { watchPageviews } from './pageview.ts';
 import {
   CUSTOM_EVENT_NAME,
   EXPERIMENT_LABEL,
-  MAX_BODY_BYTES,
-  MAX_STRING_LENGTH,
   PROTOCOL_VERSION,
   type SendableConsentMode,
   type ConsentMode,
@@ -22,7 +19,8 @@ import {
 } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
 import { uuid } from './lib/uuid.ts';
-import { watchCommerce } from './commerce.ts';
+import { isAmount, isCurrency, isText, type Commerce } from './commerce.ts';
+import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
 import { createRights } from './rights.ts';
@@ -30,6 +28,12 @@ import { createRights } from './rights.ts';
 export const SDK_VERSION = 'pathmark-js/0.1.0';
 
 const PENDING_BUFFER = 100;
+/** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
+const PROCESS_SLICE_MS = 8;
+
+/** Where and when something was captured: the event's context, and the search then current. */
+type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'> & { search?: string };
+type Captured = [run: (commerce: Commerce) => void, context: CaptureContext];
 
 const noop = () => {};
 /** What `createTracker` returns where there is no DOM (server-side rendering): every method does nothing. */
@@ -45,12 +49,12 @@ const inertTracker = (): Tracker => ({
   consent: { set: noop, get: () => 'denied' },
   flush: async () => {},
   forget: async () => undefined,
+  // Mode `denied`: answered without requests.
   rights: createRights(
     '',
-    new URL('http://localhost/'),
     () => 'denied',
     () => undefined,
-    loadDelivery,
+    loadDelivery as never,
   ),
   destroy: noop,
 });
@@ -74,9 +78,24 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   /** The consent mode in force (consent.ts decides each change), and whether destroy() was called. */
   const state: TrackerState = { current: 'pending' };
-  let buffer: PathmarkEvent[] = [];
-  /** Events captured while a page view waits for its title: sent after it. */
-  let held: PathmarkEvent[] | undefined;
+  /** Captured while consent is pending (at most PENDING_BUFFER), processed once it allows sending. */
+  let buffer: Captured[] = [];
+  /** Captured while a page view waits for its title: processed after it. */
+  let held: Captured[] | undefined;
+  /** Captured and waiting to be processed (see `capture`). */
+  let todo: Captured[] = [];
+  /** The context of the capture being processed. */
+  let current: CaptureContext;
+  /** Delivery once loaded, the queue it made, and its ecommerce processing. */
+  let loaded: DeliveryModule | undefined;
+  let queue: Queue | undefined;
+  let commerce: Commerce;
+  /** A task is scheduled to process `todo`: a message to ourselves, the next task without setTimeout's clamping. */
+  let processing = false;
+  const nextTask = new MessageChannel();
+  const scheduleProcessing = () => {
+    if (!processing) nextTask.port2.postMessage((processing = true));
+  };
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
   /**
    * Numbers an event in the session now in force, when it may be sent: events buffered
@@ -87,7 +106,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const pageView = event.name == 'page_view';
     const state = session.touch(pageView);
     // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
-    queue.enqueue({
+    queue!.enqueue({
       ...event,
       ...session.ids(),
       seq: state.seq,
@@ -95,67 +114,110 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     } as PathmarkEvent);
   };
 
-  /** Buffered while consent is pending, queued once it allows sending. */
-  const dispatch = (event: PathmarkEvent) => {
+  /** Buffered while consent is pending, processed once it allows sending. */
+  const dispatch = (captured: Captured) => {
     if (state.current == 'pending') {
-      buffer.push(event);
+      buffer.push(captured);
       buffer.splice(0, buffer.length - PENDING_BUFFER);
-    } else enqueue(event);
+    } else {
+      todo.push(captured);
+      scheduleProcessing();
+    }
+  };
+
+  /**
+   * Processes what was captured, in order: validation, serialization, identifiers and the queue. A slice of at most
+   * PROCESS_SLICE_MS, then the rest in the next task, so that a burst of calls never makes a long task; `all` (the
+   * page going away, flush, a consent change) does everything now. Waits for delivery, which holds ecommerce.
+   */
+  const process = (all?: boolean) => {
+    processing = false;
+    if (!loaded) return;
+    const until = Date.now() + PROCESS_SLICE_MS;
+    let done = 0;
+    while (done < todo.length && (all || Date.now() < until)) {
+      const [run, context] = todo[done++]!;
+      current = context;
+      try {
+        run(commerce);
+      } catch (error) {
+        warn(error);
+      }
+    }
+    todo.splice(0, done);
+    if (todo.length) scheduleProcessing();
+  };
+  nextTask.port1.onmessage = () => process();
+
+  /** An event, as processing makes it: in the page, at the time and with the title it was captured with. */
+  const emitNow = (name: string, props?: object, extra?: object) => {
+    const event = loaded!.toEvent({ id: uuid(), ...current, search: undefined, name, props, ...extra });
+    if (event) enqueue(event);
+    else warn('too large', name);
+  };
+
+  /**
+   * What a call or event does synchronously: note where and when it happened (and the search then current), and
+   * leave the rest to `process`, in a later task. A page view comes before what was captured while it waited for its
+   * title.
+   */
+  const capture = (run: Captured[0], pageView?: boolean) => {
+    if (state.current == 'denied' || state.destroyed) return;
+    const captured: Captured = [
+      run,
+      {
+        ts: now(),
+        page_id: pages.current().id,
+        url: location.href,
+        title: document.title || undefined,
+        search: session.searchId(),
+      },
+    ];
+    if (held && !pageView) held.push(captured);
+    else {
+      dispatch(captured);
+      if (pageView) held = void held?.forEach(dispatch);
+    }
   };
 
   let delivering: Promise<DeliveryModule> | undefined;
-  /** Delivery (queue, store, transport, rights requests), loaded once: by the first mode that may send. */
+  /**
+   * Delivery (processing, queue, store, transport, rights requests), loaded once: by the first mode that may send.
+   * Nothing before needs it: what is captured waits (`process`), and there is nothing to send or store.
+   */
   const delivery = () =>
-    (delivering ??= (deps.loadDelivery ?? loadDelivery)().catch((error) => {
-      delivering = undefined;
-      throw error;
-    }));
-  const queue = lazyQueue(warn);
-  const startDelivery = () =>
-    queue.start(() =>
-      delivery().then(({ createQueue, createTransport }) =>
-        createQueue({
-          ...config,
-          ...deps,
-          transport: deps.transport ?? createTransport(endpoint, deps.fetch),
-          envelope: () =>
-            allowsSending(state.current)
-              ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
-              : undefined,
-          lockName: deviceKey(site),
-          warn,
-        }),
-      ),
-    );
+    (delivering ??= (deps.loadDelivery ?? loadDelivery)().then(
+      (module) => {
+        if (!loaded) {
+          queue = module.createQueue({
+            ...config,
+            ...deps,
+            transport: deps.transport ?? module.createTransport(endpoint, deps.fetch),
+            envelope: () =>
+              allowsSending(state.current)
+                ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
+                : undefined,
+            lockName: deviceKey(site),
+            warn,
+          });
+          if (state.destroyed) queue.destroy();
+          commerce = module.watchCommerce({ emit: emitNow, warn, searchId: () => current.search });
+          loaded = module;
+          process();
+        }
+        return module;
+      },
+      (error) => {
+        delivering = undefined;
+        throw error;
+      },
+    ));
 
   const ctx: TrackerContext = {
     now,
-    emit(name, props, extra) {
-      if (state.current == 'denied' || state.destroyed) return;
-      const json = JSON.stringify(
-        {
-          id: uuid(),
-          ts: now(),
-          page_id: pages.current().id,
-          url: location.href,
-          title: document.title || undefined,
-          name,
-          props,
-          ...extra,
-          // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
-        },
-        (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value),
-      );
-      // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
-      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn('too large', name);
-      const event: PathmarkEvent = JSON.parse(json);
-      if (held && name != 'page_view') held.push(event);
-      else {
-        dispatch(event);
-        // A page view comes before the events captured while it waited for its title.
-        if (name == 'page_view') held = void held?.forEach(dispatch);
-      }
-    },
+    emit: (name, props, extra) => capture(() => emitNow(name, props, extra), name == 'page_view'),
+    call: capture,
+    drain: () => process(true),
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
     warn,
@@ -164,8 +226,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   const engagement = watchEngagement(ctx, config.idleTimeoutMs ?? 15e3);
   const scroll = watchScroll(ctx, (depth) => ctx.emit('scroll', { depth }));
-  const commerce = watchCommerce(ctx);
-  const search = watchSearch(ctx, commerce, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
+  const viewItems = watchMarkup(ctx);
+  const search = watchSearch(ctx, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
   let vitalsPage: string;
   /** The A/B test the page shows (`experiment()`), carried by the page views that follow. */
   let experiment: Partial<PageViewProps> = {};
@@ -185,7 +247,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         if (navigation == 'bfcache') vitalsPage = page.id;
         scroll.reset();
         search.pageStarted(page, previousPath);
-        commerce.pageStarted();
+        viewItems();
       },
     },
     config.autoPageviews != false,
@@ -199,21 +261,22 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     deps,
     endpoint,
     session,
-    queue,
+    () => queue,
     state,
     (next, previous, source, stored) => {
       if (next == 'denied') {
         buffer = [];
         held &&= [];
+        todo = [];
       }
       if (allowsSending(next)) {
-        startDelivery();
-        buffer.splice(0).forEach(enqueue);
+        delivery().catch(warn);
+        buffer.splice(0).forEach(dispatch);
         // The configured starting mode is not a change (and the stored queue is sent on the next timer).
         if (source != 'config') {
           ctx.emit('consent', { mode: next, previous, source });
           // Once the stored queue is open, so that events kept from earlier pages go too.
-          void Promise.resolve(stored).then(() => queue.flush());
+          void Promise.resolve(stored).then(() => queue?.flush());
         }
         // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
         // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
@@ -235,13 +298,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     delivery,
   );
 
+  const rightsRequests = async () => (await delivery()).rightsRequests(site, endpoint, deps.fetch);
   const rights = createRights(
     site,
-    endpoint,
     () => state.current,
     () => session.ids().anonymous_id,
-    delivery,
-    deps.fetch,
+    rightsRequests,
   );
 
   const pageGoesAway = (event: Event) => {
@@ -250,13 +312,14 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     page.unloaded ||= event.type == 'pagehide';
     if (event.type == 'pagehide' || document.visibilityState == 'hidden') {
       pages.leave();
-      void queue.flush(true);
+      process(true);
+      void queue?.flush(true);
       // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
     } else if (!page.unloaded) page.left = false;
   };
   ctx.on(document, 'visibilitychange', pageGoesAway);
   ctx.on(window, 'pagehide', pageGoesAway);
-  ctx.on(window, 'online', queue.online);
+  ctx.on(window, 'online', () => queue?.online());
 
   /** Public methods never throw into the page (the asynchronous ones, flush and forget, never reject). */
   const guard =
@@ -270,16 +333,36 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       }
     };
 
+  /** Items as they are at the call (processing validates them later): the page may reuse and change its objects. */
+  const copy = (item: unknown) => (item && typeof item == 'object' ? { ...item } : item);
+  const copies = (items: unknown) => (Array.isArray(items) ? items.map(copy) : items);
+
   // Quoted: internal methods share these names, and the tag build mangles the unquoted ones (sdk/build.mjs).
   return {
     search: guard(search.search),
-    cart: { add: guard(commerce.add), remove: guard(commerce.remove), view: guard(commerce.view) },
-    checkout: { begin: guard(commerce.beginCheckout) },
-    'purchase': guard(commerce.purchase),
-    'viewItem': guard(commerce.viewItem),
-    track: guard((name: string, props?: Props) =>
-      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name),
-    ),
+    cart: {
+      add: guard((item: unknown) => capture((c) => c.add((item = copy(item))))),
+      remove: guard((item: unknown) => capture((c) => c.remove((item = copy(item))))),
+      view: guard((items?: unknown) => capture((c) => c.view((items = copies(items))))),
+    },
+    checkout: {
+      begin: guard((items: unknown, value?: unknown) => capture((c) => c.beginCheckout((items = copies(items)), value))),
+    },
+    'purchase': guard((order: { transaction_id: unknown; value: unknown; currency: unknown; items: unknown }) => {
+      const { transaction_id, value, currency, items } = order ?? {};
+      if (!isText(transaction_id) || !isAmount(value) || !isCurrency(currency)) return warn('invalid purchase', order);
+      const copied = { transaction_id, value, currency, items: copies(items) };
+      capture((c) => c.purchase(copied));
+      // The conversion is complete: later carts start a new journey (now, for the calls that follow).
+      session.searchId(null);
+    }),
+    'viewItem': guard((item: unknown) => capture((c) => c.viewItem((item = copy(item))))),
+    track: guard((name: string, props?: Props) => {
+      if (!CUSTOM_EVENT_NAME.test(name)) return warn('invalid name', name);
+      // The props as they are now: JSON, as they will be sent (a cycle throws here, caught by guard).
+      const json = JSON.stringify(props);
+      capture(() => emitNow(name, json && JSON.parse(json)));
+    }),
     pageview: guard(() => pages.navigate('manual')),
     experiment: guard((name: string, variant: string) => {
       // Refused at the call, visibly (not only in debug): a label the collector would refuse loses the whole test.
@@ -291,21 +374,31 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       set: guard((next: ConsentMode) => consent.decide(next, 'api')),
       get: () => state.current,
     },
-    'flush': guard(() => (pages.settle(), queue.flush())),
+    'flush': guard(() => {
+      pages.settle();
+      // In a mode that may send, delivery is loaded (or on its way): what was captured goes first.
+      return delivering ? delivery().then(() => (process(true), queue!.flush()), warn) : Promise.resolve();
+    }),
     forget: guard(() => {
       // Read before the device forgets it: it is the credential the collector erases by.
       const id = state.current == 'granted' && session.ids().anonymous_id;
       buffer = [];
-      queue.clear();
+      todo = [];
+      queue?.clear();
       const purged = consent.forgetDevice().catch(warn);
-      const erased = id ? rights.erase(id).catch((error) => void warn(error)) : undefined;
+      const erased = id
+        ? rightsRequests()
+            .then((requests) => requests.erase(id))
+            .catch((error) => void warn(error))
+        : undefined;
       return purged.then(() => erased);
     }),
     rights: { access: rights.access, receipt: rights.receipt },
     'destroy': guard(() => {
       if (!state.destroyed) {
         state.destroyed = true;
-        queue.destroy();
+        queue?.destroy();
+        nextTask.port1.close();
         disposers.splice(0).forEach((dispose) => dispose());
       }
     }),

@@ -14,38 +14,26 @@ export interface Rights {
 }
 
 /**
- * The rights calls for one tracker. `endpoint` is the events URL: the rights routes sit beside it (`rights/<site>/…`,
- * i.e. RIGHTS_PATH under the same collector), as the site configuration does. The credential, the `anonymous_id`,
- * travels in the body, never in a URL. The requests themselves are part of delivery (`load`), which only a mode that
- * may send loads: the answers for the other modes are made here, without it.
+ * When the rights requests (rightsRequests.ts, part of delivery) may be made, and the answer when they may not: only
+ * a mode that may send loads delivery, so the other modes are answered here, without it. Async methods: whatever goes
+ * wrong is a rejection, never a throw into the page.
  */
 export function createRights(
   site: string,
-  endpoint: URL,
   mode: () => ConsentMode,
   anonymousId: () => string | undefined,
-  load: () => Promise<DeliveryModule>,
-  fetchImpl?: typeof fetch,
+  requests: () => Promise<ReturnType<DeliveryModule['rightsRequests']>>,
 ) {
-  // Async, so that whatever goes wrong (a URL that does not parse, delivery that cannot load) is a rejection, never a
-  // throw into the page.
-  const ask = async <T>(path: string, anonymous_id?: string): Promise<T> =>
-    (await load()).request<T>(
-      new URL(`rights/${site}/${path}`, endpoint),
-      fetchImpl,
-      anonymous_id && JSON.stringify({ anonymous_id }),
-    );
   return {
     async access(): Promise<AccessResponse> {
       const current = mode();
       const id = current == 'granted' && anonymousId();
       return id
-        ? ask('access', id)
+        ? (await requests()).access(id)
         : {
             site,
             kept: 'nothing',
-            reason:
-              current == 'granted' ? 'no identifier on this device' : `consent mode ${current}: nothing is kept per visitor`,
+            reason: `consent mode ${current}: nothing kept per visitor`,
             records: [],
             truncated: false,
             fields: {},
@@ -53,10 +41,8 @@ export function createRights(
           };
     },
     async receipt(id: string): Promise<ErasureReceipt> {
-      if (mode() == 'denied') throw new Error('pathmark: consent denied, no request made');
-      return ask('receipts/' + encodeURIComponent(id));
+      if (mode() == 'denied') throw new Error('pathmark: consent denied');
+      return (await requests()).receipt(id);
     },
-    /** Asks the collector to erase what it keeps under this id (read before the device forgot it). */
-    erase: (anonymousId: string) => ask<ErasureReceipt>('erase', anonymousId),
   };
 }

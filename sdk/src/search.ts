@@ -1,6 +1,6 @@
 import type { SearchProps, SearchSource } from './protocol.ts';
 import type { TrackerContext } from './types.ts';
-import { itemFromElement, type Commerce } from './commerce.ts';
+import { attributesOf } from './markup.ts';
 import type { Page } from './pageview.ts';
 import { uuid } from './lib/uuid.ts';
 
@@ -21,7 +21,7 @@ export const DEFAULT_SEARCH_PARAMS = ['q', 'query', 'search', 's', 'keyword'];
  * cart and purchase events carry, so search → purchase conversion can be
  * computed downstream.
  */
-export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: string[]): Search {
+export function watchSearch(ctx: TrackerContext, params: string[]): Search {
   /** Term of the last search since the previous page view: an SPA pushing `?q=` after a form submit is not a second search. */
   let recentTerm: string | undefined;
 
@@ -57,7 +57,8 @@ export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: str
     const explicit = link?.getAttribute('data-pm-result-index');
     if (link) {
       const position = [...link.parentElement!.children].filter((el) => el.hasAttribute('data-pm-result')).indexOf(link);
-      commerce.selectItem(itemFromElement(link), explicit ? +explicit : position);
+      const item = attributesOf(link);
+      ctx.call((commerce) => commerce.selectItem(commerce.itemFromElement(item), explicit ? +explicit : position));
     }
   });
 

@@ -44,16 +44,6 @@ export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch
 }
 
 /**
- * One request to the collector's other routes (visitor rights): `POST` of a body (a string, so `text/plain`: no CORS
- * preflight) or `GET`, resolving the JSON answer of a 2xx; any other answer rejects with an error naming the status.
- */
-export async function request<T>(url: URL, fetchImpl: typeof fetch = fetch, body?: string): Promise<T> {
-  const response = await fetchImpl(url, body ? { method: 'POST', body } : {});
-  if (!response.ok) throw new Error(`pathmark: ${url.pathname} answered HTTP ${response.status}`);
-  return response.json();
-}
-
-/**
  * Cuts events into request bodies of at most `maxBytes` and
  * `MAX_EVENTS_PER_BATCH` events: keepalive requests and beacons share a
  * 64 KB in-flight budget per page, and the collector refuses bigger bodies.

@@ -5,6 +5,7 @@ import type { Transport } from './transport.ts';
 import type { VitalsModule } from './vitals.ts';
 import type { DeliveryModule } from './lib/loadDelivery.ts';
 import type { Disposer } from './lib/listen.ts';
+import type { Commerce } from './commerce.ts';
 
 /** The tracker's public shape and what its capability modules share; types only, so nothing imports createTracker. */
 
@@ -93,6 +94,13 @@ export interface TrackerContext {
   now(): number;
   /** Captures an event (consent permitting). */
   emit(name: string, props?: object, extra?: Partial<EventBase>): void;
+  /**
+   * Captures a call now (the page, time and search it belongs to) and processes it later, in order with every other
+   * event: `run` gets the ecommerce processing, part of delivery.
+   */
+  call(run: (commerce: Commerce) => void): void;
+  /** Processes at once what was captured and not processed yet (before a consent change). */
+  drain(): void;
   /** `listen()`, undone by `destroy()`. */
   on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
   cleanup(dispose: Disposer): void;
