@@ -1,29 +1,31 @@
-import type { EcommerceProps, Item } from './protocol.ts';
+import type { EcommerceProps, Item, SearchProps, SearchSource } from './protocol.ts';
+import { uuid } from './lib/uuid.ts';
 
 /** What processing a call needs from the tracker: the event it becomes, the search it belongs to, debug output. */
 export interface ProcessingContext {
   emit(name: string, props?: object): void;
-  /** The search current when the call was made. */
-  searchId(): string | undefined;
+  /** The current search's id; `null` ends it. Read and set in the order of the calls. */
+  searchId(next?: string | null): string | undefined;
   warn(...problem: unknown[]): void;
 }
 
-/** Ecommerce calls as processed (part of delivery): validated items, GA4 names, computed value. */
+/** Shopping-journey calls as processed (part of delivery): validated items, GA4 names, computed value, search ids. */
 export interface Commerce {
+  /** A search (its term already trimmed and not empty): a new search id, which the cart events that follow carry. */
+  search(term: string, results: unknown, source: SearchSource): void;
   add(item: unknown): void;
   remove(item: unknown): void;
   view(items?: unknown): void;
   beginCheckout(items: unknown, value?: unknown): void;
-  /** Validated again: the caller (createTracker) validated the order already, to end the search journey at the call. */
   purchase(order: unknown): void;
   viewItem(item: unknown): void;
   selectItem(item: unknown, index: number): void;
   itemFromElement(el: Element): Record<string, unknown>;
 }
 
-export const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
-export const isAmount = (n: unknown): n is number => typeof n == 'number' && n >= 0 && n < Infinity;
-export const isCurrency = (c: unknown): c is string => /^[A-Z]{3}$/.test(c as string);
+const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
+const isAmount = (n: unknown): n is number => typeof n == 'number' && n >= 0 && n < Infinity;
+const isCurrency = (c: unknown): c is string => /^[A-Z]{3}$/.test(c as string);
 
 /** Item fields, how each is validated, and whether its `data-pm-item-*` attribute is a number. */
 const FIELDS: [keyof Item, (value: unknown) => boolean, boolean?][] = [
@@ -91,6 +93,12 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
   };
 
   const commerce: Commerce = {
+    search(term, results, source) {
+      const props: SearchProps = { search_term: term, search_id: uuid(), source };
+      if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;
+      ctx.searchId(props.search_id);
+      ctx.emit('search', props);
+    },
     add: (raw) => single('add_to_cart', raw),
     remove: (raw) => single('remove_from_cart', raw),
     view: (raw) => send('view_cart', validItems(raw)),
@@ -101,6 +109,8 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
         return ctx.warn('invalid purchase', raw);
       }
       send('purchase', validItems(items), { transaction_id: '' + transaction_id, value, currency });
+      // The conversion is complete: later carts start a new journey.
+      ctx.searchId(null);
     },
     viewItem: (raw) => single('view_item', raw),
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),

@@ -19,7 +19,7 @@ import {
 } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
 import { uuid } from './lib/uuid.ts';
-import { isAmount, isCurrency, isText, type Commerce } from './commerce.ts';
+import type { Commerce } from './commerce.ts';
 import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
@@ -31,8 +31,8 @@ const PENDING_BUFFER = 100;
 /** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
 const PROCESS_SLICE_MS = 8;
 
-/** Where and when something was captured: the event's context, and the search then current. */
-type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'> & { search?: string };
+/** Where and when something was captured: the event's context. */
+type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'>;
 type Captured = [run: (commerce: Commerce) => void, context: CaptureContext];
 
 const noop = () => {};
@@ -151,7 +151,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   /** An event, as processing makes it: in the page, at the time and with the title it was captured with. */
   const emitNow = (name: string, props?: object, extra?: object) => {
-    const event = loaded!.toEvent({ id: uuid(), ...current, search: undefined, name, props, ...extra });
+    const event = loaded!.toEvent({ id: uuid(), ...current, name, props, ...extra });
     if (event) enqueue(event);
     else warn('too large', name);
   };
@@ -170,7 +170,6 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         page_id: pages.current().id,
         url: location.href,
         title: document.title || undefined,
-        search: session.searchId(),
       },
     ];
     if (held && !pageView) held.push(captured);
@@ -201,7 +200,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
             warn,
           });
           if (state.destroyed) queue.destroy();
-          commerce = module.watchCommerce({ emit: emitNow, warn, searchId: () => current.search });
+          commerce = module.watchCommerce({ emit: emitNow, warn, searchId: session.searchId });
           loaded = module;
           process();
         }
@@ -221,7 +220,6 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
     warn,
-    searchId: session.searchId,
   };
 
   const engagement = watchEngagement(ctx, config.idleTimeoutMs ?? 15e3);
@@ -348,13 +346,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     checkout: {
       begin: guard((items: unknown, value?: unknown) => capture((c) => c.beginCheckout((items = copies(items)), value))),
     },
-    'purchase': guard((order: { transaction_id: unknown; value: unknown; currency: unknown; items: unknown }) => {
-      const { transaction_id, value, currency, items } = order ?? {};
-      if (!isText(transaction_id) || !isAmount(value) || !isCurrency(currency)) return warn('invalid purchase', order);
-      const copied = { transaction_id, value, currency, items: copies(items) };
+    'purchase': guard((order: unknown) => {
+      const copied =
+        order && typeof order == 'object' ? { ...order, items: copies((order as { items?: unknown }).items) } : order;
       capture((c) => c.purchase(copied));
-      // The conversion is complete: later carts start a new journey (now, for the calls that follow).
-      session.searchId(null);
     }),
     'viewItem': guard((item: unknown) => capture((c) => c.viewItem((item = copy(item))))),
     track: guard((name: string, props?: Props) => {

@@ -1,8 +1,7 @@
-import type { SearchProps, SearchSource } from './protocol.ts';
+import type { SearchSource } from './protocol.ts';
 import type { TrackerContext } from './types.ts';
 import { attributesOf } from './markup.ts';
 import type { Page } from './pageview.ts';
-import { uuid } from './lib/uuid.ts';
 
 export interface Search {
   search(term: unknown, options?: { results?: unknown }, source?: SearchSource): void;
@@ -28,12 +27,10 @@ export function watchSearch(ctx: TrackerContext, params: string[]): Search {
   const search: Search['search'] = (term, options, source = 'api') => {
     const text = typeof term == 'string' ? term.trim() : '';
     if (!text) return ctx.warn('invalid search');
-    const props: SearchProps = { search_term: text, search_id: uuid(), source };
-    const results = options?.results;
-    if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;
-    ctx.searchId(props.search_id);
     recentTerm = text;
-    ctx.emit('search', props);
+    const results = options?.results;
+    // The search id is made when processed, in order with the calls that read it (cart, purchase).
+    ctx.call((commerce) => commerce.search(text, results, source));
   };
 
   // Bubbling phase, so that an app's own handler has had the chance to call preventDefault().

@@ -106,8 +106,6 @@ export interface TrackerContext {
   cleanup(dispose: Disposer): void;
   /** Debug output: a message and what it is about, or a caught error. */
   warn(...problem: unknown[]): void;
-  /** The current search's id; `null` ends it. */
-  searchId(next?: string | null): string | undefined;
 }
 
 /** What the tracker is in: the consent mode in force, and whether it was destroyed. */
