@@ -1,4 +1,4 @@
-import type { EcommerceProps, Item, SearchProps, SearchSource } from './protocol.ts';
+import { CUSTOM_EVENT_NAME, type EcommerceProps, type Item, type SearchProps, type SearchSource } from './protocol.ts';
 import { uuid } from './lib/uuid.ts';
 
 /** What processing a call needs from the tracker: the event it becomes, the search it belongs to, debug output. */
@@ -9,7 +9,7 @@ export interface ProcessingContext {
   warn(...problem: unknown[]): void;
 }
 
-/** Shopping-journey calls as processed (part of delivery): validated items, GA4 names, computed value, search ids. */
+/** The API's calls as processed (part of delivery): validated items, GA4 names, computed value, search ids, custom events. */
 export interface Commerce {
   /** A search (its term already trimmed and not empty): a new search id, which the cart events that follow carry. */
   search(term: string, results: unknown, source: SearchSource): void;
@@ -21,6 +21,8 @@ export interface Commerce {
   viewItem(item: unknown): void;
   selectItem(item: unknown, index: number): void;
   itemFromElement(el: Element): Record<string, unknown>;
+  /** A custom event: its props as JSON taken at the call. */
+  track(name: string, json?: string): void;
 }
 
 const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
@@ -115,6 +117,8 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
     viewItem: (raw) => single('view_item', raw),
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),
     itemFromElement,
+    track: (name, json) =>
+      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, json && JSON.parse(json)) : ctx.warn('invalid name', name),
   };
   return commerce;
 }

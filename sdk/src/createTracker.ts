@@ -1,22 +1,12 @@
 import { createSession } from './session.ts';
 import { watchEngagement } from './engagement.ts';
-import { deviceKey } from './lib/deviceKey.ts';
 import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
 import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
 import type { Queue } from './queue.ts';
 import { watchPageviews } from './pageview.ts';
-import {
-  CUSTOM_EVENT_NAME,
-  EXPERIMENT_LABEL,
-  PROTOCOL_VERSION,
-  type SendableConsentMode,
-  type ConsentMode,
-  type PathmarkEvent,
-  type PageViewProps,
-  type Props,
-} from './protocol.ts';
+import { EXPERIMENT_LABEL, type ConsentMode, type PathmarkEvent, type PageViewProps, type Props } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
 import { uuid } from './lib/uuid.ts';
 import type { Commerce } from './commerce.ts';
@@ -25,7 +15,7 @@ import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
 import { createRights } from './rights.ts';
 
-export const SDK_VERSION = 'pathmark-js/0.1.0';
+export { SDK_VERSION } from './version.ts';
 
 const PENDING_BUFFER = 100;
 /** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
@@ -97,23 +87,6 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     if (!processing) nextTask.port2.postMessage((processing = true));
   };
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
-  /**
-   * Numbers an event in the session now in force, when it may be sent: events buffered
-   * while consent is pending join the session that consent reveals (the stored one, in
-   * `granted`) in order, without gaps.
-   */
-  const enqueue = (event: PathmarkEvent) => {
-    const pageView = event.name == 'page_view';
-    const state = session.touch(pageView);
-    // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
-    queue!.enqueue({
-      ...event,
-      ...session.ids(),
-      seq: state.seq,
-      props: pageView ? { ...event.props, page_index: state.pages } : event.props,
-    } as PathmarkEvent);
-  };
-
   /** Buffered while consent is pending, processed once it allows sending. */
   const dispatch = (captured: Captured) => {
     if (state.current == 'pending') {
@@ -151,8 +124,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   /** An event, as processing makes it: in the page, at the time and with the title it was captured with. */
   const emitNow = (name: string, props?: object, extra?: object) => {
-    const event = loaded!.toEvent({ id: uuid(), ...current, name, props, ...extra });
-    if (event) enqueue(event);
+    const event = loaded!.toEvent({ id: uuid(), ...current, name, props, ...extra }, session);
+    if (event) queue!.enqueue(event);
     else warn('too large', name);
   };
 
@@ -188,17 +161,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     (delivering ??= (deps.loadDelivery ?? loadDelivery)().then(
       (module) => {
         if (!loaded) {
-          queue = module.createQueue({
-            ...config,
-            ...deps,
-            transport: deps.transport ?? module.createTransport(endpoint, deps.fetch),
-            envelope: () =>
-              allowsSending(state.current)
-                ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
-                : undefined,
-            lockName: deviceKey(site),
-            warn,
-          });
+          queue = module.trackerQueue(site, endpoint, () => state.current, { ...config, ...deps, warn });
           if (state.destroyed) queue.destroy();
           commerce = module.watchCommerce({ emit: emitNow, warn, searchId: session.searchId });
           loaded = module;
@@ -331,9 +294,9 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       }
     };
 
-  /** Items as they are at the call (processing validates them later): the page may reuse and change its objects. */
-  const copy = (item: unknown) => (item && typeof item == 'object' ? { ...item } : item);
-  const copies = (items: unknown) => (Array.isArray(items) ? items.map(copy) : items);
+  /** Items (or a list of them) as they are at the call (processing validates them later): pages reuse their objects. */
+  const copy = (item: unknown): unknown =>
+    Array.isArray(item) ? item.map(copy) : item && typeof item == 'object' ? { ...item } : item;
 
   // Quoted: internal methods share these names, and the tag build mangles the unquoted ones (sdk/build.mjs).
   return {
@@ -341,29 +304,27 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     cart: {
       add: guard((item: unknown) => capture((c) => c.add((item = copy(item))))),
       remove: guard((item: unknown) => capture((c) => c.remove((item = copy(item))))),
-      view: guard((items?: unknown) => capture((c) => c.view((items = copies(items))))),
+      view: guard((items?: unknown) => capture((c) => c.view((items = copy(items))))),
     },
     checkout: {
-      begin: guard((items: unknown, value?: unknown) => capture((c) => c.beginCheckout((items = copies(items)), value))),
+      begin: guard((items: unknown, value?: unknown) => capture((c) => c.beginCheckout((items = copy(items)), value))),
     },
-    'purchase': guard((order: unknown) => {
-      const copied =
-        order && typeof order == 'object' ? { ...order, items: copies((order as { items?: unknown }).items) } : order;
+    'purchase': guard((order: { items?: unknown }) => {
+      const copied = { ...order, items: copy(order?.items) };
       capture((c) => c.purchase(copied));
     }),
     'viewItem': guard((item: unknown) => capture((c) => c.viewItem((item = copy(item))))),
     track: guard((name: string, props?: Props) => {
-      if (!CUSTOM_EVENT_NAME.test(name)) return warn('invalid name', name);
       // The props as they are now: JSON, as they will be sent (a cycle throws here, caught by guard).
       const json = JSON.stringify(props);
-      capture(() => emitNow(name, json && JSON.parse(json)));
+      capture((c) => c.track(name, json));
     }),
     pageview: guard(() => pages.navigate('manual')),
     experiment: guard((name: string, variant: string) => {
       // Refused at the call, visibly (not only in debug): a label the collector would refuse loses the whole test.
       if ([name, variant].every((label) => typeof label == 'string' && EXPERIMENT_LABEL.test(label)))
         experiment = { experiment: name, variant };
-      else console.warn('[pathmark] experiment and variant must match', EXPERIMENT_LABEL, name, variant);
+      else console.warn('[pathmark] invalid experiment', name, variant);
     }),
     consent: {
       set: guard((next: ConsentMode) => consent.decide(next, 'api')),
@@ -384,11 +345,11 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       const erased = id
         ? rightsRequests()
             .then((requests) => requests.erase(id))
-            .catch((error) => void warn(error))
+            .catch(warn as (error: unknown) => undefined)
         : undefined;
       return purged.then(() => erased);
     }),
-    rights: { access: rights.access, receipt: rights.receipt },
+    rights,
     'destroy': guard(() => {
       if (!state.destroyed) {
         state.destroyed = true;

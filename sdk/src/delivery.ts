@@ -6,6 +6,6 @@
  */
 export { watchCommerce } from './commerce.ts';
 export { toEvent } from './serialize.ts';
-export { createQueue, idbQueueStore } from './queue.ts';
-export { createTransport } from './transport.ts';
+export { idbQueueStore } from './queue.ts';
+export { trackerQueue } from './trackerQueue.ts';
 export { rightsRequests } from './rightsRequests.ts';
