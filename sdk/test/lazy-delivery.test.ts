@@ -24,11 +24,15 @@ describe('delivery is loaded once a mode may send, and not before', () => {
     expect(names(c.events())).toEqual(['page_view', 'while_pending', 'add_to_cart', 'consent', 'consent']);
   });
 
-  it('the script tag holds no queue, store, transport or item validation: they are in pathmark-delivery.js', async () => {
-    const files = await buildScriptFiles();
-    for (const marker of ['createObjectStore', 'retry-after', 'data-pm-item-', 'answered HTTP']) {
-      expect(files['pathmark.js'], marker).not.toContain(marker);
-      expect(files['pathmark-delivery.js'], marker).toContain(marker);
-    }
-  });
+  it(
+    'the script tag holds no queue, store, transport or item validation: they are in pathmark-delivery.js',
+    { timeout: 30_000 },
+    async () => {
+      const files = await buildScriptFiles();
+      for (const marker of ['createObjectStore', 'retry-after', 'data-pm-item-', 'answered HTTP']) {
+        expect(files['pathmark.js'], marker).not.toContain(marker);
+        expect(files['pathmark-delivery.js'], marker).toContain(marker);
+      }
+    },
+  );
 });
