@@ -20,6 +20,7 @@ export { SDK_VERSION } from './version.ts';
 const PENDING_BUFFER = 100;
 /** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
 const PROCESS_SLICE_MS = 8;
+const MAX_UNPROCESSED = 1000;
 
 /** Where and when something was captured: the event's context. */
 type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'>;
@@ -93,7 +94,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       buffer.push(captured);
       buffer.splice(0, buffer.length - PENDING_BUFFER);
     } else {
-      todo.push(captured);
+      // Bounded like the queue, should delivery never load.
+      if (todo.push(captured) > MAX_UNPROCESSED) todo.shift();
       scheduleProcessing();
     }
   };
@@ -105,7 +107,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
    */
   const process = (all?: boolean) => {
     processing = false;
-    if (!loaded) return;
+    // Not loaded yet, or it failed (offline): each capture asks again, in a mode that may send.
+    if (!loaded) return void (allowsSending(state.current) && delivery().catch(warn));
     const until = Date.now() + PROCESS_SLICE_MS;
     let done = 0;
     while (done < todo.length && (all || Date.now() < until)) {
