@@ -240,7 +240,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         if (source != 'config') {
           ctx.emit('consent', { mode: next, previous, source });
           // Once the stored queue is open, so that events kept from earlier pages go too.
-          void Promise.resolve(stored).then(() => queue?.flush());
+          // Delivery may still be loading (the first mode that may send): what was captured goes as soon as it is here.
+          void Promise.resolve(stored)
+            .then(delivery)
+            .then(() => (process(true), queue!.flush()), warn);
         }
         // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
         // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
