@@ -38,15 +38,15 @@ export const tagBuildOptions = {
   // Property names only ever used inside this bundle (neither the tracker's
   // public methods, nor DOM properties, nor the stored queue's fields, nor fields read from JSON).
   // esbuild never mangles a quoted name: the tracker's public methods that share a name with an
-  // internal one (flush, destroy, purchase, viewItem) are written quoted in createTracker.ts, and
+  // internal one (flush, destroy) are written quoted in createTracker.ts, and
   // the dataset reads in tag.ts are quoted, so the config fields of the same name can be mangled.
   mangleProps: new RegExp(
     '^(' +
-      'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|selectItem|beginCheckout|lockName|' +
+      'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|lockName|' +
       'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
       'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
-      'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|purchase|viewItem|endpoint|autoPageviews|gpc' +
+      'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|endpoint|autoPageviews|gpc' +
       ')$',
   ),
   // The tag loads its lazy parts from pathmark-<chunk>.js beside itself: each module build loader

@@ -20,7 +20,8 @@ export interface Commerce {
   purchase(order: unknown): void;
   viewItem(item: unknown): void;
   selectItem(item: unknown, index: number): void;
-  itemFromElement(el: Element): Record<string, unknown>;
+  /** A call from `data-pm-*` markup: the item is made from the element's attributes (markup.ts `attributesOf`). */
+  fromMarkup(method: 'add' | 'remove' | 'viewItem' | 'selectItem', attributes: Record<string, string>, index?: number): void;
   /** A custom event: its props as JSON taken at the call. */
   track(name: string, json?: string): void;
 }
@@ -55,11 +56,11 @@ export function toItem(raw: unknown): Item | string {
   return item.item_id || item.item_name ? item : 'item_id';
 }
 
-/** Item fields from `data-pm-item-*` attributes (`data-pm-item-list-name` → `item_list_name`); `toItem` validates. */
-export function itemFromElement(el: Element): Record<string, unknown> {
+/** Item fields from an element's `data-pm-item-*` attributes (`data-pm-item-list-name` → `item_list_name`); `toItem` validates. */
+export function itemFromElement(attributes: Record<string, string>): Record<string, unknown> {
   const item: Record<string, unknown> = {};
   for (const [field, , numeric] of FIELDS) {
-    const value = el.getAttribute('data-pm-item-' + field.replace('item_', '').replace('_', '-'));
+    const value = attributes['data-pm-item-' + field.replace('item_', '').replace('_', '-')];
     if (value) item[field] = numeric ? Number(value) : value;
   }
   return item;
@@ -116,7 +117,7 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
     },
     viewItem: (raw) => single('view_item', raw),
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),
-    itemFromElement,
+    fromMarkup: (method, attributes, index = 0) => commerce[method](itemFromElement(attributes), index),
     track: (name, json) =>
       CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, json && JSON.parse(json)) : ctx.warn('invalid name', name),
   };

@@ -1,15 +1,16 @@
 import { createSession } from './session.ts';
 import { watchEngagement } from './engagement.ts';
-import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
+import type { Captured, CaptureContext, Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
 import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
 import type { Queue } from './queue.ts';
 import { watchPageviews } from './pageview.ts';
-import { EXPERIMENT_LABEL, type ConsentMode, type PathmarkEvent, type PageViewProps, type Props } from './protocol.ts';
+import { EXPERIMENT_LABEL, type ConsentMode, type PageViewProps, type Props } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
 import { uuid } from './lib/uuid.ts';
 import type { Commerce } from './commerce.ts';
+import { keepUnsent } from './unsent.ts';
 import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
@@ -21,10 +22,6 @@ const PENDING_BUFFER = 100;
 /** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
 const PROCESS_SLICE_MS = 8;
 const MAX_UNPROCESSED = 1000;
-
-/** Where and when something was captured: the event's context. */
-type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'>;
-type Captured = [run: (commerce: Commerce) => void, context: CaptureContext];
 
 const noop = () => {};
 /** What `createTracker` returns where there is no DOM (server-side rendering): every method does nothing. */
@@ -81,6 +78,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   let loaded: DeliveryModule | undefined;
   let queue: Queue | undefined;
   let commerce: Commerce;
+  /** Ids of the captures kept unsent by earlier pages (unsent.ts) that this page took to process. */
+  const picked = new Set<string>();
   /** A task is scheduled to process `todo`: a message to ourselves, the next task without setTimeout's clamping. */
   let processing = false;
   const nextTask = new MessageChannel();
@@ -112,10 +111,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     const until = Date.now() + PROCESS_SLICE_MS;
     let done = 0;
     while (done < todo.length && (all || Date.now() < until)) {
-      const [run, context] = todo[done++]!;
+      const [method, args, context] = todo[done++]!;
       current = context;
       try {
-        run(commerce);
+        (method ? commerce[method] : emitNow)(...(args as [never, never, never]));
       } catch (error) {
         warn(error);
       }
@@ -125,7 +124,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   };
   nextTask.port1.onmessage = () => process();
 
-  /** An event, as processing makes it: in the page, at the time and with the title it was captured with. */
+  /**
+   * An event, as processing makes it: in the page, at the time and with the title it was captured with (and the id it
+   * was given when kept unsent).
+   */
   const emitNow = (name: string, props?: object, extra?: object) => {
     const event = loaded!.toEvent({ id: uuid(), ...current, name, props, ...extra }, session);
     if (event) queue!.enqueue(event);
@@ -137,10 +139,11 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
    * leave the rest to `process`, in a later task. A page view comes before what was captured while it waited for its
    * title.
    */
-  const capture = (run: Captured[0], pageView?: boolean) => {
+  const capture = (method: Captured[0], args: unknown[], pageView?: boolean) => {
     if (state.current == 'denied' || state.destroyed) return;
     const captured: Captured = [
-      run,
+      method,
+      args,
       {
         ts: now(),
         page_id: pages.current().id,
@@ -168,6 +171,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
           if (state.destroyed) queue.destroy();
           commerce = module.watchCommerce({ emit: emitNow, warn, searchId: session.searchId });
           loaded = module;
+          pickUp();
           process();
         }
         return module;
@@ -178,10 +182,18 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       },
     ));
 
+  /**
+   * In `granted`: what earlier pages kept unsent, to be processed first (it was captured first). Delivery is loaded.
+   * The kept copy is deleted once it is in the queue (`changed`, below).
+   */
+  const pickUp = () => {
+    if (state.current == 'granted') todo.unshift(...loaded!.pickUnsent(site, picked));
+  };
+
   const ctx: TrackerContext = {
     now,
-    emit: (name, props, extra) => capture(() => emitNow(name, props, extra), name == 'page_view'),
-    call: capture,
+    emit: (name, props, extra) => capture('', [name, props, extra], name == 'page_view'),
+    call: capture as TrackerContext['call'],
     drain: () => process(true),
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
@@ -237,14 +249,18 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         delivery().catch(warn);
         buffer.splice(0).forEach(dispatch);
         // The configured starting mode is not a change (and the stored queue is sent on the next timer).
-        if (source != 'config') {
-          ctx.emit('consent', { mode: next, previous, source });
-          // Once the stored queue is open, so that events kept from earlier pages go too.
-          // Delivery may still be loading (the first mode that may send): what was captured goes as soon as it is here.
-          void Promise.resolve(stored)
-            .then(delivery)
-            .then(() => (process(true), queue!.flush()), warn);
-        }
+        if (source != 'config') ctx.emit('consent', { mode: next, previous, source });
+        // Once the stored queue is open, so that events kept from earlier pages go too. Delivery may still be loading
+        // (the first mode that may send): what was captured goes as soon as it is here. Captures earlier pages kept
+        // unsent are in the queue then (and in the store, which it opened): their copy goes.
+        void Promise.resolve(stored)
+          .then(delivery)
+          .then(() => {
+            pickUp();
+            process(true);
+            if (picked.size) loaded!.forgetUnsent(site, picked);
+            if (source != 'config') void queue!.flush();
+          }, warn);
         // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
         // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
         const load = deps.loadVitals ?? loadWebVitals;
@@ -280,6 +296,9 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     if (event.type == 'pagehide' || document.visibilityState == 'hidden') {
       pages.leave();
       process(true);
+      // Delivery has not loaded (the first page the visitor consents on, left at once): in `granted`, the next page
+      // sends what this one captured (unsent.ts); the page, should it come back, takes it from there too.
+      if (!loaded && state.current == 'granted') keepUnsent(site, todo);
       void queue?.flush(true);
       // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
     } else if (!page.unloaded) page.left = false;
@@ -308,23 +327,17 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   return {
     search: guard(search.search),
     cart: {
-      add: guard((item: unknown) => capture((c) => c.add((item = copy(item))))),
-      remove: guard((item: unknown) => capture((c) => c.remove((item = copy(item))))),
-      view: guard((items?: unknown) => capture((c) => c.view((items = copy(items))))),
+      add: guard((item: unknown) => capture('add', [copy(item)])),
+      remove: guard((item: unknown) => capture('remove', [copy(item)])),
+      view: guard((items?: unknown) => capture('view', [copy(items)])),
     },
     checkout: {
-      begin: guard((items: unknown, value?: unknown) => capture((c) => c.beginCheckout((items = copy(items)), value))),
+      begin: guard((items: unknown, value?: unknown) => capture('beginCheckout', [copy(items), value])),
     },
-    'purchase': guard((order: { items?: unknown }) => {
-      const copied = { ...order, items: copy(order?.items) };
-      capture((c) => c.purchase(copied));
-    }),
-    'viewItem': guard((item: unknown) => capture((c) => c.viewItem((item = copy(item))))),
-    track: guard((name: string, props?: Props) => {
-      // The props as they are now: JSON, as they will be sent (a cycle throws here, caught by guard).
-      const json = JSON.stringify(props);
-      capture((c) => c.track(name, json));
-    }),
+    'purchase': guard((order: { items?: unknown }) => capture('purchase', [{ ...order, items: copy(order?.items) }])),
+    'viewItem': guard((item: unknown) => capture('viewItem', [copy(item)])),
+    // The props as they are now: JSON, as they will be sent (a cycle throws here, caught by guard).
+    track: guard((name: string, props?: Props) => capture('track', [name, JSON.stringify(props)])),
     pageview: guard(() => pages.navigate('manual')),
     experiment: guard((name: string, variant: string) => {
       // Refused at the call, visibly (not only in debug): a label the collector would refuse loses the whole test.

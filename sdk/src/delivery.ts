@@ -9,3 +9,4 @@ export { toEvent } from './serialize.ts';
 export { idbQueueStore } from './queue.ts';
 export { trackerQueue } from './trackerQueue.ts';
 export { rightsRequests } from './rightsRequests.ts';
+export { pickUnsent, forgetUnsent } from './unsent.ts';

@@ -1,13 +1,11 @@
 import type { TrackerContext } from './types.ts';
 
 /**
- * An element's `data-pm-*` attributes as they are now: read at the click, turned into an item when the call is
- * processed (commerce.ts `itemFromElement` only asks `getAttribute`), whatever the page does to the element meanwhile.
+ * An element's attributes as they are now, plain JSON: read at the click, turned into an item when the call is
+ * processed (commerce.ts `fromMarkup`), whatever the page does to the element meanwhile.
  */
-export const attributesOf = (el: Element): Element => {
-  const attributes = new Map([...el.attributes].map((a) => [a.name, a.value]));
-  return { getAttribute: (name: string) => attributes.get(name) ?? null } as Element;
-};
+export const attributesOf = (el: Element): Record<string, string> =>
+  Object.fromEntries([...el.attributes].map((a) => [a.name, a.value]));
 
 /**
  * Declarative capture: `data-pm-cart="add|remove"` buttons on click, and (the function returned, run at each page
@@ -18,13 +16,9 @@ export function watchMarkup(ctx: TrackerContext) {
     const el = (event.target as Element).closest('[data-pm-cart]');
     const action = el?.getAttribute('data-pm-cart');
     if (action == 'add' || action == 'remove') {
-      const item = attributesOf(el!);
-      ctx.call((commerce) => commerce[action](commerce.itemFromElement(item)));
+      ctx.call('fromMarkup', [action, attributesOf(el!)]);
     }
   });
   return () =>
-    document.querySelectorAll('[data-pm-view-item]').forEach((el) => {
-      const item = attributesOf(el);
-      ctx.call((commerce) => commerce.viewItem(commerce.itemFromElement(item)));
-    });
+    document.querySelectorAll('[data-pm-view-item]').forEach((el) => ctx.call('fromMarkup', ['viewItem', attributesOf(el)]));
 }

@@ -30,7 +30,7 @@ export function watchSearch(ctx: TrackerContext, params: string[]): Search {
     recentTerm = text;
     const results = options?.results;
     // The search id is made when processed, in order with the calls that read it (cart, purchase).
-    ctx.call((commerce) => commerce.search(text, results, source));
+    ctx.call('search', [text, results, source]);
   };
 
   // Bubbling phase, so that an app's own handler has had the chance to call preventDefault().
@@ -54,8 +54,7 @@ export function watchSearch(ctx: TrackerContext, params: string[]): Search {
     const explicit = link?.getAttribute('data-pm-result-index');
     if (link) {
       const position = [...link.parentElement!.children].filter((el) => el.hasAttribute('data-pm-result')).indexOf(link);
-      const item = attributesOf(link);
-      ctx.call((commerce) => commerce.selectItem(commerce.itemFromElement(item), explicit ? +explicit : position));
+      ctx.call('fromMarkup', ['selectItem', attributesOf(link), explicit ? +explicit : position]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { deviceKey } from './lib/deviceKey.ts';
 import { uuid } from './lib/uuid.ts';
+import { UNSENT } from './unsent.ts';
 
 /** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
 export interface SessionState {
@@ -46,7 +47,8 @@ export function createSession(site: string, now: () => number, timeoutMs: number
   const save = (value?: SessionState) => {
     try {
       if (value) localStorage[key] = JSON.stringify(value);
-      else localStorage.removeItem(key);
+      // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
+      else localStorage.removeItem(key), localStorage.removeItem(key + UNSENT);
     } catch {
       /* no storage: the session lives in memory */
     }

@@ -1,4 +1,4 @@
-import type { ConsentMode, ErasureReceipt, EventBase, Item, PrivacySignalCap, Props } from './protocol.ts';
+import type { ConsentMode, ErasureReceipt, EventBase, Item, PathmarkEvent, PrivacySignalCap, Props } from './protocol.ts';
 import type { Rights } from './rights.ts';
 import type { QueueStore, SenderLocks } from './queue.ts';
 import type { Transport } from './transport.ts';
@@ -95,10 +95,11 @@ export interface TrackerContext {
   /** Captures an event (consent permitting). */
   emit(name: string, props?: object, extra?: Partial<EventBase>): void;
   /**
-   * Captures a call now (the page, time and search it belongs to) and processes it later, in order with every other
-   * event: `run` gets the ecommerce processing, part of delivery.
+   * Captures a call now (the page and time it belongs to) and processes it later, in order with every other event:
+   * `method` of the ecommerce processing (part of delivery) with `args`, plain JSON (a page going away before delivery
+   * has loaded may keep them on the device, unsent.ts).
    */
-  call(run: (commerce: Commerce) => void): void;
+  call<M extends keyof Commerce>(method: M, args: Parameters<Commerce[M]>): void;
   /** Processes at once what was captured and not processed yet (before a consent change). */
   drain(): void;
   /** `listen()`, undone by `destroy()`. */
@@ -107,6 +108,14 @@ export interface TrackerContext {
   /** Debug output: a message and what it is about, or a caught error. */
   warn(...problem: unknown[]): void;
 }
+
+/** Where and when something was captured: the event's context (`id` once kept on the device, unsent.ts). */
+export type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'> & { id?: string };
+/**
+ * A call or event as captured, plain JSON: the ecommerce method that processes it and its arguments, or (`''`) an
+ * event's `emit` arguments.
+ */
+export type Captured = [method: keyof Commerce | '', args: unknown[], context: CaptureContext];
 
 /** What the tracker is in: the consent mode in force, and whether it was destroyed. */
 export interface TrackerState {

@@ -1,0 +1,55 @@
+import type { Captured } from './types.ts';
+import { deviceKey } from './lib/deviceKey.ts';
+import { uuid } from './lib/uuid.ts';
+
+/**
+ * What a page captured and could not send because it went away before delivery (pathmark-delivery.js) had loaded:
+ * in `granted` only, kept in `localStorage` (beside the session, under the site's device key) for the next page of
+ * the site whose delivery loads in `granted` to process and queue. Each capture gets its event id as it is kept, so
+ * that processing it twice (two tabs picking it up at once, a page gone between queueing and clearing) makes the same
+ * event, which the stored queue and the collector's sinks keep once. Withdrawing consent deletes it with the session.
+ */
+/** `unsentKey` after the session's key (session.ts deletes both). */
+export const UNSENT = '#unsent';
+export const unsentKey = (site: string) => deviceKey(site) + UNSENT;
+
+/**
+ * Keeps `captures` (the tag, at pagehide or hidden) and empties the array; without storage (blocked, over quota, a
+ * capture that is not JSON: a cycle in a call's props) the page keeps them. At most the last 1,000 are kept, should
+ * delivery never load (blocked), as in the queue.
+ */
+export function keepUnsent(site: string, captures: Captured[]) {
+  try {
+    captures.forEach((captured) => (captured[2].id ??= uuid()));
+    localStorage[unsentKey(site)] = JSON.stringify(
+      JSON.parse(localStorage[unsentKey(site)] || '[]')
+        .concat(captures)
+        .slice(-1000),
+    );
+    captures.length = 0;
+  } catch {
+    /* kept in the page */
+  }
+}
+
+/** The kept captures not `picked` yet (delivery, in `granted`), in the order they were captured; now `picked`. */
+export function pickUnsent(site: string, picked: Set<string>): Captured[] {
+  try {
+    return (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(
+      ([, , { id }]) => !picked.has(id!) && picked.add(id!),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Deletes the `picked` captures once they are in the queue; captures kept meanwhile (another tab) stay. */
+export function forgetUnsent(site: string, picked: Set<string>) {
+  try {
+    const rest = (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(([, , { id }]) => !picked.has(id!));
+    if (rest.length) localStorage[unsentKey(site)] = JSON.stringify(rest);
+    else localStorage.removeItem(unsentKey(site));
+  } catch {
+    /* no storage: nothing kept */
+  }
+}
