@@ -23,7 +23,7 @@ export interface Commerce {
   /** A call from `data-pm-*` markup: the item is made from the element's attributes (markup.ts `attributesOf`). */
   fromMarkup(method: 'add' | 'remove' | 'viewItem' | 'selectItem', attributes: Record<string, string>, index?: number): void;
   /** A custom event: its props as JSON taken at the call. */
-  track(name: string, json?: string): void;
+  track(name: string, json?: string | null): void;
 }
 
 const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
@@ -119,7 +119,8 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),
     fromMarkup: (method, attributes, index = 0) => commerce[method](itemFromElement(attributes), index),
     track: (name, json) =>
-      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, json && JSON.parse(json)) : ctx.warn('invalid name', name),
+      // No props: `json` is undefined, or null once kept unsent as JSON (unsent.ts).
+      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, json ? JSON.parse(json) : undefined) : ctx.warn('invalid name', name),
   };
   return commerce;
 }

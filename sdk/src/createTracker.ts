@@ -171,7 +171,9 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
           if (state.destroyed) queue.destroy();
           commerce = module.watchCommerce({ emit: emitNow, warn, searchId: session.searchId });
           loaded = module;
-          pickUp();
+          // In `granted`: what earlier pages kept unsent (unsent.ts), processed first, as it was captured first. Its
+          // copy goes once it is in the queue (`changed`, below).
+          todo.unshift(...module.pickUnsent(site, picked, state.current));
           process();
         }
         return module;
@@ -181,14 +183,6 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         throw error;
       },
     ));
-
-  /**
-   * In `granted`: what earlier pages kept unsent, to be processed first (it was captured first). Delivery is loaded.
-   * The kept copy is deleted once it is in the queue (`changed`, below).
-   */
-  const pickUp = () => {
-    if (state.current == 'granted') todo.unshift(...loaded!.pickUnsent(site, picked));
-  };
 
   const ctx: TrackerContext = {
     now,
@@ -252,13 +246,12 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         if (source != 'config') ctx.emit('consent', { mode: next, previous, source });
         // Once the stored queue is open, so that events kept from earlier pages go too. Delivery may still be loading
         // (the first mode that may send): what was captured goes as soon as it is here. Captures earlier pages kept
-        // unsent are in the queue then (and in the store, which it opened): their copy goes.
+        // unsent, taken when delivery loaded, are in the queue then (and in the store it opened): their copy goes.
         void Promise.resolve(stored)
           .then(delivery)
           .then(() => {
-            pickUp();
             process(true);
-            if (picked.size) loaded!.forgetUnsent(site, picked);
+            loaded!.forgetUnsent(site, picked);
             if (source != 'config') void queue!.flush();
           }, warn);
         // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the

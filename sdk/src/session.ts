@@ -48,7 +48,7 @@ export function createSession(site: string, now: () => number, timeoutMs: number
     try {
       if (value) localStorage[key] = JSON.stringify(value);
       // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
-      else localStorage.removeItem(key), localStorage.removeItem(key + UNSENT);
+      else (localStorage.removeItem(key), localStorage.removeItem(key + UNSENT));
     } catch {
       /* no storage: the session lives in memory */
     }

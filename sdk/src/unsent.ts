@@ -1,3 +1,4 @@
+import type { ConsentMode } from './protocol.ts';
 import type { Captured } from './types.ts';
 import { deviceKey } from './lib/deviceKey.ts';
 import { uuid } from './lib/uuid.ts';
@@ -32,8 +33,12 @@ export function keepUnsent(site: string, captures: Captured[]) {
   }
 }
 
-/** The kept captures not `picked` yet (delivery, in `granted`), in the order they were captured; now `picked`. */
-export function pickUnsent(site: string, picked: Set<string>): Captured[] {
+/**
+ * The kept captures not `picked` yet, in the order they were captured, now `picked` (delivery, as it loads): only in
+ * `granted`, where device storage is allowed. A page where delivery loads in another mode leaves them for a later one.
+ */
+export function pickUnsent(site: string, picked: Set<string>, mode: ConsentMode): Captured[] {
+  if (mode != 'granted') return [];
   try {
     return (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(
       ([, , { id }]) => !picked.has(id!) && picked.add(id!),
@@ -45,6 +50,7 @@ export function pickUnsent(site: string, picked: Set<string>): Captured[] {
 
 /** Deletes the `picked` captures once they are in the queue; captures kept meanwhile (another tab) stay. */
 export function forgetUnsent(site: string, picked: Set<string>) {
+  if (!picked.size) return;
   try {
     const rest = (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(([, , { id }]) => !picked.has(id!));
     if (rest.length) localStorage[unsentKey(site)] = JSON.stringify(rest);

@@ -49,6 +49,7 @@ describe('a page that goes away before delivery has loaded', () => {
     first.cart.add({ item_id: 'P1', price: 2 });
     first.consent.set('granted');
     first.track('clicked', { n: 1 });
+    first.track('bare');
     window.dispatchEvent(new Event('pagehide'));
     first.destroy();
     await settle();
@@ -62,14 +63,27 @@ describe('a page that goes away before delivery has loaded', () => {
     await settle();
     await second.flush();
     const sent = c.events();
-    expect(names(sent)).toEqual(['page_view', 'add_to_cart', 'consent', 'clicked', 'page_leave', 'page_view', 'on_page_2']);
-    const [page1, page2] = [sent[0]!, sent[5]!];
+    expect(names(sent)).toEqual([
+      'page_view',
+      'add_to_cart',
+      'consent',
+      'clicked',
+      'bare',
+      'page_leave',
+      'page_view',
+      'on_page_2',
+    ]);
+    const [page1, page2] = [sent[0]!, sent[6]!];
+    // As processed on their page: the item validated, props as given, none where none were given.
+    expect(sent[1]!.props).toMatchObject({ items: [{ item_id: 'P1', price: 2 }], value: 2 });
+    expect(sent[3]!.props).toEqual({ n: 1 });
+    expect(sent[4]).not.toHaveProperty('props');
     expect(page1.url).toBe('http://localhost:3000/');
     expect(page2.url).toBe('http://localhost:3000/next');
     expect(page1.page_id).not.toBe(page2.page_id);
     // One visitor, one session, in the order of capture.
     expect(new Set(sent.map((e) => e.anonymous_id)).size).toBe(1);
-    expect(sent.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(sent.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect((page2.props as { page_index: number }).page_index).toBe(2);
 
     // Page 3: nothing from page 1 again.
@@ -93,7 +107,10 @@ describe('a page that goes away before delivery has loaded', () => {
     expect(kept.every(([, , context]) => /^[0-9a-f-]{36}$/.test(context.id))).toBe(true);
     // Two tabs of the next page pick them up at once: the shared stored queue keeps each id once.
     const load = async () => delivery;
-    const tabs = [tracker({ consent: 'granted' }, { loadDelivery: load }), tracker({ consent: 'granted' }, { loadDelivery: load })];
+    const tabs = [
+      tracker({ consent: 'granted' }, { loadDelivery: load }),
+      tracker({ consent: 'granted' }, { loadDelivery: load }),
+    ];
     await settle();
     await Promise.all(tabs.map((t) => t.flush()));
     await settle(6000);
