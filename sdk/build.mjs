@@ -120,9 +120,10 @@ async function buildTagWithCache() {
 
 /**
  * The budget for gzip(pathmark.js): everything a page loads before consent allows sending (issue 16: 5,120 B, from
- * 6,394 B). Web vitals and delivery (pathmark-delivery.js) load only once a mode may send.
+ * 6,394 B; raised by 104 B for keeping what a page captured when it goes away before delivery has loaded, unsent.ts).
+ * Web vitals and delivery (pathmark-delivery.js) load only once a mode may send.
  */
-export const TAG_GZIP_BUDGET = 5120;
+export const TAG_GZIP_BUDGET = 5224;
 export const gzipSize = (code) => gzipSync(code, { level: 9 }).length;
 
 async function main() {

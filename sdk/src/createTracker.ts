@@ -78,8 +78,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   let loaded: DeliveryModule | undefined;
   let queue: Queue | undefined;
   let commerce: Commerce;
-  /** Ids of the captures kept unsent by earlier pages (unsent.ts) that this page took to process. */
-  const picked = new Set<string>();
+  /** The captures kept unsent by earlier pages (unsent.ts) that this page took to process. */
+  let picked: Captured[] = [];
   /** A task is scheduled to process `todo`: a message to ourselves, the next task without setTimeout's clamping. */
   let processing = false;
   const nextTask = new MessageChannel();
@@ -173,7 +173,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
           loaded = module;
           // In `granted`: what earlier pages kept unsent (unsent.ts), processed first, as it was captured first. Its
           // copy goes once it is in the queue (`changed`, below).
-          todo.unshift(...module.pickUnsent(site, picked, state.current));
+          todo.unshift(...(picked = module.pickUnsent(site, state.current)));
           process();
         }
         return module;

@@ -34,25 +34,24 @@ export function keepUnsent(site: string, captures: Captured[]) {
 }
 
 /**
- * The kept captures not `picked` yet, in the order they were captured, now `picked` (delivery, as it loads): only in
- * `granted`, where device storage is allowed. A page where delivery loads in another mode leaves them for a later one.
+ * The kept captures, in the order they were captured (delivery, as it loads): only in `granted`, where device storage
+ * is allowed. A page where delivery loads in another mode leaves them for a later one.
  */
-export function pickUnsent(site: string, picked: Set<string>, mode: ConsentMode): Captured[] {
+export function pickUnsent(site: string, mode: ConsentMode): Captured[] {
   if (mode != 'granted') return [];
   try {
-    return (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(
-      ([, , { id }]) => !picked.has(id!) && picked.add(id!),
-    );
+    return JSON.parse(localStorage[unsentKey(site)] || '[]');
   } catch {
     return [];
   }
 }
 
 /** Deletes the `picked` captures once they are in the queue; captures kept meanwhile (another tab) stay. */
-export function forgetUnsent(site: string, picked: Set<string>) {
-  if (!picked.size) return;
+export function forgetUnsent(site: string, picked: Captured[]) {
+  if (!picked.length) return;
+  const ids = new Set(picked.map(([, , { id }]) => id));
   try {
-    const rest = (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(([, , { id }]) => !picked.has(id!));
+    const rest = (JSON.parse(localStorage[unsentKey(site)] || '[]') as Captured[]).filter(([, , { id }]) => !ids.has(id));
     if (rest.length) localStorage[unsentKey(site)] = JSON.stringify(rest);
     else localStorage.removeItem(unsentKey(site));
   } catch {
