@@ -1,6 +1,6 @@
 import { createSession } from './session.ts';
 import { watchEngagement } from './engagement.ts';
-import type { Captured, CaptureContext, Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
+import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
 import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
@@ -10,7 +10,7 @@ import { EXPERIMENT_LABEL, type ConsentMode, type PageViewProps, type Props } fr
 import { listen, type Disposer } from './lib/listen.ts';
 import { uuid } from './lib/uuid.ts';
 import type { Commerce } from './commerce.ts';
-import { keepUnsent } from './unsent.ts';
+import { keepUnsent, type Captured, type CaptureContext } from './unsent.ts';
 import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';

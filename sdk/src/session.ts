@@ -1,6 +1,5 @@
-import { deviceKey } from './lib/deviceKey.ts';
+import { deviceKey, UNSENT } from './lib/deviceKey.ts';
 import { uuid } from './lib/uuid.ts';
-import { UNSENT } from './unsent.ts';
 
 /** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
 export interface SessionState {
@@ -47,8 +46,11 @@ export function createSession(site: string, now: () => number, timeoutMs: number
   const save = (value?: SessionState) => {
     try {
       if (value) localStorage[key] = JSON.stringify(value);
-      // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
-      else (localStorage.removeItem(key), localStorage.removeItem(key + UNSENT));
+      else {
+        localStorage.removeItem(key);
+        // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
+        localStorage.removeItem(key + UNSENT);
+      }
     } catch {
       /* no storage: the session lives in memory */
     }

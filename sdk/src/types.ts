@@ -1,4 +1,4 @@
-import type { ConsentMode, ErasureReceipt, EventBase, Item, PathmarkEvent, PrivacySignalCap, Props } from './protocol.ts';
+import type { ConsentMode, ErasureReceipt, EventBase, Item, PrivacySignalCap, Props } from './protocol.ts';
 import type { Rights } from './rights.ts';
 import type { QueueStore, SenderLocks } from './queue.ts';
 import type { Transport } from './transport.ts';
@@ -108,14 +108,6 @@ export interface TrackerContext {
   /** Debug output: a message and what it is about, or a caught error. */
   warn(...problem: unknown[]): void;
 }
-
-/** Where and when something was captured: the event's context (`id` once kept on the device, unsent.ts). */
-export type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'> & { id?: string };
-/**
- * A call or event as captured, plain JSON: the ecommerce method that processes it and its arguments, or (`''`) an
- * event's `emit` arguments.
- */
-export type Captured = [method: keyof Commerce | '', args: unknown[], context: CaptureContext];
 
 /** What the tracker is in: the consent mode in force, and whether it was destroyed. */
 export interface TrackerState {

@@ -1,8 +1,3 @@
-import type { ConsentMode } from './protocol.ts';
-import type { Captured } from './types.ts';
-import { deviceKey } from './lib/deviceKey.ts';
-import { uuid } from './lib/uuid.ts';
-
 /**
  * What a page captured and could not send because it went away before delivery (pathmark-delivery.js) had loaded:
  * in `granted` only, kept in `localStorage` (beside the session, under the site's device key) for the next page of
@@ -10,9 +5,19 @@ import { uuid } from './lib/uuid.ts';
  * that processing it twice (two tabs picking it up at once, a page gone between queueing and clearing) makes the same
  * event, which the stored queue and the collector's sinks keep once. Withdrawing consent deletes it with the session.
  */
-/** `unsentKey` after the session's key (session.ts deletes both). */
-export const UNSENT = '#unsent';
-export const unsentKey = (site: string) => deviceKey(site) + UNSENT;
+import type { ConsentMode, PathmarkEvent } from './protocol.ts';
+import type { Commerce } from './commerce.ts';
+import { unsentKey } from './lib/deviceKey.ts';
+import { uuid } from './lib/uuid.ts';
+
+/** Where and when something was captured: the event's context (`id` once kept on the device, unsent.ts). */
+export type CaptureContext = Pick<PathmarkEvent, 'ts' | 'page_id' | 'url' | 'title'> & { id?: string };
+
+/**
+ * A call or event as captured, plain JSON: the ecommerce method that processes it and its arguments, or (`''`) an
+ * event's `emit` arguments.
+ */
+export type Captured = [method: keyof Commerce | '', args: unknown[], context: CaptureContext];
 
 /**
  * Keeps `captures` (the tag, at pagehide or hidden) and empties the array; without storage (blocked, over quota, a
