@@ -139,6 +139,39 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
     expect(events().every((e) => e.anonymous_id && e.session_id)).toBe(true);
   });
 
+  it(
+    'a page left before pathmark-delivery.js arrives: the next page sends what it captured, once',
+    { timeout: 20_000 },
+    async () => {
+      batches.length = 0;
+      const context = await browser.newContext();
+      // The first page's delivery chunk never arrives (a slow network): the visitor consents, adds to cart and moves on.
+      let held = false;
+      await context.route('**/pathmark-delivery.js', (route) => (held ? route.continue() : void (held = true)));
+      const tab = await context.newPage();
+      await tab.goto(`${origin}/`);
+      await tab.waitForFunction(() => window.pathmark?.consent.get() == 'granted');
+      await tab.click('#add');
+      await tab.goto(`${origin}/next`);
+      await until(() => count('page_view') >= 2 && count('add_to_cart') >= 1);
+      await tab.evaluate(() => window.pathmark!.flush());
+      const kept = await tab.evaluate(() => Object.keys(localStorage));
+      await context.close();
+
+      expect(held).toBe(true);
+      const sent = events();
+      expect(
+        sent.filter((e) => e.name == 'page_view').map((e) => new URL(e.url).pathname),
+        'page 1, kept, is sent first',
+      ).toEqual(['/', '/next']);
+      expect(sent.filter((e) => e.name == 'add_to_cart').map((e) => new URL(e.url).pathname)).toEqual(['/']);
+      expect(sent.filter((e) => e.name == 'search')).toHaveLength(2);
+      expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+      expect(new Set(sent.map((e) => e.anonymous_id)).size).toBe(1);
+      expect(kept).toEqual(['pathmark:demo']);
+    },
+  );
+
   it('two tabs of a site share the stored queue and never post the same event (real Web Locks)', async () => {
     const context = await browser.newContext();
     const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
