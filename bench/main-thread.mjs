@@ -26,7 +26,7 @@ const page = (scripts) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench shop – Linen shirt</title></head><body>${PAGE_BODY}${scripts}</body></html>`;
 
 /** The trackers under test; `marker` is how their page-view request body is recognised. */
-const TRACKERS = [
+const ALL_TRACKERS = [
   {
     id: 'pathmark-granted',
     label: 'Pathmark (script tag, consent granted)',
@@ -78,6 +78,9 @@ const TRACKERS = [
     html: page(`<script src="/bundles/posthog.js"></script><script src="/init.js"></script>`),
   },
 ];
+
+/** `MAIN_THREAD_ONLY=pathmark` (a regular expression on the ids) runs some trackers only, for a quick look. */
+const TRACKERS = ALL_TRACKERS.filter((t) => new RegExp(process.env.MAIN_THREAD_ONLY ?? '').test(t.id));
 
 // Pathmark's script tag exposes `window.pathmark`; the other entries expose the
 // `benchTracker` adapter (bench/entries/*.js). Both are driven through one shape.

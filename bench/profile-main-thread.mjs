@@ -14,7 +14,7 @@ const kind = process.argv[2] ?? 'track';
 const consent = process.argv[3] ?? 'granted';
 const server = await startStubServer({
   files: {
-    '/sdk/pathmark.js': { type: 'text/javascript', body: readFileSync(`${root}sdk/dist/pathmark.js`) },
+    '/sdk/pathmark.js': { type: 'text/javascript', body: readFileSync(process.env.PATHMARK_JS ?? `${root}sdk/dist/pathmark.js`) },
     '/page.html': {
       type: 'text/html',
       body: `<!doctype html><title>p</title><p>${'Text. '.repeat(500)}</p><script async src="/sdk/pathmark.js" data-site="demo" data-endpoint="/v1/events" data-consent="${consent}"></script>`,

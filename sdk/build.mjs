@@ -1,5 +1,5 @@
 // Builds the SDK: ESM for bundlers (web-vitals split into its own chunk), the
-// script-tag IIFE with its lazily loaded vitals file, and .d.ts via tsc.
+// script-tag IIFE with its lazily loaded parts (pathmark-<chunk>.js), and .d.ts via tsc.
 // `node sdk/build.mjs` builds; tests import the options to build in memory.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,18 @@ import { minify } from 'terser';
 const root = fileURLToPath(import.meta.url).replace(/[^/]*$/, '');
 const dist = `${root}dist`;
 const common = { bundle: true, target: 'es2021', logLevel: 'warning', legalComments: 'none' };
+
+/**
+ * The script tag's lazily loaded parts: `dist/pathmark-<name>.js`, ES modules imported from the tag's own directory
+ * (the collector serves each, collector/src/routes/script.ts). `loader` names the module build's loader it replaces.
+ */
+export const TAG_CHUNKS = {
+  // web-vitals, once the mode allows sending.
+  vitals: { entry: 'vitals-entry.ts', loader: 'loadWebVitals' },
+  // The queue, its IndexedDB store and transport, the visitor-rights requests: once the mode first allows sending.
+  // `shared`: objects cross between it and the tag, so it mangles their property names the tag's way.
+  delivery: { entry: 'delivery.ts', loader: 'loadDelivery', shared: true },
+};
 
 /** The script-tag build, `dist/pathmark.js`. */
 export const tagBuildOptions = {
@@ -26,61 +38,92 @@ export const tagBuildOptions = {
   // Property names only ever used inside this bundle (neither the tracker's
   // public methods, nor DOM properties, nor the stored queue's fields, nor fields read from JSON).
   // esbuild never mangles a quoted name: the tracker's public methods that share a name with an
-  // internal one (flush, destroy, purchase, viewItem) are written quoted in createTracker.ts, and
+  // internal one (flush, destroy) are written quoted in createTracker.ts, and
   // the dataset reads in tag.ts are quoted, so the config fields of the same name can be mangled.
   mangleProps: new RegExp(
     '^(' +
-      'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|selectItem|beginCheckout|lockName|' +
+      'leaveProps|pageStarted|searchId|destroyed|cleanup|envelope|useStore|lockName|' +
       'persist|restore|touch|ids|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
       'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
-      'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|purchase|viewItem|endpoint|autoPageviews|gpc' +
+      'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|endpoint|autoPageviews|gpc' +
       ')$',
   ),
-  // The tag loads web-vitals from pathmark-vitals.js (tag.ts passes the loader),
-  // so the module build's default loader is left out rather than bundled.
+  // The tag loads its lazy parts from pathmark-<chunk>.js beside itself: each module build loader
+  // (src/lib/load<Part>.ts) is replaced by an import() of that file.
   plugins: [
     {
-      name: 'vitals-loaded-by-tag',
+      name: 'chunks-loaded-by-tag',
       setup(b) {
-        b.onResolve({ filter: /\/loadWebVitals(\.[jt]s)?$/ }, () => ({ path: 'loadWebVitals', namespace: 'tag' }));
-        b.onLoad({ filter: /.*/, namespace: 'tag' }, () => ({ contents: 'export const loadWebVitals = undefined;' }));
+        const loaders = Object.keys(TAG_CHUNKS)
+          .map((chunk) => TAG_CHUNKS[chunk].loader)
+          .join('|');
+        b.onResolve({ filter: new RegExp(`/(${loaders})(\\.[jt]s)?$`) }, (args) => ({
+          path: args.path.replace(/.*\/|\.[jt]s$/g, ''),
+          namespace: 'tag',
+        }));
+        b.onResolve({ filter: /^tag:chunk$/ }, () => ({ path: 'chunk', namespace: 'tag' }));
+        b.onLoad({ filter: /.*/, namespace: 'tag' }, ({ path }) => ({
+          contents:
+            path == 'chunk'
+              ? // Read as the tag runs (later, currentScript is gone). Async: no src (an inline copy) is a rejection.
+                `const src = document.currentScript?.src;
+                 export const chunk = async (name) => import(/* @vite-ignore */ new URL('pathmark-' + name + '.js', src).href);`
+              : `import { chunk } from 'tag:chunk'; export const ${path} = () => chunk('${Object.keys(TAG_CHUNKS).find((c) => TAG_CHUNKS[c].loader == path)}');`,
+        }));
       },
     },
   ],
 };
 
-/** `dist/pathmark-vitals.js`: web-vitals as an ES module, imported by pathmark.js from its own directory. */
-export const vitalsBuildOptions = {
-  ...common,
-  entryPoints: [`${root}src/vitals-entry.ts`],
-  outfile: `${dist}/pathmark-vitals.js`,
-  format: 'esm',
-  minify: true,
-};
+/**
+ * `dist/pathmark.js` and its chunks as shipped, built in memory: `{ 'pathmark.js': code, 'pathmark-vitals.js': code, … }`.
+ * The chunks share the tag's mangled property names (esbuild's mangle cache): objects cross between them.
+ */
+export async function buildScriptFiles() {
+  const { code, mangleCache } = await buildTagWithCache();
+  const files = { 'pathmark.js': code };
+  for (const [name, { entry, shared }] of Object.entries(TAG_CHUNKS)) {
+    const chunk = await build({
+      ...common,
+      entryPoints: [`${root}src/${entry}`],
+      format: 'esm',
+      minify: true,
+      write: false,
+      ...(shared && { mangleProps: tagBuildOptions.mangleProps, mangleCache }),
+    });
+    files[`pathmark-${name}.js`] = chunk.outputFiles[0].text;
+  }
+  return files;
+}
 
 /**
  * `dist/pathmark.js` as shipped, built in memory: esbuild bundles (and mangles the properties above), then terser
  * compresses further (about 4 % fewer gzip bytes than esbuild's minifier alone).
  */
 export async function buildTag() {
-  const result = await build({ ...tagBuildOptions, write: false });
-  // Settings measured for the smallest gzip (hoisting function declarations is safe: they are hoisted anyway;
+  return (await buildTagWithCache()).code;
+}
+
+async function buildTagWithCache() {
+  const result = await build({ ...tagBuildOptions, write: false, mangleCache: {} });
+  // Settings measured for the smallest gzip (a third pass saves a few bytes more; hoisting function declarations is safe: they are hoisted anyway;
   // pure_getters lets terser inline a property read used once: nothing here reads a property for a side effect;
   // sequences and lhs_constants only switch two rewrites off, which here cost more gzip bytes than they save).
   const { code } = await minify(result.outputFiles[0].text, {
     ecma: 2021,
-    compress: { passes: 2, hoist_funs: true, pure_getters: true, sequences: false, lhs_constants: false },
+    compress: { passes: 3, hoist_funs: true, pure_getters: true, sequences: false, lhs_constants: false },
     format: { comments: false },
   });
-  return code;
+  return { code, mangleCache: result.mangleCache };
 }
 
 /**
- * The budget for gzip(pathmark.js), web vitals excluded. Raised from 6,144 for issue 9 (Consent Mode and SPA fixes);
- * to 7,000 while experiments and visitor rights land, before issue 16 lowers it.
+ * The budget for gzip(pathmark.js): everything a page loads before consent allows sending (issue 16: 5,120 B, from
+ * 6,394 B; raised by 104 B for keeping what a page captured when it goes away before delivery has loaded, unsent.ts).
+ * Web vitals and delivery (pathmark-delivery.js) load only once a mode may send.
  */
-export const TAG_GZIP_BUDGET = 7000;
+export const TAG_GZIP_BUDGET = 5224;
 export const gzipSize = (code) => gzipSync(code, { level: 9 }).length;
 
 async function main() {
@@ -94,8 +137,10 @@ async function main() {
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
     }),
-    buildTag().then((code) => (mkdirSync(dist, { recursive: true }), writeFileSync(`${dist}/pathmark.js`, code))),
-    build(vitalsBuildOptions),
+    buildScriptFiles().then((files) => {
+      mkdirSync(dist, { recursive: true });
+      for (const [name, code] of Object.entries(files)) writeFileSync(`${dist}/${name}`, code);
+    }),
   ]);
   execFileSync(process.execPath, [`${root}../node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], {
     stdio: 'inherit',

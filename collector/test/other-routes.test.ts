@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import pathmarkScript from '../../sdk/dist/pathmark.js';
 import vitalsScript from '../../sdk/dist/pathmark-vitals.js';
+import deliveryScript from '../../sdk/dist/pathmark-delivery.js';
 import { siteCors } from '../src/cors.ts';
 import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
@@ -157,10 +158,11 @@ describe('GET /v1/config/:site', () => {
   });
 });
 
-describe('GET /pathmark.js and /pathmark-vitals.js', () => {
+describe('GET /pathmark.js and its lazily loaded parts', () => {
   it.each([
     ['/pathmark.js', pathmarkScript],
     ['/pathmark-vitals.js', vitalsScript],
+    ['/pathmark-delivery.js', deliveryScript],
   ])('serves %s from sdk/dist with an ETag and a long cache', async (path, source) => {
     const response = await get(path);
     expect(response.status).toBe(200);

@@ -69,7 +69,14 @@ describe('the packed package in a Vite app', () => {
     expect(typecheck.output).toBe('');
     const installed = await readdir(join(dir, 'node_modules', 'pathmark', 'sdk', 'dist'));
     expect(installed).toEqual(
-      expect.arrayContaining(['index.js', 'index.d.ts', 'protocol.js', 'pathmark.js', 'pathmark-vitals.js']),
+      expect.arrayContaining([
+        'index.js',
+        'index.d.ts',
+        'protocol.js',
+        'pathmark.js',
+        'pathmark-vitals.js',
+        'pathmark-delivery.js',
+      ]),
     );
     // Nothing of the repository came along: no sources, no tests.
     expect(await readdir(join(dir, 'node_modules', 'pathmark'))).toEqual(expect.arrayContaining(['package.json', 'sdk']));

@@ -1,7 +1,18 @@
-import type { EcommerceProps, Item } from './protocol.ts';
-import type { TrackerContext } from './types.ts';
+import { CUSTOM_EVENT_NAME, type EcommerceProps, type Item, type SearchProps, type SearchSource } from './protocol.ts';
+import { uuid } from './lib/uuid.ts';
 
+/** What processing a call needs from the tracker: the event it becomes, the search it belongs to, debug output. */
+export interface ProcessingContext {
+  emit(name: string, props?: object): void;
+  /** The current search's id; `null` ends it. Read and set in the order of the calls. */
+  searchId(next?: string | null): string | undefined;
+  warn(...problem: unknown[]): void;
+}
+
+/** The API's calls as processed (part of delivery): validated items, GA4 names, computed value, search ids, custom events. */
 export interface Commerce {
+  /** A search (its term already trimmed and not empty): a new search id, which the cart events that follow carry. */
+  search(term: string, results: unknown, source: SearchSource): void;
   add(item: unknown): void;
   remove(item: unknown): void;
   view(items?: unknown): void;
@@ -9,8 +20,10 @@ export interface Commerce {
   purchase(order: unknown): void;
   viewItem(item: unknown): void;
   selectItem(item: unknown, index: number): void;
-  /** A new page view: elements marked `data-pm-view-item` are product views. */
-  pageStarted(): void;
+  /** A call from `data-pm-*` markup: the item is made from the element's attributes (markup.ts `attributesOf`). */
+  fromMarkup(method: 'add' | 'remove' | 'viewItem' | 'selectItem', attributes: Record<string, string>, index?: number): void;
+  /** A custom event: its props as JSON taken at the call. */
+  track(name: string, json?: string | null): void;
 }
 
 const isText = (v: unknown) => (typeof v == 'string' && v != '') || typeof v == 'number';
@@ -43,22 +56,21 @@ export function toItem(raw: unknown): Item | string {
   return item.item_id || item.item_name ? item : 'item_id';
 }
 
-/** Item fields from `data-pm-item-*` attributes (`data-pm-item-list-name` → `item_list_name`); `toItem` validates. */
-export function itemFromElement(el: Element): Record<string, unknown> {
+/** Item fields from an element's `data-pm-item-*` attributes (`data-pm-item-list-name` → `item_list_name`); `toItem` validates. */
+export function itemFromElement(attributes: Record<string, string>): Record<string, unknown> {
   const item: Record<string, unknown> = {};
   for (const [field, , numeric] of FIELDS) {
-    const value = el.getAttribute('data-pm-item-' + field.replace('item_', '').replace('_', '-'));
+    const value = attributes['data-pm-item-' + field.replace('item_', '').replace('_', '-')];
     if (value) item[field] = numeric ? Number(value) : value;
   }
   return item;
 }
 
 /**
- * Ecommerce events with GA4 names and item shape, from the API and from
- * `data-pm-cart` / `data-pm-view-item` markup. An invalid item is dropped
- * with a debug warning naming the field; nothing here throws.
+ * Ecommerce events with GA4 names and item shape, from the API and from `data-pm-*` markup (markup.ts), processed
+ * after the call (createTracker.ts). An invalid item is dropped with a debug warning naming the field.
  */
-export function watchCommerce(ctx: TrackerContext): Commerce {
+export function watchCommerce(ctx: ProcessingContext): Commerce {
   const validItems = (raw: unknown): Item[] =>
     (Array.isArray(raw) ? raw.slice(0, 200) : []).flatMap((candidate) => {
       const item = toItem(candidate);
@@ -84,6 +96,12 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
   };
 
   const commerce: Commerce = {
+    search(term, results, source) {
+      const props: SearchProps = { search_term: term, search_id: uuid(), source };
+      if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;
+      ctx.searchId(props.search_id);
+      ctx.emit('search', props);
+    },
     add: (raw) => single('add_to_cart', raw),
     remove: (raw) => single('remove_from_cart', raw),
     view: (raw) => send('view_cart', validItems(raw)),
@@ -99,16 +117,10 @@ export function watchCommerce(ctx: TrackerContext): Commerce {
     },
     viewItem: (raw) => single('view_item', raw),
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),
-    pageStarted() {
-      document.querySelectorAll('[data-pm-view-item]').forEach((el) => commerce.viewItem(itemFromElement(el)));
-    },
+    fromMarkup: (method, attributes, index = 0) => commerce[method](itemFromElement(attributes), index),
+    track: (name, json) =>
+      // No props: `json` is undefined, or null once kept unsent as JSON (unsent.ts).
+      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, json ? JSON.parse(json) : undefined) : ctx.warn('invalid name', name),
   };
-
-  ctx.on(document, 'click', (event) => {
-    const el = (event.target as Element).closest('[data-pm-cart]');
-    const action = el?.getAttribute('data-pm-cart');
-    if (action == 'add' || action == 'remove') commerce[action](itemFromElement(el!));
-  });
-
   return commerce;
 }

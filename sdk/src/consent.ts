@@ -7,7 +7,8 @@ import {
   type PrivacySignalCap,
   type SiteConfigResponse,
 } from './protocol.ts';
-import { idbQueueStore, type Queue, type QueueStore } from './queue.ts';
+import type { Queue, QueueStore } from './queue.ts';
+import type { DeliveryModule } from './lib/loadDelivery.ts';
 import type { Session } from './session.ts';
 import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { deviceKey } from './lib/deviceKey.ts';
@@ -127,12 +128,12 @@ export function watchConsent(
   deps: TrackerDeps,
   endpoint: URL,
   session: Session,
-  queue: Queue,
+  queue: () => Queue | undefined,
   state: TrackerState,
   changed: (next: ConsentMode, previous: ConsentMode, source: ConsentSource, stored?: Promise<void>) => void,
+  delivery: () => Promise<DeliveryModule>,
 ): Consent {
   const { site, gpc = 'anonymous', consent: startingMode = 'pending' } = config;
-  const openStore = deps.store ?? idbQueueStore;
   let persistentStore: QueueStore | undefined;
 
   /** Removes identifiers, the search link and the stored queue from the device. */
@@ -140,7 +141,7 @@ export function watchConsent(
     session.persist(false);
     const store = persistentStore;
     persistentStore = undefined;
-    await queue.useStore();
+    await queue()?.useStore();
     try {
       await store?.update(() => ({ events: [], dropped: 0 }));
       store?.close?.();
@@ -154,11 +155,14 @@ export function watchConsent(
   const enterGranted = async () => {
     session.persist(true);
     try {
-      persistentStore ??= openStore(site);
+      // The queue and the IndexedDB store are part of delivery, loaded on the way into granted: still granted then?
+      const { idbQueueStore } = await delivery();
+      if (state.current != 'granted') return;
+      persistentStore ??= (deps.store ?? idbQueueStore)(site);
     } catch (error) {
       ctx.warn(error);
     }
-    await queue.useStore(persistentStore);
+    await queue()?.useStore(persistentStore);
   };
 
   /** Every way in (configuration, collector, API, Google Consent Mode) is checked here: a typo must not become a mode. */
@@ -167,6 +171,8 @@ export function watchConsent(
     const next = effectiveConsent(requested, gpc, navigator);
     const previous = state.current;
     if (next == previous || state.destroyed) return;
+    // What was captured under the previous mode is processed under it (identifiers, buffering).
+    ctx.drain();
     state.current = next;
     // Only a withdrawal (denied) purges; leaving granted for pending keeps what is stored until a decision,
     // leaving it for anonymous removes the identifiers (session ids exist only while they are stored).
@@ -176,8 +182,8 @@ export function watchConsent(
         : next == 'denied' || (next == 'anonymous' && session.ids().session_id)
           ? purgeDevice()
           : undefined;
-    if (next == 'anonymous') queue.rewrite(stripIds);
-    if (next == 'denied') queue.clear();
+    if (next == 'anonymous') queue()?.rewrite(stripIds);
+    if (next == 'denied') queue()?.clear();
     changed(next, previous, source, stored);
   };
 

@@ -1,34 +1,27 @@
 import { createSession } from './session.ts';
 import { watchEngagement } from './engagement.ts';
-import { createQueue } from './queue.ts';
-import { deviceKey } from './lib/deviceKey.ts';
 import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
-import { byteLength, createTransport } from './transport.ts';
+import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
+import type { Queue } from './queue.ts';
 import { watchPageviews } from './pageview.ts';
-import {
-  CUSTOM_EVENT_NAME,
-  EXPERIMENT_LABEL,
-  MAX_BODY_BYTES,
-  MAX_STRING_LENGTH,
-  PROTOCOL_VERSION,
-  type SendableConsentMode,
-  type ConsentMode,
-  type PathmarkEvent,
-  type PageViewProps,
-  type Props,
-} from './protocol.ts';
+import { EXPERIMENT_LABEL, type ConsentMode, type PageViewProps, type Props } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
 import { uuid } from './lib/uuid.ts';
-import { watchCommerce } from './commerce.ts';
+import type { Commerce } from './commerce.ts';
+import { keepUnsent, type Captured, type CaptureContext } from './unsent.ts';
+import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
 import { createRights } from './rights.ts';
 
-export const SDK_VERSION = 'pathmark-js/0.1.0';
+export { SDK_VERSION } from './version.ts';
 
 const PENDING_BUFFER = 100;
+/** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
+const PROCESS_SLICE_MS = 8;
+const MAX_UNPROCESSED = 1000;
 
 const noop = () => {};
 /** What `createTracker` returns where there is no DOM (server-side rendering): every method does nothing. */
@@ -44,11 +37,12 @@ const inertTracker = (): Tracker => ({
   consent: { set: noop, get: () => 'denied' },
   flush: async () => {},
   forget: async () => undefined,
+  // Mode `denied`: answered without requests.
   rights: createRights(
     '',
-    new URL('http://localhost/'),
     () => 'denied',
     () => undefined,
+    loadDelivery as never,
   ),
   destroy: noop,
 });
@@ -72,85 +66,138 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
 
   /** The consent mode in force (consent.ts decides each change), and whether destroy() was called. */
   const state: TrackerState = { current: 'pending' };
-  let buffer: PathmarkEvent[] = [];
-  /** Events captured while a page view waits for its title: sent after it. */
-  let held: PathmarkEvent[] | undefined;
+  /** Captured while consent is pending (at most PENDING_BUFFER), processed once it allows sending. */
+  let buffer: Captured[] = [];
+  /** Captured while a page view waits for its title: processed after it. */
+  let held: Captured[] | undefined;
+  /** Captured and waiting to be processed (see `capture`). */
+  let todo: Captured[] = [];
+  /** The context of the capture being processed. */
+  let current: CaptureContext;
+  /** Delivery once loaded, the queue it made, and its ecommerce processing. */
+  let loaded: DeliveryModule | undefined;
+  let queue: Queue | undefined;
+  let commerce: Commerce;
+  /** The captures kept unsent by earlier pages (unsent.ts) that this page took to process. */
+  let picked: Captured[] = [];
+  /** A task is scheduled to process `todo`: a message to ourselves, the next task without setTimeout's clamping. */
+  let processing = false;
+  const nextTask = new MessageChannel();
+  const scheduleProcessing = () => {
+    if (!processing) nextTask.port2.postMessage((processing = true));
+  };
   const session = createSession(site, now, config.sessionTimeoutMs ?? 18e5);
-  /**
-   * Numbers an event in the session now in force, when it may be sent: events buffered
-   * while consent is pending join the session that consent reveals (the stored one, in
-   * `granted`) in order, without gaps.
-   */
-  const enqueue = (event: PathmarkEvent) => {
-    const pageView = event.name == 'page_view';
-    const state = session.touch(pageView);
-    // Identifiers only while the session is persisted, which is exactly while consent is `granted`.
-    queue.enqueue({
-      ...event,
-      ...session.ids(),
-      seq: state.seq,
-      props: pageView ? { ...event.props, page_index: state.pages } : event.props,
-    } as PathmarkEvent);
-  };
-
-  /** Buffered while consent is pending, queued once it allows sending. */
-  const dispatch = (event: PathmarkEvent) => {
+  /** Buffered while consent is pending, processed once it allows sending. */
+  const dispatch = (captured: Captured) => {
     if (state.current == 'pending') {
-      buffer.push(event);
+      buffer.push(captured);
       buffer.splice(0, buffer.length - PENDING_BUFFER);
-    } else enqueue(event);
+    } else {
+      // Bounded like the queue, should delivery never load.
+      if (todo.push(captured) > MAX_UNPROCESSED) todo.shift();
+      scheduleProcessing();
+    }
   };
 
-  const queue = createQueue({
-    ...config,
-    ...deps,
-    transport: deps.transport ?? createTransport(endpoint, deps.fetch),
-    envelope: () =>
-      allowsSending(state.current)
-        ? { v: PROTOCOL_VERSION, site, consent: state.current as SendableConsentMode, sdk: SDK_VERSION }
-        : undefined,
-    lockName: deviceKey(site),
-    warn,
-  });
+  /**
+   * Processes what was captured, in order: validation, serialization, identifiers and the queue. A slice of at most
+   * PROCESS_SLICE_MS, then the rest in the next task, so that a burst of calls never makes a long task; `all` (the
+   * page going away, flush, a consent change) does everything now. Waits for delivery, which holds ecommerce.
+   */
+  const process = (all?: boolean) => {
+    processing = false;
+    // Not loaded yet, or it failed (offline): each capture asks again, in a mode that may send.
+    if (!loaded) return void (allowsSending(state.current) && delivery().catch(warn));
+    const until = Date.now() + PROCESS_SLICE_MS;
+    let done = 0;
+    while (done < todo.length && (all || Date.now() < until)) {
+      const [method, args, context] = todo[done++]!;
+      current = context;
+      try {
+        (method ? commerce[method] : emitNow)(...(args as [never, never, never]));
+      } catch (error) {
+        warn(error);
+      }
+    }
+    todo.splice(0, done);
+    if (todo.length) scheduleProcessing();
+  };
+  nextTask.port1.onmessage = () => process();
+
+  /**
+   * An event, as processing makes it: in the page, at the time and with the title it was captured with (and the id it
+   * was given when kept unsent).
+   */
+  const emitNow = (name: string, props?: object, extra?: object) => {
+    const event = loaded!.toEvent({ id: uuid(), ...current, name, props, ...extra }, session);
+    if (event) queue!.enqueue(event);
+    else warn('too large', name);
+  };
+
+  /**
+   * What a call or event does synchronously: note where and when it happened (and the search then current), and
+   * leave the rest to `process`, in a later task. A page view comes before what was captured while it waited for its
+   * title.
+   */
+  const capture = (method: Captured[0], args: unknown[], pageView?: boolean) => {
+    if (state.current == 'denied' || state.destroyed) return;
+    const captured: Captured = [
+      method,
+      args,
+      {
+        ts: now(),
+        page_id: pages.current().id,
+        url: location.href,
+        title: document.title || undefined,
+      },
+    ];
+    if (held && !pageView) held.push(captured);
+    else {
+      dispatch(captured);
+      if (pageView) held = void held?.forEach(dispatch);
+    }
+  };
+
+  let delivering: Promise<DeliveryModule> | undefined;
+  /**
+   * Delivery (processing, queue, store, transport, rights requests), loaded once: by the first mode that may send.
+   * Nothing before needs it: what is captured waits (`process`), and there is nothing to send or store.
+   */
+  const delivery = () =>
+    (delivering ??= (deps.loadDelivery ?? loadDelivery)().then(
+      (module) => {
+        if (!loaded) {
+          queue = module.trackerQueue(site, endpoint, () => state.current, { ...config, ...deps, warn });
+          if (state.destroyed) queue.destroy();
+          commerce = module.watchCommerce({ emit: emitNow, warn, searchId: session.searchId });
+          loaded = module;
+          // In `granted`: what earlier pages kept unsent (unsent.ts), processed first, as it was captured first. Its
+          // copy goes once it is in the queue (`changed`, below).
+          todo.unshift(...(picked = module.pickUnsent(site, state.current)));
+          process();
+        }
+        return module;
+      },
+      (error) => {
+        delivering = undefined;
+        throw error;
+      },
+    ));
 
   const ctx: TrackerContext = {
     now,
-    emit(name, props, extra) {
-      if (state.current == 'denied' || state.destroyed) return;
-      const json = JSON.stringify(
-        {
-          id: uuid(),
-          ts: now(),
-          page_id: pages.current().id,
-          url: location.href,
-          title: document.title || undefined,
-          name,
-          props,
-          ...extra,
-          // Long titles, URLs and prop values are cut to the protocol's limit rather than get the event refused.
-        },
-        (_, value) => (typeof value == 'string' ? value.slice(0, MAX_STRING_LENGTH) : value),
-      );
-      // Leaves plain JSON (no functions for IndexedDB to choke on) and refuses what no request could carry.
-      if (byteLength(json) > MAX_BODY_BYTES - 1024) return warn('too large', name);
-      const event: PathmarkEvent = JSON.parse(json);
-      if (held && name != 'page_view') held.push(event);
-      else {
-        dispatch(event);
-        // A page view comes before the events captured while it waited for its title.
-        if (name == 'page_view') held = void held?.forEach(dispatch);
-      }
-    },
+    emit: (name, props, extra) => capture('', [name, props, extra], name == 'page_view'),
+    call: capture as TrackerContext['call'],
+    drain: () => process(true),
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),
     warn,
-    searchId: session.searchId,
   };
 
   const engagement = watchEngagement(ctx, config.idleTimeoutMs ?? 15e3);
   const scroll = watchScroll(ctx, (depth) => ctx.emit('scroll', { depth }));
-  const commerce = watchCommerce(ctx);
-  const search = watchSearch(ctx, commerce, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
+  const viewItems = watchMarkup(ctx);
+  const search = watchSearch(ctx, config.searchParams ?? DEFAULT_SEARCH_PARAMS);
   let vitalsPage: string;
   /** The A/B test the page shows (`experiment()`), carried by the page views that follow. */
   let experiment: Partial<PageViewProps> = {};
@@ -170,7 +217,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         if (navigation == 'bfcache') vitalsPage = page.id;
         scroll.reset();
         search.pageStarted(page, previousPath);
-        commerce.pageStarted();
+        viewItems();
       },
     },
     config.autoPageviews != false,
@@ -178,43 +225,61 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   vitalsPage = pages.current().id;
 
   let vitalsStarted = false;
-  const consent = watchConsent(ctx, config, deps, endpoint, session, queue, state, (next, previous, source, stored) => {
-    if (next == 'denied') {
-      buffer = [];
-      held &&= [];
-    }
-    if (allowsSending(next)) {
-      buffer.splice(0).forEach(enqueue);
-      // The configured starting mode is not a change (and the stored queue is sent on the next timer).
-      if (source != 'config') {
-        ctx.emit('consent', { mode: next, previous, source });
-        // Once the stored queue is open, so that events kept from earlier pages go too.
-        void Promise.resolve(stored).then(() => queue.flush());
+  const consent = watchConsent(
+    ctx,
+    config,
+    deps,
+    endpoint,
+    session,
+    () => queue,
+    state,
+    (next, previous, source, stored) => {
+      if (next == 'denied') {
+        buffer = [];
+        held &&= [];
+        todo = [];
       }
-      // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
-      // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
-      const load = deps.loadVitals ?? loadWebVitals;
-      if (!vitalsStarted && load && config.vitals != false) {
-        vitalsStarted = true;
-        Promise.resolve()
-          .then(load)
-          .then((vitals) =>
-            vitals.watchVitals(
-              (props, page_id) => ctx.emit('web_vitals', props, { page_id }),
-              () => vitalsPage,
-            ),
-          )
-          .catch(warn);
+      if (allowsSending(next)) {
+        delivery().catch(warn);
+        buffer.splice(0).forEach(dispatch);
+        // The configured starting mode is not a change (and the stored queue is sent on the next timer).
+        if (source != 'config') ctx.emit('consent', { mode: next, previous, source });
+        // Once the stored queue is open, so that events kept from earlier pages go too. Delivery may still be loading
+        // (the first mode that may send): what was captured goes as soon as it is here. Captures earlier pages kept
+        // unsent, taken when delivery loaded, are in the queue then (and in the store it opened): their copy goes.
+        void Promise.resolve(stored)
+          .then(delivery)
+          .then(() => {
+            process(true);
+            loaded!.forgetUnsent(site, picked);
+            if (source != 'config') void queue!.flush();
+          }, warn);
+        // Loading the vitals script is a request: none before the mode allows sending (web-vitals reads the
+        // buffered performance entries, so LCP, FCP and TTFB of the load are still measured when it comes late).
+        const load = deps.loadVitals ?? loadWebVitals;
+        if (!vitalsStarted && load && config.vitals != false) {
+          vitalsStarted = true;
+          Promise.resolve()
+            .then(load)
+            .then((vitals) =>
+              vitals.watchVitals(
+                (props, page_id) => ctx.emit('web_vitals', props, { page_id }),
+                () => vitalsPage,
+              ),
+            )
+            .catch(warn);
+        }
       }
-    }
-  });
+    },
+    delivery,
+  );
 
+  const rightsRequests = async () => (await delivery()).rightsRequests(site, endpoint, deps.fetch);
   const rights = createRights(
     site,
-    endpoint,
     () => state.current,
     () => session.ids().anonymous_id,
-    deps.fetch,
+    rightsRequests,
   );
 
   const pageGoesAway = (event: Event) => {
@@ -223,13 +288,17 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     page.unloaded ||= event.type == 'pagehide';
     if (event.type == 'pagehide' || document.visibilityState == 'hidden') {
       pages.leave();
-      void queue.flush(true);
+      process(true);
+      // Delivery has not loaded (the first page the visitor consents on, left at once): in `granted`, the next page
+      // sends what this one captured (unsent.ts); the page, should it come back, takes it from there too.
+      if (!loaded && state.current == 'granted') keepUnsent(site, todo);
+      void queue?.flush(true);
       // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
     } else if (!page.unloaded) page.left = false;
   };
   ctx.on(document, 'visibilitychange', pageGoesAway);
   ctx.on(window, 'pagehide', pageGoesAway);
-  ctx.on(window, 'online', queue.online);
+  ctx.on(window, 'online', () => queue?.online());
 
   /** Public methods never throw into the page (the asynchronous ones, flush and forget, never reject). */
   const guard =
@@ -243,42 +312,61 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       }
     };
 
+  /** Items (or a list of them) as they are at the call (processing validates them later): pages reuse their objects. */
+  const copy = (item: unknown): unknown =>
+    Array.isArray(item) ? item.map(copy) : item && typeof item == 'object' ? { ...item } : item;
+
   // Quoted: internal methods share these names, and the tag build mangles the unquoted ones (sdk/build.mjs).
   return {
     search: guard(search.search),
-    cart: { add: guard(commerce.add), remove: guard(commerce.remove), view: guard(commerce.view) },
-    checkout: { begin: guard(commerce.beginCheckout) },
-    'purchase': guard(commerce.purchase),
-    'viewItem': guard(commerce.viewItem),
-    track: guard((name: string, props?: Props) =>
-      CUSTOM_EVENT_NAME.test(name) ? ctx.emit(name, props) : warn('invalid name', name),
-    ),
+    cart: {
+      add: guard((item: unknown) => capture('add', [copy(item)])),
+      remove: guard((item: unknown) => capture('remove', [copy(item)])),
+      view: guard((items?: unknown) => capture('view', [copy(items)])),
+    },
+    checkout: {
+      begin: guard((items: unknown, value?: unknown) => capture('beginCheckout', [copy(items), value])),
+    },
+    'purchase': guard((order: { items?: unknown }) => capture('purchase', [{ ...order, items: copy(order?.items) }])),
+    'viewItem': guard((item: unknown) => capture('viewItem', [copy(item)])),
+    // The props as they are now: JSON, as they will be sent (a cycle throws here, caught by guard).
+    track: guard((name: string, props?: Props) => capture('track', [name, JSON.stringify(props)])),
     pageview: guard(() => pages.navigate('manual')),
     experiment: guard((name: string, variant: string) => {
       // Refused at the call, visibly (not only in debug): a label the collector would refuse loses the whole test.
       if ([name, variant].every((label) => typeof label == 'string' && EXPERIMENT_LABEL.test(label)))
         experiment = { experiment: name, variant };
-      else console.warn('[pathmark] experiment and variant must match', EXPERIMENT_LABEL, name, variant);
+      else console.warn('[pathmark] invalid experiment', name, variant);
     }),
     consent: {
       set: guard((next: ConsentMode) => consent.decide(next, 'api')),
       get: () => state.current,
     },
-    'flush': guard(() => (pages.settle(), queue.flush())),
+    'flush': guard(() => {
+      pages.settle();
+      // In a mode that may send, delivery is loaded (or on its way): what was captured goes first.
+      return delivering ? delivery().then(() => (process(true), queue!.flush()), warn) : Promise.resolve();
+    }),
     forget: guard(() => {
       // Read before the device forgets it: it is the credential the collector erases by.
       const id = state.current == 'granted' && session.ids().anonymous_id;
       buffer = [];
-      queue.clear();
+      todo = [];
+      queue?.clear();
       const purged = consent.forgetDevice().catch(warn);
-      const erased = id ? rights.erase(id).catch((error) => void warn(error)) : undefined;
+      const erased = id
+        ? rightsRequests()
+            .then((requests) => requests.erase(id))
+            .catch(warn as (error: unknown) => undefined)
+        : undefined;
       return purged.then(() => erased);
     }),
-    rights: { access: rights.access, receipt: rights.receipt },
+    rights,
     'destroy': guard(() => {
       if (!state.destroyed) {
         state.destroyed = true;
-        queue.destroy();
+        queue?.destroy();
+        nextTask.port1.close();
         disposers.splice(0).forEach((dispose) => dispose());
       }
     }),

@@ -1,4 +1,4 @@
-import type { PathmarkEvent } from './protocol.ts';
+import { MAX_EVENTS_PER_BATCH, type PathmarkEvent } from './protocol.ts';
 import { deviceKey } from './lib/deviceKey.ts';
 import { isRetryable, splitIntoBodies, type Delivery, type Envelope, type Transport } from './transport.ts';
 
@@ -151,7 +151,8 @@ export function createQueue(options: QueueOptions): Queue {
   };
 
   const append = (events: PathmarkEvent[]) => (queue: StoredQueue) => {
-    const all = queue.events.concat(events.filter((e) => !queue.events.some((q) => q.id == e.id)));
+    const stored = new Set(queue.events.map((e) => e.id));
+    const all = queue.events.concat(events.filter((e) => !stored.has(e.id)));
     return { ...queue, events: all.slice(-cap), dropped: queue.dropped + Math.max(0, all.length - cap) };
   };
 
@@ -159,9 +160,14 @@ export function createQueue(options: QueueOptions): Queue {
   const send = async (events: PathmarkEvent[], unreported: number, hidden?: boolean) => {
     const batch = envelope()!;
     events = events.filter((e) => !posting.has(e.id));
-    for (const { body, events: chunk } of events.length
-      ? splitIntoBodies({ ...batch, dropped: unreported || undefined }, events, now())
-      : []) {
+    while (events.length) {
+      // One request's worth serialized at a time: a thousand events at once would be a long task on a slow phone.
+      const [{ body, events: chunk }] = splitIntoBodies(
+        { ...batch, dropped: unreported || undefined },
+        events.slice(0, MAX_EVENTS_PER_BATCH),
+        now(),
+      ) as [{ body: string; events: PathmarkEvent[] }];
+      events = events.slice(chunk.length);
       const ids = new Set(chunk.map((e) => e.id));
       const sent = (e: PathmarkEvent) => ids.has(e.id);
       ids.forEach((id) => posting.add(id));

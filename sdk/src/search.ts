@@ -1,8 +1,7 @@
-import type { SearchProps, SearchSource } from './protocol.ts';
+import type { SearchSource } from './protocol.ts';
 import type { TrackerContext } from './types.ts';
-import { itemFromElement, type Commerce } from './commerce.ts';
+import { attributesOf } from './markup.ts';
 import type { Page } from './pageview.ts';
-import { uuid } from './lib/uuid.ts';
 
 export interface Search {
   search(term: unknown, options?: { results?: unknown }, source?: SearchSource): void;
@@ -21,19 +20,17 @@ export const DEFAULT_SEARCH_PARAMS = ['q', 'query', 'search', 's', 'keyword'];
  * cart and purchase events carry, so search → purchase conversion can be
  * computed downstream.
  */
-export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: string[]): Search {
+export function watchSearch(ctx: TrackerContext, params: string[]): Search {
   /** Term of the last search since the previous page view: an SPA pushing `?q=` after a form submit is not a second search. */
   let recentTerm: string | undefined;
 
   const search: Search['search'] = (term, options, source = 'api') => {
     const text = typeof term == 'string' ? term.trim() : '';
     if (!text) return ctx.warn('invalid search');
-    const props: SearchProps = { search_term: text, search_id: uuid(), source };
-    const results = options?.results;
-    if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;
-    ctx.searchId(props.search_id);
     recentTerm = text;
-    ctx.emit('search', props);
+    const results = options?.results;
+    // The search id is made when processed, in order with the calls that read it (cart, purchase).
+    ctx.call('search', [text, results, source]);
   };
 
   // Bubbling phase, so that an app's own handler has had the chance to call preventDefault().
@@ -57,7 +54,7 @@ export function watchSearch(ctx: TrackerContext, commerce: Commerce, params: str
     const explicit = link?.getAttribute('data-pm-result-index');
     if (link) {
       const position = [...link.parentElement!.children].filter((el) => el.hasAttribute('data-pm-result')).indexOf(link);
-      commerce.selectItem(itemFromElement(link), explicit ? +explicit : position);
+      ctx.call('fromMarkup', ['selectItem', attributesOf(link), explicit ? +explicit : position]);
     }
   });
 

@@ -1,4 +1,4 @@
-import { deviceKey } from './lib/deviceKey.ts';
+import { deviceKey, UNSENT } from './lib/deviceKey.ts';
 import { uuid } from './lib/uuid.ts';
 
 /** Identity and session, kept in `localStorage` in `granted` mode and in memory otherwise. */
@@ -46,7 +46,11 @@ export function createSession(site: string, now: () => number, timeoutMs: number
   const save = (value?: SessionState) => {
     try {
       if (value) localStorage[key] = JSON.stringify(value);
-      else localStorage.removeItem(key);
+      else {
+        localStorage.removeItem(key);
+        // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
+        localStorage.removeItem(key + UNSENT);
+      }
     } catch {
       /* no storage: the session lives in memory */
     }

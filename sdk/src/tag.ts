@@ -39,8 +39,8 @@ if (!stub || !('destroy' in stub)) {
       gpc: data['gpc'] as PrivacySignalCap | undefined,
       searchParams: data.searchParams?.split(','),
     },
-    // Same directory as this script; a module import works from a classic script and under a strict CSP ('self').
-    script?.src ? { loadVitals: () => import(/* @vite-ignore */ new URL('pathmark-vitals.js', script.src).href) } : {},
+    // The lazy parts (web vitals, delivery) come from the same directory as this script (see build.mjs): a module
+    // import works from a classic script and under a strict CSP ('self').
   );
   // Declarative A/B test: <script data-experiment="checkout-button" data-variant="green" …>.
   if (data['experiment']) tracker.experiment(data['experiment'], data['variant']!);

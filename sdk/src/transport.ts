@@ -1,4 +1,5 @@
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, type Batch, type PathmarkEvent } from './protocol.ts';
+import { byteLength } from './lib/byteLength.ts';
 
 /** What became of one request. */
 export interface Delivery {
@@ -41,8 +42,6 @@ export function createTransport(endpoint: string | URL, fetchImpl?: typeof fetch
     }
   };
 }
-
-export const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
 /**
  * Cuts events into request bodies of at most `maxBytes` and

@@ -3,7 +3,9 @@ import type { Rights } from './rights.ts';
 import type { QueueStore, SenderLocks } from './queue.ts';
 import type { Transport } from './transport.ts';
 import type { VitalsModule } from './vitals.ts';
+import type { DeliveryModule } from './lib/loadDelivery.ts';
 import type { Disposer } from './lib/listen.ts';
+import type { Commerce } from './commerce.ts';
 
 /** The tracker's public shape and what its capability modules share; types only, so nothing imports createTracker. */
 
@@ -53,6 +55,8 @@ export interface TrackerDeps {
   locks?: SenderLocks | null;
   /** Loads the web-vitals part. Default: `import()` of the split chunk. */
   loadVitals?: () => Promise<VitalsModule>;
+  /** Loads delivery (queue, store, transport), once a mode may send. Default: bundled in the module build. */
+  loadDelivery?: () => Promise<DeliveryModule>;
 }
 
 export interface Tracker {
@@ -90,13 +94,19 @@ export interface TrackerContext {
   now(): number;
   /** Captures an event (consent permitting). */
   emit(name: string, props?: object, extra?: Partial<EventBase>): void;
+  /**
+   * Captures a call now (the page and time it belongs to) and processes it later, in order with every other event:
+   * `method` of the ecommerce processing (part of delivery) with `args`, plain JSON (a page going away before delivery
+   * has loaded may keep them on the device, unsent.ts).
+   */
+  call<M extends keyof Commerce>(method: M, args: Parameters<Commerce[M]>): void;
+  /** Processes at once what was captured and not processed yet (before a consent change). */
+  drain(): void;
   /** `listen()`, undone by `destroy()`. */
   on(target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions): void;
   cleanup(dispose: Disposer): void;
   /** Debug output: a message and what it is about, or a caught error. */
   warn(...problem: unknown[]): void;
-  /** The current search's id; `null` ends it. */
-  searchId(next?: string | null): string | undefined;
 }
 
 /** What the tracker is in: the consent mode in force, and whether it was destroyed. */

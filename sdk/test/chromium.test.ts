@@ -5,7 +5,6 @@
  * IndexedDB, real Web Locks across two tabs, keepalive on page exit, and the
  * lazily loaded vitals file. happy-dom has none of these for real.
  */
-import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTag, vitalsBuildOptions } from '../build.mjs';
+import { buildScriptFiles } from '../build.mjs';
 import type { Batch } from '../src/protocol.ts';
 
 const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -35,9 +34,7 @@ const batches: Batch[] = [];
 const files: Record<string, [string, string]> = {};
 
 beforeAll(async () => {
-  const [tag, vitals] = await Promise.all([buildTag(), build({ ...vitalsBuildOptions, write: false })]);
-  files['/pathmark.js'] = ['text/javascript', tag];
-  files['/pathmark-vitals.js'] = ['text/javascript', vitals.outputFiles![0]!.text];
+  for (const [name, code] of Object.entries(await buildScriptFiles())) files[`/${name}`] = ['text/javascript', code];
   files['/tall.css'] = ['text/css', 'body { height: 4000px }'];
   files['/page.js'] = ['text/javascript', "pathmark.consent.set('granted'); pathmark.search('boots', { results: 3 });"];
   files['/'] = [
@@ -141,6 +138,39 @@ describe.runIf(existsSync(executablePath))('in Chromium', () => {
     expect(new Set(events().map((e) => e.id)).size).toBe(events().length);
     expect(events().every((e) => e.anonymous_id && e.session_id)).toBe(true);
   });
+
+  it(
+    'a page left before pathmark-delivery.js arrives: the next page sends what it captured, once',
+    { timeout: 20_000 },
+    async () => {
+      batches.length = 0;
+      const context = await browser.newContext();
+      // The first page's delivery chunk never arrives (a slow network): the visitor consents, adds to cart and moves on.
+      let held = false;
+      await context.route('**/pathmark-delivery.js', (route) => (held ? route.continue() : void (held = true)));
+      const tab = await context.newPage();
+      await tab.goto(`${origin}/`);
+      await tab.waitForFunction(() => window.pathmark?.consent.get() == 'granted');
+      await tab.click('#add');
+      await tab.goto(`${origin}/next`);
+      await until(() => count('page_view') >= 2 && count('add_to_cart') >= 1);
+      await tab.evaluate(() => window.pathmark!.flush());
+      const kept = await tab.evaluate(() => Object.keys(localStorage));
+      await context.close();
+
+      expect(held).toBe(true);
+      const sent = events();
+      expect(
+        sent.filter((e) => e.name == 'page_view').map((e) => new URL(e.url).pathname),
+        'page 1, kept, is sent first',
+      ).toEqual(['/', '/next']);
+      expect(sent.filter((e) => e.name == 'add_to_cart').map((e) => new URL(e.url).pathname)).toEqual(['/']);
+      expect(sent.filter((e) => e.name == 'search')).toHaveLength(2);
+      expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+      expect(new Set(sent.map((e) => e.anonymous_id)).size).toBe(1);
+      expect(kept).toEqual(['pathmark:demo']);
+    },
+  );
 
   it('two tabs of a site share the stored queue and never post the same event (real Web Locks)', async () => {
     const context = await browser.newContext();

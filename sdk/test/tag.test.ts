@@ -1,24 +1,44 @@
 /// <reference types="node" />
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTag } from '../build.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildScriptFiles } from '../build.mjs';
 import type { Tracker } from '../src/index.ts';
 import { collector, drain, expectEvents, names, settle, useFakeTime } from './support.ts';
 
 /** The script-tag build as shipped (minified, props mangled), built in memory from the current source. */
 let bundle = '';
+/** Its lazily loaded chunks, written where the harness's import() finds them. */
+let chunks = '';
 const snippet = readFileSync(fileURLToPath(import.meta.url).replace(/test\/[^/]*$/, 'snippet.js'), 'utf8');
 beforeAll(async () => {
-  bundle = await buildTag();
+  const files = await buildScriptFiles();
+  bundle = files['pathmark.js']!;
+  // Inside the repository (tmp/ is ignored): the test runner only imports files under its root.
+  const tmp = fileURLToPath(import.meta.url).replace(/sdk\/test\/[^/]*$/, 'tmp/');
+  mkdirSync(tmp, { recursive: true });
+  chunks = mkdtempSync(`${tmp}tag-`);
+  for (const [name, code] of Object.entries(files)) writeFileSync(join(chunks, name), code);
 });
+afterAll(() => rmSync(chunks, { recursive: true, force: true }));
+
+/**
+ * What the page's `import()` does in a browser: the chunk beside the script (pathmark-delivery.js); web vitals stay
+ * out of these tests (happy-dom has no performance entries to observe).
+ */
+const importChunk = (url: string) =>
+  url.endsWith('/pathmark-delivery.js')
+    ? import(/* @vite-ignore */ join(chunks, 'pathmark-delivery.js'))
+    : Promise.reject(new Error(`not loaded in this test: ${url}`));
 
 /** Runs code the way a classic <script> would; `currentScript` is the tag with its data attributes. */
 function runScript(code: string, script?: HTMLScriptElement) {
   Object.defineProperty(document, 'currentScript', { configurable: true, get: () => script ?? null });
   try {
-    // The test harness evaluates the file; the SDK itself uses no eval.
-    new Function(code)();
+    // The test harness evaluates the file; the SDK itself uses no eval. Code evaluated this way cannot import()
+    // here: the harness hands it the loader a browser would use.
+    new Function('importChunk', code.replace(/\bimport\(/g, 'importChunk('))(importChunk);
   } finally {
     Object.defineProperty(document, 'currentScript', { configurable: true, get: () => null });
   }

@@ -61,3 +61,43 @@ describe('web vitals', () => {
     expect(reporters).toHaveLength(5);
   });
 });
+
+describe('the first request', () => {
+  it('goes once it holds the page view and the first vitals (TTFB, FCP), not a full second after', async () => {
+    useFakeTime();
+    reporters.length = 0;
+    const c = collector();
+    const start = Date.now();
+    tracker({ vitals: true }, { loadVitals: () => import('../src/vitals.ts') });
+    await settle(100); // the page view is recorded (50 ms for a title) and the vitals part loaded
+    await drain();
+    expect(c.attempts).toHaveLength(0);
+    emit('TTFB', 120);
+    await settle(100);
+    expect(c.attempts).toHaveLength(0);
+    emit('FCP', 240);
+    await settle(10);
+    await drain();
+    expect(c.attempts).toHaveLength(1);
+    expect(c.times[0]! - start).toBeLessThan(400);
+    expect(c.attempts[0]!.events.map((e) => (e.name == 'web_vitals' ? (e.props as WebVitalsProps).metric : e.name))).toEqual([
+      'page_view',
+      'TTFB',
+      'FCP',
+    ]);
+  });
+
+  it('still goes after a second when the vitals are late', async () => {
+    useFakeTime();
+    reporters.length = 0;
+    const c = collector();
+    const start = Date.now();
+    tracker({ vitals: true }, { loadVitals: () => import('../src/vitals.ts') });
+    await settle(900);
+    expect(c.attempts).toHaveLength(0);
+    await settle(200);
+    await drain();
+    expect(c.attempts.map((b) => b.events.map((e) => e.name))).toEqual([['page_view']]);
+    expect(c.times[0]! - start).toBeGreaterThanOrEqual(1000);
+  });
+});
