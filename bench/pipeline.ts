@@ -183,7 +183,12 @@ runSection(async () => {
 
   const { createPipeline } = await import('../collector/src/core/pipeline.ts');
   const { createValidator } = await import('../collector/src/core/validate.ts');
-  const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
+  const { createPipelineMemos } = await import('../collector/src/core/anonymize.ts');
+  const { processBatch } = createPipeline({
+    validator: createValidator(),
+    memos: createPipelineMemos(),
+    newBatchId: () => crypto.randomUUID(),
+  });
   const { parseSitePolicies } = await import('../collector/src/core/policy.ts');
   const { hmacHex, hmacKey } = await import('../collector/src/core/hmac.ts');
   const policy = parseSitePolicies(JSON.parse(readFileSync(`${root}collector/sites.json`, 'utf8'))).get('demo');

@@ -1,11 +1,20 @@
 import type { JsonValue, Props, SendableConsentMode } from '#protocol';
 import { hmacHex, type HmacKey } from './hmac.ts';
-import { classifyPage } from './insights/page-types.ts';
+import { pageClassifier, type PageType } from './insights/page-types.ts';
 import { queryParamRule, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
-import { auditName, redactNumber, redactText, type Redacted } from './redact.ts';
-import { cleanReferrer, cleanUrl, cleanUrlsInText, mayHoldUrl, parseUrl, type CleanedUrl } from './urls.ts';
+import { auditName, redactNumber, redactText, type CleanTexts, type Redacted } from './redact.ts';
+import {
+  cleanReferrer,
+  cleanUrl,
+  cleanUrlsInText,
+  createCleanMemos,
+  mayHoldUrl,
+  parseUrl,
+  type CleanMemos,
+  type CleanedUrl,
+} from './urls.ts';
 import { isStandardEventName, type ValidEvent } from './validate.ts';
 
 /**
@@ -75,6 +84,8 @@ export interface PropsRules {
    * free-form, numbers included.
    */
   standard: boolean;
+  /** What redaction and URL cleaning found clean in earlier batches (PipelineMemos). */
+  memos?: CleanMemos;
 }
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -125,13 +136,13 @@ function cleanValue(
   const { rules } = state;
   if (typeof value === 'string') {
     if (typeof key === 'string' && key.endsWith('_id') && isKeptId(pathOf(parent, key), value, rules.standard)) return value;
-    const withUrls = mayHoldUrl(value) ? cleanUrlsInText(value, rules.keepParam, pathOf(parent, key)) : null;
+    const withUrls = mayHoldUrl(value) ? cleanUrlsInText(value, rules.keepParam, pathOf(parent, key), rules.memos) : null;
     if (withUrls) {
       state.redactions += withUrls.redactions;
       state.removed.push(...withUrls.removed);
       return withUrls.text;
     }
-    const result = redactText(value, contactNumber ? CONTACT_NUMBER : undefined);
+    const result = redactText(value, contactNumber ? CONTACT_NUMBER : undefined, rules.memos?.texts);
     state.redactions += result.count;
     return result.text;
   }
@@ -150,7 +161,7 @@ function cleanValue(
   }
   const out: { [key: string]: JsonValue } = {};
   for (const name of Object.keys(value)) {
-    const safeKey = redactText(name);
+    const safeKey = redactText(name, undefined, rules.memos?.texts);
     const keyClass = rules.classifyKey(name);
     if (safeKey.count > 0 || keyClass.sensitive) {
       state.redactions += safeKey.count;
@@ -164,22 +175,52 @@ function cleanValue(
 
 const CONTACT_NUMBER = { contactNumber: true } as const;
 
+/** A site policy's rules, compiled once per policy object (policies are parsed once per isolate). */
+export interface PolicyRules {
+  classifyKey: (key: string) => KeyClass;
+  /** Query parameters the policy keeps: campaign parameters and its allowlist. */
+  keepParam: (name: string) => boolean;
+  classifyPage: (path: string) => PageType | null;
+}
+
+/**
+ * What the pipeline remembers from batch to batch: the compiled rules of each policy, and
+ * what redaction and URL cleaning found clean. Created per isolate with the rest of the
+ * pipeline's dependencies (PipelineDeps), never at module level: the core keeps no state.
+ */
+export interface PipelineMemos extends CleanMemos {
+  rules: WeakMap<SitePolicy, PolicyRules>;
+}
+
+export const createPipelineMemos = (): PipelineMemos => ({ ...createCleanMemos(), rules: new WeakMap() });
+
+function policyRules(policy: SitePolicy, memos: PipelineMemos): PolicyRules {
+  let rules = memos.rules.get(policy);
+  if (!rules) {
+    rules = {
+      classifyKey: propertyKeyRules(policy.redact_keys),
+      keepParam: queryParamRule(policy),
+      classifyPage: pageClassifier(policy.page_types),
+    };
+    memos.rules.set(policy, rules);
+  }
+  return rules;
+}
+
 /**
  * Per-batch memo: the events of one batch nearly always share one URL, one title, one
  * anonymous id and one session id, so each is cleaned or signed once, not once per event.
  */
-export interface BatchCache {
-  classifyKey: (key: string) => KeyClass;
-  /** Query parameters the policy keeps: campaign parameters and its allowlist. */
-  keepParam: (name: string) => boolean;
+export interface BatchCache extends PolicyRules {
+  memos: PipelineMemos;
   urls: Map<string, CleanedUrl | null>;
   titles: Map<string, Redacted>;
   pseudonyms: Map<string, string>;
 }
 
-export const newBatchCache = (policy: SitePolicy): BatchCache => ({
-  classifyKey: propertyKeyRules(policy.redact_keys),
-  keepParam: queryParamRule(policy),
+export const newBatchCache = (policy: SitePolicy, memos: PipelineMemos): BatchCache => ({
+  ...policyRules(policy, memos),
+  memos,
   urls: new Map(),
   titles: new Map(),
   pseudonyms: new Map(),
@@ -215,6 +256,9 @@ export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt:
   return Math.round(Math.min(receivedAt, receivedAt - (sentAt - clientTs)));
 }
 
+const cleanPageUrl = (raw: string, cache: BatchCache): CleanedUrl | null => cleanUrl(raw, cache.keepParam, 'url', cache.memos);
+const redactTitle = (title: string, clean: CleanTexts): Redacted => redactText(title, undefined, clean);
+
 /** HMAC(site key, site + id): a pseudonym for the SDK's anonymous or session id. */
 const pseudonymize = (id: string, { keys, site }: AnonymizeInput): string => pseudonymOf(site, id, keys.pseudonym!);
 
@@ -227,7 +271,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
   let redactions = 0;
 
   // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
-  const url = memo(cache.urls, event.url, cleanUrl, keepParam) ?? {
+  const url = memo(cache.urls, event.url, cleanPageUrl, cache) ?? {
     url: '',
     path: '',
     pathAndQuery: '',
@@ -239,7 +283,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
 
   let referrer: string | undefined;
   if (event.referrer) {
-    const cleaned = cleanReferrer(event.referrer, event.url, keepParam);
+    const cleaned = cleanReferrer(event.referrer, event.url, keepParam, cache.memos);
     if (cleaned) {
       referrer = cleaned.url;
       redactions += cleaned.redactions;
@@ -249,7 +293,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
 
   let title: string | undefined;
   if (event.title !== undefined) {
-    const cleaned = memo(cache.titles, event.title, redactText, undefined);
+    const cleaned = memo(cache.titles, event.title, redactTitle, cache.memos.texts);
     title = cleaned.text;
     redactions += cleaned.count;
   }
@@ -263,7 +307,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     delete otherProps.previous_path;
     // A path with its query string: the same query allowlist as the page URL applies.
     const previous = parseUrl(rawPreviousPath, event.url);
-    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path');
+    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path', cache.memos);
     if (cleaned) {
       previousPath = cleaned.pathAndQuery;
       redactions += cleaned.redactions;
@@ -276,12 +320,13 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     classifyKey: cache.classifyKey,
     keepParam,
     standard: isStandardEventName(event.name),
+    memos: cache.memos,
   });
   if (previousPath !== undefined) props.value.previous_path = previousPath;
   redactions += props.redactions;
   removed.push(...props.removed);
 
-  const sdk = redactText(input.sdk);
+  const sdk = redactText(input.sdk, undefined, cache.memos.texts);
   redactions += sdk.count;
 
   let consent = input.consent;
@@ -317,7 +362,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     page_id: event.page_id,
     url: url.url,
     path: url.path,
-    page_type: classifyPage(url.path, policy.page_types),
+    page_type: cache.classifyPage(url.path),
     props: props.value,
     visitor_id: visitorId,
     geo: { country: context.country, region: context.region },

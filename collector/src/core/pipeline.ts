@@ -1,6 +1,13 @@
 import { isbot } from 'isbot';
 import type { BatchResponse, ConsentMode } from '#protocol';
-import { anonymizeEvent, newBatchCache, visitorHash, type CollectorKeys, type RequestContext } from './anonymize.ts';
+import {
+  anonymizeEvent,
+  newBatchCache,
+  visitorHash,
+  type CollectorKeys,
+  type PipelineMemos,
+  type RequestContext,
+} from './anonymize.ts';
 import { enforce, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, QueueMessageBody } from './record.ts';
 import { reduceUserAgent } from './user-agent.ts';
@@ -52,6 +59,8 @@ export interface PipelineOptions {
 /** What the pipeline needs that is not a pure function of its input. */
 export interface PipelineDeps {
   validator: Validator;
+  /** What the pipeline remembers from batch to batch (`createPipelineMemos()`, one per isolate). */
+  memos: PipelineMemos;
   /** A fresh id for each batch (the Worker passes `crypto.randomUUID`). */
   newBatchId: () => string;
 }
@@ -93,7 +102,7 @@ export function batchSite(value: unknown): { ok: true; site: string } | BatchFau
 
 export const unknownSite = (site: string): BatchFault => fault('unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
 
-export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipeline {
+export function createPipeline({ validator, memos, newBatchId }: PipelineDeps): Pipeline {
   function processParsed(
     value: unknown,
     request: RequestContext,
@@ -136,7 +145,7 @@ export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipelin
     const dailyVisitor = () => (dailyVisitorHash ??= visitorHash(policy.site, request, keys.salt));
     const ua = reduceUserAgent(request.userAgent);
     const sendable = enforced.consent;
-    const cache = newBatchCache(policy);
+    const cache = newBatchCache(policy, memos);
     const records = forwarded.map(({ event, removed }) =>
       anonymizeEvent({
         site: policy.site,

@@ -37,7 +37,7 @@ import { parseUrl } from './urls.ts';
  */
 
 /** Keys that would reach `Object.prototype` if some code merged the value naively. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid event (event › props › 3 levels, or event › props › items › item). */
 const MAX_WALK_DEPTH = 8;
 
@@ -149,7 +149,7 @@ function eventBaseEntries(isHttpUrl: (value: string) => boolean) {
   };
 }
 type EventBaseSchema = s.Schema<s.InferObject<ReturnType<typeof eventBaseEntries>>>;
-const EVENT_FIELDS = new Set([...Object.keys(eventBaseEntries(() => true)), 'props']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set([...Object.keys(eventBaseEntries(() => true)), 'props']);
 
 const envelopeSchema = s.object({
   v: s.literal(PROTOCOL_VERSION),
