@@ -5,7 +5,8 @@ import type { DeadLetter, DeadLetterSummary } from '../src/dead-letters.ts';
 import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import { SEND_BATCH_MAX_BYTES, SEND_BATCH_MAX_MESSAGES, sendBatchGroups } from '../src/queue-send.ts';
-import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
+import { decodeMessage } from '../src/core/queue-message.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import { MAX_ATTEMPTS, retryDelaySeconds } from '../src/retry.ts';
 import { createWebhookSink, signWebhookBody } from '../src/sinks/webhook.ts';
 import { eventsRequest, makeBatch, makeEvent, post, recordingQueue } from './support.ts';
@@ -199,7 +200,7 @@ describe('sink queues', () => {
     }
     const objects = await r2ObjectsContaining('events/site=demo/', events[0]!.id);
     expect(objects).toHaveLength(1);
-    const message = JSON.parse(queued[0]!) as QueueMessageBody;
+    const message = decodeMessage(queued[0]!);
     expect(objects[0]!.key).toBe(
       `events/site=demo/date=${new Date(message.received_at).toISOString().slice(0, 10)}/hour=${new Date(message.received_at).toISOString().slice(11, 13)}/${message.batch_id}-${events[0]!.id}.ndjson`,
     );
@@ -265,7 +266,7 @@ describe('sink queues', () => {
         last_error: 'webhook answered 500',
         enqueued_at: expect.any(String),
         dead_lettered_at: expect.any(String),
-        batch_id: (JSON.parse(queued[0]!) as QueueMessageBody).batch_id,
+        batch_id: decodeMessage(queued[0]!).batch_id,
         events: 1,
         message: JSON.parse(queued[0]!),
       },
@@ -316,7 +317,7 @@ describe('dead-letter queue', () => {
     expect(archived!.key).toMatch(/^dead-letter\/sink=webhook\/date=\d{4}-\d{2}-\d{2}\/\d+-[0-9a-f-]{36}\.ndjson$/);
     expect(JSON.parse(archived!.text.trimEnd())).toEqual(letter);
 
-    const otherBatch = (JSON.parse(other.queued[0]!) as QueueMessageBody).batch_id;
+    const otherBatch = decodeMessage(other.queued[0]!).batch_id;
     const [moved] = await r2ObjectsContaining('dead-letter/sink=unknown/', otherBatch);
     expect(JSON.parse(moved!.text.trimEnd())).toMatchObject({
       sink: 'unknown',
