@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPipelineMemos, newBatchCache } from '../src/core/anonymize.ts';
+import { createPipelineMemos, policyRules } from '../src/core/anonymize.ts';
 import { createPipeline } from '../src/core/pipeline.ts';
 import { queryParamRule, type SitePolicy } from '../src/core/policy.ts';
 import { CLEAN_TEXTS_MAX, redactText } from '../src/core/redact.ts';
@@ -92,8 +92,8 @@ describe('URLs remembered as clean', () => {
 
   it('builds one rule per policy and isolate, so the memo lasts from batch to batch', () => {
     const memos = createPipelineMemos();
-    expect(newBatchCache(basePolicy, memos).keepParam).toBe(newBatchCache(basePolicy, memos).keepParam);
-    expect(newBatchCache(basePolicy, memos).keepParam).not.toBe(newBatchCache(basePolicy, createPipelineMemos()).keepParam);
+    expect(policyRules(basePolicy, memos).keepParam).toBe(policyRules(basePolicy, memos).keepParam);
+    expect(policyRules(basePolicy, memos).keepParam).not.toBe(policyRules(basePolicy, createPipelineMemos()).keepParam);
   });
 
   it('shares remembered results frozen, so no caller can change them for the next', () => {

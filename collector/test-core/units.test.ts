@@ -88,6 +88,23 @@ describe('cleanUrl and cleanReferrer', () => {
     });
     expect(cleanReferrer('android-app://com.example', 'https://shop.example/', keep)).toBeNull();
   });
+
+  it('takes a referrer as same-site only when its origin is the page’s, however the two are written', () => {
+    const external = { url: expect.not.stringContaining('/secret'), removed: ['referrer/path'] };
+    // Same text up to the host, another host.
+    expect(cleanReferrer('https://shop.example.evil.net/secret?q=1', 'https://shop.example.evil/p', keep)).toMatchObject(
+      external,
+    );
+    expect(cleanReferrer('https://shop.ex/secret', 'https://shop.example/p', keep)).toMatchObject(external);
+    expect(cleanReferrer('https://shop.example/secret', 'https://shop.example:8443/p', keep)).toMatchObject(external);
+    expect(cleanReferrer('http://shop.example/secret', 'https://shop.example/p', keep)).toMatchObject(external);
+    // Written differently, same origin: cleaned like the page URL.
+    for (const referrer of ['HTTPS://SHOP.EXAMPLE/a?q=mug', 'https://shop.example:443/a?q=mug', 'https://shop.example\\a?q=mug'])
+      expect(cleanReferrer(referrer, 'https://shop.example/p', keep)?.url, referrer).toBe('https://shop.example/a?q=mug');
+    expect(cleanReferrer('https://shop.example?q=mug', 'https://shop.example#top', keep)?.url).toBe(
+      'https://shop.example/?q=mug',
+    );
+  });
 });
 
 describe('hmacHex and sha256Hex (node:crypto)', () => {

@@ -194,7 +194,7 @@ export interface PipelineMemos extends CleanMemos {
 
 export const createPipelineMemos = (): PipelineMemos => ({ ...createCleanMemos(), rules: new WeakMap() });
 
-function policyRules(policy: SitePolicy, memos: PipelineMemos): PolicyRules {
+export function policyRules(policy: SitePolicy, memos: PipelineMemos): PolicyRules {
   let rules = memos.rules.get(policy);
   if (!rules) {
     rules = {
@@ -207,24 +207,58 @@ function policyRules(policy: SitePolicy, memos: PipelineMemos): PolicyRules {
   return rules;
 }
 
+/** What every event of one batch shares: its facts, the keys, and what is cleaned once per batch. */
+export interface BatchInput {
+  site: string;
+  batchId: string;
+  sentAt: number;
+  consent: SendableConsentMode;
+  policy: SitePolicy;
+  context: RequestContext;
+  keys: CollectorKeys;
+  /** `visitorHash(site, context, keys.salt)` when the caller already has it (the route does, to rate-limit). */
+  dailyVisitor?: string;
+  ua: ReducedUserAgent;
+  /** The batch's `sdk`, redacted. */
+  sdk: Redacted;
+}
+
 /**
- * Per-batch memo: the events of one batch nearly always share one URL, one title, one
- * anonymous id and one session id, so each is cleaned or signed once, not once per event.
+ * One batch's anonymization: its input, the policy's rules, and per-batch memos (the events of
+ * one batch nearly always share one URL, one title, one referrer, one anonymous id and one
+ * session id, so each is cleaned or signed once, not once per event).
  */
-export interface BatchCache extends PolicyRules {
+export interface BatchAnonymizer extends BatchInput {
+  rules: PolicyRules;
   memos: PipelineMemos;
   urls: Map<string, CleanedUrl | null>;
+  pageTypes: Map<string, PageType | null>;
   titles: Map<string, Redacted>;
+  referrers: Map<string, { pageUrl: string; cleaned: CleanedUrl | null }>;
   pseudonyms: Map<string, string>;
 }
 
-export const newBatchCache = (policy: SitePolicy, memos: PipelineMemos): BatchCache => ({
-  ...policyRules(policy, memos),
-  memos,
-  urls: new Map(),
-  titles: new Map(),
-  pseudonyms: new Map(),
-});
+export function newBatchAnonymizer(input: Omit<BatchInput, 'sdk'> & { sdk: string }, memos: PipelineMemos): BatchAnonymizer {
+  return {
+    site: input.site,
+    batchId: input.batchId,
+    sentAt: input.sentAt,
+    consent: input.consent,
+    policy: input.policy,
+    context: input.context,
+    keys: input.keys,
+    dailyVisitor: input.dailyVisitor,
+    ua: input.ua,
+    sdk: redactText(input.sdk, undefined, memos.texts),
+    rules: policyRules(input.policy, memos),
+    memos,
+    urls: new Map(),
+    pageTypes: new Map(),
+    titles: new Map(),
+    referrers: new Map(),
+    pseudonyms: new Map(),
+  };
+}
 
 /** `compute(key, arg)` once per key (no closure per call: this runs for every event). */
 function memo<K, A, V>(map: Map<K, V>, key: K, compute: (key: K, arg: A) => V, arg: A): V {
@@ -233,45 +267,43 @@ function memo<K, A, V>(map: Map<K, V>, key: K, compute: (key: K, arg: A) => V, a
   return value as V;
 }
 
-export interface AnonymizeInput {
-  site: string;
-  batchId: string;
-  sdk: string;
-  sentAt: number;
-  consent: SendableConsentMode;
-  event: ValidEvent;
-  /** Fields already removed by enforcement. */
-  removed: readonly string[];
-  policy: SitePolicy;
-  context: RequestContext;
-  keys: CollectorKeys;
-  /** `visitorHash(site, context, keys.salt)`, computed at most once per batch, only if an event needs it. */
-  dailyVisitor: () => string;
-  cache: BatchCache;
-  ua: ReducedUserAgent;
-}
-
 /** Device clock corrected by the offset between the device and the collector at send time. */
 export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt: number): number {
   return Math.round(Math.min(receivedAt, receivedAt - (sentAt - clientTs)));
 }
 
-const cleanPageUrl = (raw: string, cache: BatchCache): CleanedUrl | null => cleanUrl(raw, cache.keepParam, 'url', cache.memos);
+const cleanPageUrl = (raw: string, batch: BatchAnonymizer): CleanedUrl | null =>
+  cleanUrl(raw, batch.rules.keepParam, 'url', batch.memos);
+const classifyPath = (path: string, batch: BatchAnonymizer): PageType | null => batch.rules.classifyPage(path);
 const redactTitle = (title: string, clean: CleanTexts): Redacted => redactText(title, undefined, clean);
 
 /** HMAC(site key, site + id): a pseudonym for the SDK's anonymous or session id. */
-const pseudonymize = (id: string, { keys, site }: AnonymizeInput): string => pseudonymOf(site, id, keys.pseudonym!);
+const pseudonymize = (id: string, { keys, site }: BatchAnonymizer): string => pseudonymOf(site, id, keys.pseudonym!);
 
-export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
-  const { event, policy, context, keys, cache } = input;
-  const { keepParam } = cache;
-  const removed = [...input.removed];
+/** The cleaned referrer; a batch's events share theirs, and the page URL decides same-site or not. */
+function cleanedReferrer(referrer: string, pageUrl: string, batch: BatchAnonymizer): CleanedUrl | null {
+  const known = batch.referrers.get(referrer);
+  if (known && known.pageUrl === pageUrl) return known.cleaned;
+  const cleaned = cleanReferrer(referrer, pageUrl, batch.rules.keepParam, batch.memos);
+  batch.referrers.set(referrer, { pageUrl, cleaned });
+  return cleaned;
+}
+
+/** The daily visitor hash, computed at most once per batch and only if an event needs it. */
+const dailyVisitorOf = (batch: BatchAnonymizer): string =>
+  (batch.dailyVisitor ??= visitorHash(batch.site, batch.context, batch.keys.salt));
+
+/** One enforced event as a ForwardedRecord; `enforcedRemovals`: the fields enforcement already removed. */
+export function anonymizeEvent(batch: BatchAnonymizer, event: ValidEvent, enforcedRemovals: readonly string[]): ForwardedRecord {
+  const { policy, context, keys, rules } = batch;
+  const { keepParam } = rules;
+  const removed = [...enforcedRemovals];
   for (const field of event.unknownFields)
     removed.push(field.startsWith('props.') ? `props.${auditName(field.slice(6))}` : auditName(field));
   let redactions = 0;
 
   // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
-  const url = memo(cache.urls, event.url, cleanPageUrl, cache) ?? {
+  const url = memo(batch.urls, event.url, cleanPageUrl, batch) ?? {
     url: '',
     path: '',
     pathAndQuery: '',
@@ -279,21 +311,21 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     removed: ['url'],
   };
   redactions += url.redactions;
-  removed.push(...url.removed);
+  if (url.removed.length > 0) removed.push(...url.removed);
 
   let referrer: string | undefined;
   if (event.referrer) {
-    const cleaned = cleanReferrer(event.referrer, event.url, keepParam, cache.memos);
+    const cleaned = cleanedReferrer(event.referrer, event.url, batch);
     if (cleaned) {
       referrer = cleaned.url;
       redactions += cleaned.redactions;
-      removed.push(...cleaned.removed);
+      if (cleaned.removed.length > 0) removed.push(...cleaned.removed);
     } else removed.push('referrer');
   }
 
   let title: string | undefined;
   if (event.title !== undefined) {
-    const cleaned = memo(cache.titles, event.title, redactTitle, cache.memos.texts);
+    const cleaned = memo(batch.titles, event.title, redactTitle, batch.memos.texts);
     title = cleaned.text;
     redactions += cleaned.count;
   }
@@ -307,7 +339,7 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     delete otherProps.previous_path;
     // A path with its query string: the same query allowlist as the page URL applies.
     const previous = parseUrl(rawPreviousPath, event.url);
-    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path', cache.memos);
+    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path', batch.memos);
     if (cleaned) {
       previousPath = cleaned.pathAndQuery;
       redactions += cleaned.redactions;
@@ -317,19 +349,18 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     }
   }
   const props = cleanProps(otherProps, {
-    classifyKey: cache.classifyKey,
+    classifyKey: rules.classifyKey,
     keepParam,
     standard: isStandardEventName(event.name),
-    memos: cache.memos,
+    memos: batch.memos,
   });
   if (previousPath !== undefined) props.value.previous_path = previousPath;
   redactions += props.redactions;
-  removed.push(...props.removed);
+  if (props.removed.length > 0) removed.push(...props.removed);
 
-  const sdk = redactText(input.sdk, undefined, cache.memos.texts);
-  redactions += sdk.count;
+  redactions += batch.sdk.count;
 
-  let consent = input.consent;
+  let consent = batch.consent;
   let visitorId: string | undefined;
   let sessionId: string | undefined;
   let keyId: string | null = null;
@@ -337,8 +368,8 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      if (event.anonymous_id) visitorId = memo(cache.pseudonyms, event.anonymous_id, pseudonymize, input);
-      if (event.session_id) sessionId = memo(cache.pseudonyms, event.session_id, pseudonymize, input);
+      if (event.anonymous_id) visitorId = memo(batch.pseudonyms, event.anonymous_id, pseudonymize, batch);
+      if (event.session_id) sessionId = memo(batch.pseudonyms, event.session_id, pseudonymize, batch);
     } else {
       // No site key configured: fail closed, forward as anonymous.
       consent = 'anonymous';
@@ -347,27 +378,27 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     }
   }
   const usesDailyHash = visitorId === undefined;
-  visitorId ??= input.dailyVisitor();
+  visitorId ??= dailyVisitorOf(batch);
 
   const record: ForwardedRecord = {
     event_id: event.id,
-    batch_id: input.batchId,
-    site: input.site,
+    batch_id: batch.batchId,
+    site: batch.site,
     name: event.name,
     consent,
     received_at: context.receivedAt,
-    ts: correctedTimestamp(event.ts, input.sentAt, context.receivedAt),
+    ts: correctedTimestamp(event.ts, batch.sentAt, context.receivedAt),
     client_ts: event.ts,
     seq: event.seq,
     page_id: event.page_id,
     url: url.url,
     path: url.path,
-    page_type: cache.classifyPage(url.path),
+    page_type: memo(batch.pageTypes, url.path, classifyPath, batch),
     props: props.value,
     visitor_id: visitorId,
     geo: { country: context.country, region: context.region },
-    ua: input.ua,
-    sdk: sdk.text,
+    ua: batch.ua,
+    sdk: batch.sdk.text,
     audit: {
       policy_version: policy.policy_version,
       salt_id: usesDailyHash ? keys.salt.id : null,

@@ -1,13 +1,6 @@
 import { isbot } from 'isbot';
 import type { BatchResponse, ConsentMode } from '#protocol';
-import {
-  anonymizeEvent,
-  newBatchCache,
-  visitorHash,
-  type CollectorKeys,
-  type PipelineMemos,
-  type RequestContext,
-} from './anonymize.ts';
+import { anonymizeEvent, newBatchAnonymizer, type CollectorKeys, type PipelineMemos, type RequestContext } from './anonymize.ts';
 import { enforce, type SitePolicy } from './policy.ts';
 import { toMessages } from './queue-message.ts';
 import type { ForwardedRecord, QueueMessageBody } from './record.ts';
@@ -139,28 +132,23 @@ export function createPipeline({ validator, memos, newBatchId }: PipelineDeps): 
     }
 
     // Granted batches whose events all carry an anonymous id never need the daily hash.
-    let dailyVisitorHash = options.dailyVisitor;
-    const dailyVisitor = () => (dailyVisitorHash ??= visitorHash(policy.site, request, keys.salt));
-    const ua = reduceUserAgent(request.userAgent);
-    const sendable = enforced.consent;
-    const cache = newBatchCache(policy, memos);
-    const records = forwarded.map(({ event, removed }) =>
-      anonymizeEvent({
+    const anonymizer = newBatchAnonymizer(
+      {
         site: policy.site,
         batchId,
         sdk: batch.sdk,
         sentAt: batch.sent_at,
-        consent: sendable,
-        event,
-        removed,
+        consent: enforced.consent,
         policy,
         context: request,
         keys,
-        dailyVisitor,
-        cache,
-        ua,
-      }),
+        dailyVisitor: options.dailyVisitor,
+        ua: reduceUserAgent(request.userAgent),
+      },
+      memos,
     );
+    const records: ForwardedRecord[] = [];
+    for (const { event, removed } of forwarded) records.push(anonymizeEvent(anonymizer, event, removed));
     const { messages, serialized } = toMessages(records, batchId, policy.site, request.receivedAt);
     const indexes = forwarded.map(({ index }) => index);
     return {

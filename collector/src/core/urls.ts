@@ -125,6 +125,10 @@ function cleanUrlOnce(raw: string, keepParam: (name: string) => boolean, label: 
   return { url: origin.origin + pathAndQuery, path: path.path, pathAndQuery, redactions, removed };
 }
 
+/** `http(s)://host:port` as written, up to what ends it (WHATWG URL reads `\\` as `/` in http(s) URLs). */
+const AUTHORITY = /^https?:\/\/[^/?#\\]+/i;
+const ENDS_AUTHORITY = /^(?:[/?#\\]|$)/;
+
 /**
  * Cleans a referrer: a same-origin referrer like the page URL, an external one down to
  * its origin (where the visitor came from, not what they were reading there).
@@ -135,6 +139,10 @@ export function cleanReferrer(
   keepParam: (name: string) => boolean,
   memos?: CleanMemos,
 ): CleanedUrl | null {
+  // Written with the page URL's scheme and host: the same origin, known without parsing either.
+  const authority = AUTHORITY.exec(raw)?.[0];
+  if (authority && pageUrl.startsWith(authority) && ENDS_AUTHORITY.test(pageUrl.charAt(authority.length)))
+    return cleanUrl(raw, keepParam, 'referrer', memos);
   const referrer = parseUrl(raw);
   if (!referrer || (referrer.protocol !== 'http:' && referrer.protocol !== 'https:')) return null;
   if (referrer.origin === parseUrl(pageUrl)?.origin) return cleanUrl(raw, keepParam, 'referrer', memos);
