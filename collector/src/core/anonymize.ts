@@ -109,9 +109,9 @@ function isKeptId(path: string, value: string, standard: boolean): boolean {
  * or card number, cleans URLs in values like the page URL, and removes sensitive keys at
  * any depth.
  */
-export function cleanProps(props: Props, rules: PropsRules): Cleaned<Props> {
+export function cleanProps(props: Props, rules: PropsRules, omit?: string): Cleaned<Props> {
   const state: CleaningState = { rules, redactions: 0, removed: [] };
-  const value = cleanValue(props, 'props', null, false, state) as Props;
+  const value = cleanObject(props, 'props', false, state, omit) as Props;
   return { value, redactions: state.redactions, removed: state.removed };
 }
 
@@ -159,8 +159,21 @@ function cleanValue(
     for (let i = 0; i < value.length; i++) out.push(cleanValue(value[i]!, path, i, contactNumber, state));
     return out;
   }
+  return cleanObject(value, path, contactNumber, state);
+}
+
+/** `omit`: a key left out (cleaned by the caller). */
+function cleanObject(
+  value: { [key: string]: JsonValue },
+  path: string,
+  contactNumber: boolean,
+  state: CleaningState,
+  omit?: string,
+): { [key: string]: JsonValue } {
+  const { rules } = state;
   const out: { [key: string]: JsonValue } = {};
   for (const name of Object.keys(value)) {
+    if (name === omit) continue;
     const safeKey = redactText(name, undefined, rules.memos?.texts);
     const keyClass = rules.classifyKey(name);
     if (safeKey.count > 0 || keyClass.sensitive) {
@@ -332,11 +345,8 @@ export function anonymizeEvent(batch: BatchAnonymizer, event: ValidEvent, enforc
 
   const rawPreviousPath = event.props.previous_path;
   let previousPath: string | undefined;
-  let otherProps = event.props;
   if (typeof rawPreviousPath === 'string') {
     // Cleaned here, with the page URL as its base; the rest of the props below.
-    otherProps = { ...event.props };
-    delete otherProps.previous_path;
     // A path with its query string: the same query allowlist as the page URL applies.
     const previous = parseUrl(rawPreviousPath, event.url);
     const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path', batch.memos);
@@ -348,12 +358,11 @@ export function anonymizeEvent(batch: BatchAnonymizer, event: ValidEvent, enforc
       removed.push('props.previous_path');
     }
   }
-  const props = cleanProps(otherProps, {
-    classifyKey: rules.classifyKey,
-    keepParam,
-    standard: isStandardEventName(event.name),
-    memos: batch.memos,
-  });
+  const props = cleanProps(
+    event.props,
+    { classifyKey: rules.classifyKey, keepParam, standard: isStandardEventName(event.name), memos: batch.memos },
+    typeof rawPreviousPath === 'string' ? 'previous_path' : undefined,
+  );
   if (previousPath !== undefined) props.value.previous_path = previousPath;
   redactions += props.redactions;
   if (props.removed.length > 0) removed.push(...props.removed);

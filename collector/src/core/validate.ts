@@ -360,16 +360,17 @@ function checkJsonValue(node: unknown, depth: number, keys: { count: number }): 
 }
 
 /** Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded depth. */
-function findForbiddenKey(value: unknown, maxDepth: number): s.Issue | null {
+function findForbiddenKey(value: object, maxDepth: number): s.Issue | null {
   return walkForForbiddenKey(value, 0, maxDepth);
 }
 
-function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number): s.Issue | null {
-  if (typeof value !== 'object' || value === null) return null;
+/** `value` is an object or array (JSON.parse output: plain, own enumerable keys only). */
+function walkForForbiddenKey(value: object, depth: number, maxDepth: number): s.Issue | null {
   if (depth >= maxDepth) return depth > 1 ? new s.Issue('nested too deeply') : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const issue = walkForForbiddenKey(value[i], depth + 1, maxDepth);
+      const item: unknown = value[i];
+      const issue = typeof item === 'object' && item !== null ? walkForForbiddenKey(item, depth + 1, maxDepth) : null;
       if (issue) {
         issue.trail.push(i);
         return issue;
@@ -377,10 +378,14 @@ function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number): s
     }
     return null;
   }
-  for (const key of Object.keys(value)) {
+  // for…in rather than Object.keys: no array per object; a parsed value has no inherited enumerable keys.
+  for (const key in value) {
+    const child: unknown = (value as Record<string, unknown>)[key];
     const issue = FORBIDDEN_KEYS.has(key)
       ? new s.Issue('key not allowed')
-      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth);
+      : typeof child === 'object' && child !== null
+        ? walkForForbiddenKey(child, depth + 1, maxDepth)
+        : null;
     if (issue) {
       issue.trail.push(key);
       return issue;
