@@ -4,7 +4,7 @@ import { pageClassifier, type PageType } from './insights/page-types.ts';
 import { queryParamRule, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
-import { auditName, redactNumber, redactText, type CleanTexts, type Redacted } from './redact.ts';
+import { auditName, mayHoldPersonalData, redactNumber, redactText, type CleanTexts, type Redacted } from './redact.ts';
 import {
   cleanReferrer,
   cleanUrl,
@@ -135,6 +135,8 @@ function cleanValue(
 ): JsonValue {
   const { rules } = state;
   if (typeof value === 'string') {
+    // Nothing to find (and no URL, which needs a `:` or `%`): most property values.
+    if (!mayHoldPersonalData(value)) return value;
     if (typeof key === 'string' && key.endsWith('_id') && isKeptId(pathOf(parent, key), value, rules.standard)) return value;
     const withUrls = mayHoldUrl(value) ? cleanUrlsInText(value, rules.keepParam, pathOf(parent, key), rules.memos) : null;
     if (withUrls) {
@@ -174,10 +176,10 @@ function cleanObject(
   const out: { [key: string]: JsonValue } = {};
   for (const name of Object.keys(value)) {
     if (name === omit) continue;
-    const safeKey = redactText(name, undefined, rules.memos?.texts);
+    const keyFindings = mayHoldPersonalData(name) ? redactText(name, undefined, rules.memos?.texts).count : 0;
     const keyClass = rules.classifyKey(name);
-    if (safeKey.count > 0 || keyClass.sensitive) {
-      state.redactions += safeKey.count;
+    if (keyFindings > 0 || keyClass.sensitive) {
+      state.redactions += keyFindings;
       state.removed.push(`${path}.${auditName(name)}`);
       continue;
     }
@@ -244,11 +246,12 @@ export interface BatchInput {
 export interface BatchAnonymizer extends BatchInput {
   rules: PolicyRules;
   memos: PipelineMemos;
-  urls: Map<string, CleanedUrl | null>;
-  pageTypes: Map<string, PageType | null>;
-  titles: Map<string, Redacted>;
+  urls: BatchMemo<CleanedUrl | null>;
+  pageTypes: BatchMemo<PageType | null>;
+  titles: BatchMemo<Redacted>;
   referrers: Map<string, { pageUrl: string; cleaned: CleanedUrl | null }>;
-  pseudonyms: Map<string, string>;
+  anonymousIds: BatchMemo<string>;
+  sessionIds: BatchMemo<string>;
 }
 
 export function newBatchAnonymizer(input: Omit<BatchInput, 'sdk'> & { sdk: string }, memos: PipelineMemos): BatchAnonymizer {
@@ -265,18 +268,31 @@ export function newBatchAnonymizer(input: Omit<BatchInput, 'sdk'> & { sdk: strin
     sdk: redactText(input.sdk, undefined, memos.texts),
     rules: policyRules(input.policy, memos),
     memos,
-    urls: new Map(),
-    pageTypes: new Map(),
-    titles: new Map(),
+    urls: batchMemo(),
+    pageTypes: batchMemo(),
+    titles: batchMemo(),
     referrers: new Map(),
-    pseudonyms: new Map(),
+    anonymousIds: batchMemo(),
+    sessionIds: batchMemo(),
   };
 }
 
+/** Values computed once per key in a batch; the last one is checked first (consecutive events share their page). */
+interface BatchMemo<V> {
+  map: Map<string, V>;
+  lastKey: string | undefined;
+  lastValue: V | undefined;
+}
+
+const batchMemo = <V>(): BatchMemo<V> => ({ map: new Map(), lastKey: undefined, lastValue: undefined });
+
 /** `compute(key, arg)` once per key (no closure per call: this runs for every event). */
-function memo<K, A, V>(map: Map<K, V>, key: K, compute: (key: K, arg: A) => V, arg: A): V {
-  let value = map.get(key);
-  if (value === undefined && !map.has(key)) map.set(key, (value = compute(key, arg)));
+function memo<A, V>(cache: BatchMemo<V>, key: string, compute: (key: string, arg: A) => V, arg: A): V {
+  if (key === cache.lastKey) return cache.lastValue as V;
+  let value = cache.map.get(key);
+  if (value === undefined && !cache.map.has(key)) cache.map.set(key, (value = compute(key, arg)));
+  cache.lastKey = key;
+  cache.lastValue = value;
   return value as V;
 }
 
@@ -377,8 +393,8 @@ export function anonymizeEvent(batch: BatchAnonymizer, event: ValidEvent, enforc
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      if (event.anonymous_id) visitorId = memo(batch.pseudonyms, event.anonymous_id, pseudonymize, batch);
-      if (event.session_id) sessionId = memo(batch.pseudonyms, event.session_id, pseudonymize, batch);
+      if (event.anonymous_id) visitorId = memo(batch.anonymousIds, event.anonymous_id, pseudonymize, batch);
+      if (event.session_id) sessionId = memo(batch.sessionIds, event.session_id, pseudonymize, batch);
     } else {
       // No site key configured: fail closed, forward as anonymous.
       consent = 'anonymous';

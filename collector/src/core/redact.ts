@@ -433,6 +433,13 @@ const MAY_MATCH = /[\d@:%\u0080-\uffff]/;
 const VIEW_MAY_MATCH = /[\d@:]/;
 
 /**
+ * Whether the rules could find anything in `text`: false for a short text without a digit,
+ * `@`, `:`, `%` or non-ASCII character (most words, names, slugs and property keys), which
+ * redactText returns as it is, with or without options. A test for callers to skip the call.
+ */
+export const mayHoldPersonalData = (text: string): boolean => text.length >= 32 || MAY_MATCH.test(text);
+
+/**
  * Texts in which the rules found nothing, remembered so that the next batch's identical
  * title, item name, path segment or query value costs one lookup: they come again and
  * again. Only clean texts are kept, which the collector forwards as they are anyway, so
@@ -450,7 +457,7 @@ const CLEAN_TEXT_MAX_LENGTH = 256;
  * remembers texts found clean (see CleanTexts); without it every text is scanned.
  */
 export function redactText(input: string, options: RedactOptions = {}, clean?: CleanTexts): Redacted {
-  if (input.length < 32 && !MAY_MATCH.test(input)) return { text: input, count: 0 };
+  if (!mayHoldPersonalData(input)) return { text: input, count: 0 };
   if (options.contactNumber || !clean) return findAndSplice(input, options);
   if (clean.has(input)) return { text: input, count: 0 };
   const result = findAndSplice(input, options);
