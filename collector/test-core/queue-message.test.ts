@@ -25,6 +25,7 @@ const policy = { ...basePolicy, page_types: { product: ['/p/*'], home: ['/'] } }
 /** The JSON of each record, as R2 writes its NDJSON lines. */
 const lines = (records: readonly ForwardedRecord[]) => records.map((record) => JSON.stringify(record));
 
+const SENT_AT = Date.now();
 const pages = ['https://shop.example/', 'https://shop.example/p/mug?q=mug&utm_source=news', 'https://shop.example/p/tee#x'];
 const eventArbitrary = fc.record({
   page: fc.constantFrom(0, 1, 2),
@@ -36,6 +37,8 @@ const eventArbitrary = fc.record({
   anonymousId: fc.option(fc.constantFrom('anon-1111-aaaa', 'anon-2222-bbbb'), { nil: undefined }),
   sessionId: fc.option(fc.constantFrom('sess-1111-aaaa', 'sess-2222-bbbb'), { nil: undefined }),
   kind: fc.constantFrom('page_view', 'add_to_cart', 'custom'),
+  // Device time before sending (whole or fractional ms), or ahead of it (then clamped to the arrival).
+  tsShift: fc.oneof(fc.integer({ min: -60_000, max: 5_000 }), fc.double({ min: -60_000, max: 5_000, noNaN: true })),
 });
 
 type EventSpec = typeof eventArbitrary extends fc.Arbitrary<infer T> ? T : never;
@@ -49,6 +52,7 @@ function eventOf(spec: EventSpec) {
         : { phone: '+49 30 1234567', note: 'gift', nested: { depth: [1, 2] } };
   const event: Record<string, unknown> = {
     id: newId(),
+    ts: SENT_AT + spec.tsShift,
     page_id: spec.pageId,
     url: pages[spec.page],
     name: spec.kind === 'custom' ? 'gift_note' : spec.kind,
@@ -69,8 +73,10 @@ describe('queue message', () => {
         fc.constantFrom('granted', 'anonymous'),
         fc.boolean(),
         (specs, consent, withKey) => {
-          const batch = makeBatch(specs.map(eventOf), { site: 'shop', consent });
-          const result = accepted(processBatch(JSON.stringify(batch), context(), policy, testKeys(withKey)));
+          const batch = makeBatch(specs.map(eventOf), { site: 'shop', consent, sent_at: SENT_AT });
+          const result = accepted(
+            processBatch(JSON.stringify(batch), context({ receivedAt: SENT_AT + 250 }), policy, testKeys(withKey)),
+          );
           const decoded = result.serialized.map((json) => decodeMessage(json));
           expect(decoded.map((message) => message.batch_id)).toEqual(result.messages.map((message) => message.batch_id));
           expect(lines(decoded.flatMap((message) => message.records))).toEqual(lines(result.records));

@@ -25,7 +25,6 @@ export interface PackedPage {
   path: string;
   page_type?: PageType | null;
   title?: string;
-  referrer?: string;
 }
 
 /** Who a record counts as: `salt_id` says how `visitor_id` was made. */
@@ -35,14 +34,19 @@ export interface PackedVisitor {
   salt_id: string | null;
 }
 
-/** One event. `page` and `visitor` are absent when they are the previous event's (in this message). */
+/**
+ * One event. `page` and `visitor` are absent when they are the previous event's (in this
+ * message); `ts` when it is `client_ts + ts_offset` (the batch's clock correction).
+ */
 export interface PackedEvent {
   event_id: string;
   name: string;
-  ts: number;
+  ts?: number;
   client_ts: number;
   seq: number;
   page?: PackedPage;
+  /** Usually on page views only. */
+  referrer?: string;
   visitor?: PackedVisitor;
   props: ForwardedRecord['props'];
   redactions: number;
@@ -55,6 +59,8 @@ export interface PackedMessage {
   batch_id: string;
   site: string;
   received_at: number;
+  /** `ts - client_ts` of the batch's events (the device clock's offset), unless an event says otherwise. */
+  ts_offset: number;
   consent: ForwardedRecord['consent'];
   geo: ForwardedRecord['geo'];
   ua: ReducedUserAgent;
@@ -88,13 +94,11 @@ const samePage = (page: PackedPage, record: ForwardedRecord): boolean =>
   page.url === record.url &&
   page.path === record.path &&
   page.page_type === record.page_type &&
-  page.title === record.title &&
-  page.referrer === record.referrer;
+  page.title === record.title;
 
 function pageOf(record: ForwardedRecord): PackedPage {
   const page: PackedPage = { page_id: record.page_id, url: record.url, path: record.path, page_type: record.page_type };
   if (record.title !== undefined) page.title = record.title;
-  if (record.referrer !== undefined) page.referrer = record.referrer;
   return page;
 }
 
@@ -116,6 +120,7 @@ function visitorOf(record: ForwardedRecord): PackedVisitor {
 export function packMessage(records: readonly ForwardedRecord[]): PackedMessage | null {
   const first = records[0];
   if (!first) return null;
+  const tsOffset = first.ts - first.client_ts;
   const events: PackedEvent[] = [];
   let page: PackedPage | undefined;
   let visitor: PackedVisitor | undefined;
@@ -124,14 +129,16 @@ export function packMessage(records: readonly ForwardedRecord[]): PackedMessage 
     const event: PackedEvent = {
       event_id: record.event_id,
       name: record.name,
-      ts: record.ts,
       client_ts: record.client_ts,
       seq: record.seq,
       props: record.props,
       redactions: record.audit.redactions,
       removed: record.audit.removed,
     };
+    // The expansion adds the same two numbers; anything else (a fractional device time) is written out.
+    if (record.ts !== record.client_ts + tsOffset) event.ts = record.ts;
     if (!page || !samePage(page, record)) event.page = page = pageOf(record);
+    if (record.referrer !== undefined) event.referrer = record.referrer;
     if (!visitor || !sameVisitor(visitor, record)) event.visitor = visitor = visitorOf(record);
     events.push(event);
   }
@@ -140,6 +147,7 @@ export function packMessage(records: readonly ForwardedRecord[]): PackedMessage 
     batch_id: first.batch_id,
     site: first.site,
     received_at: first.received_at,
+    ts_offset: tsOffset,
     consent: first.consent,
     geo: first.geo,
     ua: first.ua,
@@ -165,7 +173,7 @@ export function expandMessage(message: PackedMessage): QueueMessageBody {
       name: event.name,
       consent: message.consent,
       received_at: message.received_at,
-      ts: event.ts,
+      ts: event.ts ?? event.client_ts + message.ts_offset,
       client_ts: event.client_ts,
       seq: event.seq,
       page_id: page.page_id,
@@ -187,7 +195,7 @@ export function expandMessage(message: PackedMessage): QueueMessageBody {
     };
     if (page.page_type === undefined) delete record.page_type;
     if (page.title !== undefined) record.title = page.title;
-    if (page.referrer !== undefined) record.referrer = page.referrer;
+    if (event.referrer !== undefined) record.referrer = event.referrer;
     if (visitor.session_id !== undefined) record.session_id = visitor.session_id;
     return record;
   });
