@@ -37,6 +37,7 @@ export interface PackedVisitor {
 /**
  * One event. `page` and `visitor` are absent when they are the previous event's (in this
  * message); `ts` when it is `client_ts + ts_offset` (the batch's clock correction).
+ * Fields are written in no particular order: the expansion puts them in the record's.
  */
 export interface PackedEvent {
   event_id: string;
@@ -49,8 +50,9 @@ export interface PackedEvent {
   referrer?: string;
   visitor?: PackedVisitor;
   props: ForwardedRecord['props'];
-  redactions: number;
-  removed: string[];
+  /** `audit.redactions` and `audit.removed`: absent when 0 and empty. */
+  redactions?: number;
+  removed?: string[];
 }
 
 /** The queue message as the route writes it: the batch's fields once, then its events. */
@@ -132,9 +134,9 @@ export function packMessage(records: readonly ForwardedRecord[]): PackedMessage 
       client_ts: record.client_ts,
       seq: record.seq,
       props: record.props,
-      redactions: record.audit.redactions,
-      removed: record.audit.removed,
     };
+    if (record.audit.redactions !== 0) event.redactions = record.audit.redactions;
+    if (record.audit.removed.length > 0) event.removed = record.audit.removed;
     // The expansion adds the same two numbers; anything else (a fractional device time) is written out.
     if (record.ts !== record.client_ts + tsOffset) event.ts = record.ts;
     if (!page || !samePage(page, record)) event.page = page = pageOf(record);
@@ -189,8 +191,8 @@ export function expandMessage(message: PackedMessage): QueueMessageBody {
         policy_version: message.policy_version,
         salt_id: visitor.salt_id,
         key_id: message.key_id,
-        redactions: event.redactions,
-        removed: event.removed,
+        redactions: event.redactions ?? 0,
+        removed: event.removed ?? [],
       },
     };
     if (page.page_type === undefined) delete record.page_type;
