@@ -191,6 +191,43 @@ describe('fan-out (events queue)', () => {
 });
 
 describe('sink queues', () => {
+  it('reads a message queued before packing (v1) into the same R2 object and webhook body as the packed one', async () => {
+    const ids = { anonymous_id: crypto.randomUUID(), session_id: crypto.randomUUID() };
+    const events = [
+      makeEvent({ ...ids, referrer: 'https://www.google.com/' }),
+      makeEvent({ ...ids, name: 'scroll', props: { depth: 25 } }),
+      makeEvent({ ...ids, url: 'http://localhost:8787/p/2' }),
+    ];
+    const { queued } = await post(makeBatch(events, { consent: 'granted' }), { forward: false });
+    expect(JSON.parse(queued[0]!)).toMatchObject({ v: 2 });
+    const { v: _v, ...envelope } = decodeMessage(queued[0]!);
+    const v1 = JSON.stringify({ v: 1, ...envelope });
+    const written: { r2: string; webhook: string }[] = [];
+    for (const body of [v1, queued[0]!]) {
+      for (const sink of ['r2', 'webhook']) {
+        const { result, ids } = await consume(`pathmark-sink-${sink}`, [body]);
+        expect(result.explicitAcks).toEqual(ids);
+      }
+      const [object] = await r2ObjectsContaining('events/site=demo/', events[0]!.id);
+      await env.ARCHIVE.delete(object!.key);
+      written.push({ r2: object!.text, webhook: webhook.deliveries.at(-1)!.body });
+    }
+    expect(written[1]).toEqual(written[0]);
+    // The record's fields in the order the collector has always written them (docs/collector.md, ForwardedRecord).
+    const order = ['event_id', 'batch_id', 'site', 'name', 'consent', 'received_at', 'ts', 'client_ts', 'seq', 'page_id'];
+    const rest = ['url', 'path', 'page_type', 'props', 'visitor_id', 'geo', 'ua', 'sdk', 'audit', 'title', 'session_id'];
+    const keysOf = (ndjson: string) =>
+      ndjson
+        .trimEnd()
+        .split('\n')
+        .map((line) => Object.keys(JSON.parse(line) as object));
+    expect(keysOf(written[0]!.r2)).toEqual([
+      [...order, ...rest.slice(0, -1), 'referrer', 'session_id'],
+      [...order, ...rest],
+      [...order, ...rest],
+    ]);
+  });
+
   it('R2: one object per message under a key made from it, so a message written again leaves one copy', async () => {
     const events = [makeEvent(), makeEvent({ name: 'scroll', props: { depth: 25 } })];
     const { queued } = await post(makeBatch(events), { forward: false });
