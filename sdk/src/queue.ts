@@ -86,13 +86,21 @@ export function idbQueueStore(site: string): QueueStore {
     async update(change) {
       const transaction = (await open()).transaction('queue', 'readwrite');
       const queue = transaction.objectStore('queue');
-      const { next = 0, stamp, events: inHead, ...head } =
-        (await settled<StoredHead | undefined>(queue.get('queue'))) ?? { dropped: 0 };
+      const {
+        next = 0,
+        stamp,
+        events: inHead,
+        ...head
+      } = (await settled<StoredHead | undefined>(queue.get('queue'))) ?? { dropped: 0 };
       const mine = known;
       // Until this change is written: a failed one leaves the store as it was, which this tab no longer knows.
       known = undefined;
       const before =
-        mine && mine.stamp == stamp ? mine : inHead ? { keys: inHead.map(() => undefined), events: inHead } : await readAll(queue);
+        mine && mine.stamp == stamp
+          ? mine
+          : inHead
+            ? { keys: inHead.map(() => undefined), events: inHead }
+            : await readAll(queue);
       const result = change({ ...head, events: before.events.slice() });
       const { events: after, ...rest } = result;
       const keyOf = new Map(before.events.map((event, i) => [event.id, before.keys[i]]));
