@@ -84,6 +84,22 @@ export default tseslint.config(
           ],
         },
       ],
+      // No state at module level: memos and caches are created per isolate and passed in (PipelineMemos), so two
+      // pipelines (or two tests) share nothing. A constant set or map is fine once typed ReadonlySet/ReadonlyMap.
+      'no-restricted-syntax': [
+        'error',
+        ...['Program > VariableDeclaration', 'Program > ExportNamedDeclaration > VariableDeclaration'].flatMap((declaration) => [
+          {
+            selector: `${declaration}[kind!='const']`,
+            message: 'No module-level `let` or `var` in the core: pass state in (see PipelineMemos).',
+          },
+          {
+            selector: `${declaration} > VariableDeclarator:not([id.typeAnnotation.typeAnnotation.typeName.name=/^Readonly(Set|Map)$/]) > NewExpression[callee.name=/^(Weak)?(Map|Set|Ref)$/]`,
+            message:
+              'No module-level Map, Set or WeakMap in the core: create memos per isolate and pass them in (see PipelineMemos); a constant is typed ReadonlySet/ReadonlyMap.',
+          },
+        ]),
+      ],
     },
   },
   {

@@ -25,7 +25,10 @@ async function pipelineOf(tree: string): Promise<Pipeline> {
   if (!existsSync(core)) return (await import(pathToFileURL(resolve(tree, 'collector/src/pipeline.ts')).href)) as Pipeline;
   const { createPipeline } = await import(pathToFileURL(core).href);
   const { createValidator } = await import(pathToFileURL(resolve(tree, 'collector/src/core/validate.ts')).href);
-  return createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
+  // Since the memos became dependencies (issue 16); older trees keep theirs in module state.
+  const { createPipelineMemos } = await import(pathToFileURL(resolve(tree, 'collector/src/core/anonymize.ts')).href);
+  const memos = createPipelineMemos?.();
+  return createPipeline({ validator: createValidator(), memos, newBatchId: () => crypto.randomUUID() });
 }
 const before = await pipelineOf(beforeTree);
 const after = await pipelineOf(fileURLToPath(new URL('..', import.meta.url)));

@@ -183,7 +183,12 @@ runSection(async () => {
 
   const { createPipeline } = await import('../collector/src/core/pipeline.ts');
   const { createValidator } = await import('../collector/src/core/validate.ts');
-  const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
+  const { createPipelineMemos } = await import('../collector/src/core/anonymize.ts');
+  const { processBatch } = createPipeline({
+    validator: createValidator(),
+    memos: createPipelineMemos(),
+    newBatchId: () => crypto.randomUUID(),
+  });
   const { parseSitePolicies } = await import('../collector/src/core/policy.ts');
   const { hmacHex, hmacKey } = await import('../collector/src/core/hmac.ts');
   const policy = parseSitePolicies(JSON.parse(readFileSync(`${root}collector/sites.json`, 'utf8'))).get('demo');
@@ -311,6 +316,7 @@ runSection(async () => {
     ],
     notes: [
       `\`processBatch(rawBody, request, policy, keys)\` from collector/src/core/pipeline.ts with the \`demo\` policy of collector/sites.json, real HMAC keys, 64 distinct visitors (IP + user agent); ${DISTINCT_BATCHES} distinct batches generated with the protocol types (bench/lib/batches.ts), awaited one after the other; ${WARMUP_MS / 1000} s warm-up, then ${ROUNDS} rounds of ${ROUND_MS / 1000} s, each beside a round of the baseline (${ROUND_MS / 2000} s; which of the two runs first alternates), medians reported; the ratio is the median of the rounds' ratios.`,
+      'What is timed: the whole of `processBatch`, which is all the CPU work of POST /v1/events between reading the body and handing the queue its string: `JSON.parse` of the body, validation, consent enforcement, the bot check, anonymization into the records in full (the route reads them for the erased-visitor check, and tests for everything else), and packing and `JSON.stringify` of the queue message (docs/collector.md, "The queue message"). Not timed: the route\'s I/O (rate limiter, D1 lookups, the queue `send`), and expanding the message back into records (`decodeMessage`), which the queue consumers do, off the request path.',
       'The whole process is pinned to one CPU with `taskset -c 0`, so WebCrypto work Node hands to its thread pool counts against the same core. Throughput is divided by the CPU time the process used (`process.cpuUsage()`, user + system, all threads), which is what one core delivers and does not drop when other processes share that CPU; the wall-clock column does drop then.',
       ...checks,
       `One HMAC-SHA256 through the collector's \`hmacHex\` (\`createHmac\` from node:crypto, synchronous) costs ${signUs.nodeCrypto.toFixed(1)} µs in this Node process; through \`crypto.subtle.sign\`, awaited alone, ${signUs.webCrypto.toFixed(1)} µs (WebCrypto in Node runs each call as a thread-pool job). The pipeline used WebCrypto until it moved to node:crypto.`,

@@ -1,6 +1,7 @@
 // Runs the collector's processBatch over generated batches inside workerd, so
 // its cost can be read as CPU time of the workerd process from outside
 // (inside a Worker the clock does not advance during computation).
+import { createPipelineMemos } from '../../collector/src/core/anonymize.ts';
 import { createPipeline } from '../../collector/src/core/pipeline.ts';
 import { parseSitePolicies } from '../../collector/src/core/policy.ts';
 import { hmacKey } from '../../collector/src/core/hmac.ts';
@@ -28,7 +29,11 @@ function setUp(consent: 'granted' | 'anonymous') {
     region: 'DE-BE',
     signals: { gpc: false, dnt: false },
   }));
-  const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() });
+  const { processBatch } = createPipeline({
+    validator: createValidator(),
+    memos: createPipelineMemos(),
+    newBatchId: () => crypto.randomUUID(),
+  });
   const run = (body: string, i: number) => {
     const result = processBatch(body, contexts[i % contexts.length]!, policy, keys);
     return result.ok ? result.response.accepted : 0;

@@ -1,6 +1,5 @@
 import {
   deadLetterOf,
-  decodeMessage,
   isDeadLetter,
   textOf,
   type DeadLetter,
@@ -8,7 +7,7 @@ import {
   type DeadLetterSummary,
   type ReplayReport,
 } from './dead-letters.ts';
-import type { QueueMessageBody } from './core/record.ts';
+import { decodeMessage, readQueueMessage, type QueueMessage } from './core/queue-message.ts';
 import { errorText, retryDelaySeconds } from './retry.ts';
 import { toNdjson } from './sinks/r2.ts';
 import { isSinkName, type Sink, type SinkName } from './sinks/sink.ts';
@@ -37,9 +36,9 @@ export function readDeadLetter(message: Message<unknown>, deadLetterQueue: strin
     parsed = undefined;
   }
   if (isDeadLetter(parsed)) return parsed;
-  let content: QueueMessageBody | string = text;
+  let content: QueueMessage | string = text;
   try {
-    content = decodeMessage(parsed);
+    content = readQueueMessage(parsed);
   } catch {
     // kept as text
   }
@@ -175,7 +174,7 @@ export async function replayDeadLetters(
   const report: ReplayReport = { replayed: [], failed: [], unreadable: 0, next };
   for (const { key, sink, letters } of objects) {
     const readable = letters.filter(
-      (letter): letter is DeadLetter & { message: QueueMessageBody } => typeof letter.message !== 'string',
+      (letter): letter is DeadLetter & { message: QueueMessage } => typeof letter.message !== 'string',
     );
     const unreadable = letters.filter((letter) => typeof letter.message === 'string');
     report.unreadable += unreadable.length;
@@ -195,7 +194,7 @@ export async function replayDeadLetters(
       continue;
     }
     try {
-      const messages = readable.map((letter) => letter.message);
+      const messages = readable.map((letter) => decodeMessage(letter.message));
       await Promise.all(targets.map((target) => target.write(messages)));
       // Unreadable letters stay behind, alone in their object, so they are not replayed again with the others.
       if (unreadable.length > 0)

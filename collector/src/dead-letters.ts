@@ -1,4 +1,4 @@
-import type { QueueMessageBody } from './core/record.ts';
+import { eventCount, type QueueMessage } from './core/queue-message.ts';
 import { errorText } from './retry.ts';
 import { isSinkName, type SinkName } from './sinks/sink.ts';
 
@@ -26,8 +26,8 @@ export interface DeadLetter {
   dead_lettered_at: string;
   batch_id: string | null;
   events: number;
-  /** The message as enqueued (already anonymized), or its text when it could not be read. */
-  message: QueueMessageBody | string;
+  /** The message as enqueued (already anonymized; packed or in full, core/queue-message.ts), or its text when it could not be read. */
+  message: QueueMessage | string;
 }
 
 /** Everything of a dead letter but the message, for listings. */
@@ -36,20 +36,12 @@ export type DeadLetterSummary = Omit<DeadLetter, 'message' | 'v'> & { key: strin
 /** A dead letter is a queue message too: Cloudflare takes 128 KB (1 KB = 1,000 bytes) with about 100 bytes of metadata. */
 const MAX_DEAD_LETTER_BYTES = 127_000;
 
-export function decodeMessage(body: unknown): QueueMessageBody {
-  const value = typeof body === 'string' ? JSON.parse(body) : body;
-  if (!value || typeof value !== 'object' || !Array.isArray((value as QueueMessageBody).records)) {
-    throw new Error('not a Pathmark queue message');
-  }
-  return value as QueueMessageBody;
-}
-
 export const textOf = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body));
 
 export function deadLetterOf(
   message: { id: string; timestamp: Date },
   from: { queue: string; sink: DeadLetterSink; attempts: number | null; error: unknown },
-  content: QueueMessageBody | string,
+  content: QueueMessage | string,
   now = new Date(),
 ): DeadLetter {
   return {
@@ -62,7 +54,7 @@ export function deadLetterOf(
     enqueued_at: message.timestamp.toISOString(),
     dead_lettered_at: now.toISOString(),
     batch_id: typeof content === 'string' ? null : content.batch_id,
-    events: typeof content === 'string' ? 0 : content.records.length,
+    events: typeof content === 'string' ? 0 : eventCount(content),
     message: content,
   };
 }

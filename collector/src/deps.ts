@@ -1,3 +1,4 @@
+import { createPipelineMemos } from './core/anonymize.ts';
 import type { Env } from './env.ts';
 import { PseudonymKeys } from './keys.ts';
 import { AllowedOrigins } from './origins.ts';
@@ -14,7 +15,7 @@ export interface CollectorDeps {
   origins: AllowedOrigins;
   salts: SaltStore;
   pseudonymKeys: PseudonymKeys;
-  /** Validation's URL memo lives as long as the isolate; batch ids from `crypto.randomUUID`. */
+  /** Its memos (createPipelineMemos) live as long as the isolate; batch ids from `crypto.randomUUID`. */
   pipeline: Pipeline;
   now: () => number;
 }
@@ -30,7 +31,9 @@ export function createDeps(overrides: Partial<CollectorDeps> = {}): CollectorDep
     origins: overrides.origins ?? new AllowedOrigins(policies),
     salts: overrides.salts ?? new SaltStore(),
     pseudonymKeys: overrides.pseudonymKeys ?? new PseudonymKeys(),
-    pipeline: overrides.pipeline ?? createPipeline({ validator: createValidator(), newBatchId: () => crypto.randomUUID() }),
+    pipeline:
+      overrides.pipeline ??
+      createPipeline({ validator: createValidator(), memos: createPipelineMemos(), newBatchId: () => crypto.randomUUID() }),
     now: overrides.now ?? Date.now,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Bindings and variables of the Worker. Those in the root wrangler.toml are generated from it by `wrangler types`
  * into `Cloudflare.Env` (collector/worker-configuration.d.ts: regenerate with `npm run types:worker`; `npm test` fails
- * when it is out of date). The queues carry serialized JSON: QueueMessageBody (core/record.ts) on the events and sink
+ * when it is out of date). The queues carry serialized JSON: a QueueMessage (core/queue-message.ts) on the events and sink
  * queues, DeadLetter (dead-letters.ts) on the dead-letter queue. Added here: the secrets, which wrangler.toml does not
  * list (`wrangler secret put`, or `.dev.vars` locally).
  */

@@ -1,5 +1,6 @@
-import { deadLetterOf, decodeMessage, encodeDeadLetter, textOf, type DeadLetter } from './dead-letters.ts';
+import { deadLetterOf, encodeDeadLetter, textOf, type DeadLetter } from './dead-letters.ts';
 import { bodyBytes, sendAll } from './queue-send.ts';
+import { decodeMessage, readQueueMessage, type QueueMessage } from './core/queue-message.ts';
 import type { QueueMessageBody } from './core/record.ts';
 import { MAX_ATTEMPTS, errorText, retryDelaySeconds } from './retry.ts';
 import type { SinkTarget } from './sinks/configured.ts';
@@ -47,9 +48,9 @@ async function sendLetters(queue: Queue<string> | undefined, pending: readonly P
 const retryLater = (message: Message<unknown>, retryBaseSeconds: number) =>
   message.retry({ delaySeconds: retryDelaySeconds(message.attempts, retryBaseSeconds) });
 
-function contentOf(text: string): QueueMessageBody | string {
+function contentOf(text: string): QueueMessage | string {
   try {
-    return decodeMessage(text);
+    return readQueueMessage(text);
   } catch {
     return text;
   }
@@ -121,11 +122,13 @@ export async function deliverToSink(batch: MessageBatch<unknown>, sink: Sink, op
     attempts: message.attempts,
     error,
   });
-  const readable: { message: Message<unknown>; content: QueueMessageBody }[] = [];
+  // `queued` is what a dead letter keeps (the message as it was queued); `content` what the sink is given.
+  const readable: { message: Message<unknown>; queued: QueueMessage; content: QueueMessageBody }[] = [];
   const pending: PendingLetter[] = [];
   for (const message of batch.messages) {
     try {
-      readable.push({ message, content: decodeMessage(message.body) });
+      const queued = readQueueMessage(message.body);
+      readable.push({ message, queued, content: decodeMessage(queued) });
     } catch (error) {
       pending.push({
         message,
@@ -144,10 +147,10 @@ export async function deliverToSink(batch: MessageBatch<unknown>, sink: Sink, op
   }
   let retried = 0;
   let exhausted = 0;
-  for (const { message, content } of readable) {
+  for (const { message, queued } of readable) {
     if (!failure) message.ack();
     else if (message.attempts >= MAX_ATTEMPTS) {
-      pending.push({ message, letter: deadLetterOf(message, from(message, failure.error), content) });
+      pending.push({ message, letter: deadLetterOf(message, from(message, failure.error), queued) });
       exhausted++;
     } else {
       retryLater(message, options.retryBaseSeconds);

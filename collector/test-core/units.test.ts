@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correctedTimestamp } from '../src/core/anonymize.ts';
 import { hmacHex, hmacKey, sha256Hex } from '../src/core/hmac.ts';
-import { toMessages, MAX_MESSAGE_BYTES } from '../src/core/pipeline.ts';
 import { cleanReferrer, cleanUrl } from '../src/core/urls.ts';
 import { reduceUserAgent } from '../src/core/user-agent.ts';
 
@@ -89,6 +88,23 @@ describe('cleanUrl and cleanReferrer', () => {
     });
     expect(cleanReferrer('android-app://com.example', 'https://shop.example/', keep)).toBeNull();
   });
+
+  it('takes a referrer as same-site only when its origin is the page’s, however the two are written', () => {
+    const external = { url: expect.not.stringContaining('/secret'), removed: ['referrer/path'] };
+    // Same text up to the host, another host.
+    expect(cleanReferrer('https://shop.example.evil.net/secret?q=1', 'https://shop.example.evil/p', keep)).toMatchObject(
+      external,
+    );
+    expect(cleanReferrer('https://shop.ex/secret', 'https://shop.example/p', keep)).toMatchObject(external);
+    expect(cleanReferrer('https://shop.example/secret', 'https://shop.example:8443/p', keep)).toMatchObject(external);
+    expect(cleanReferrer('http://shop.example/secret', 'https://shop.example/p', keep)).toMatchObject(external);
+    // Written differently, same origin: cleaned like the page URL.
+    for (const referrer of ['HTTPS://SHOP.EXAMPLE/a?q=mug', 'https://shop.example:443/a?q=mug', 'https://shop.example\\a?q=mug'])
+      expect(cleanReferrer(referrer, 'https://shop.example/p', keep)?.url, referrer).toBe('https://shop.example/a?q=mug');
+    expect(cleanReferrer('https://shop.example?q=mug', 'https://shop.example#top', keep)?.url).toBe(
+      'https://shop.example/?q=mug',
+    );
+  });
 });
 
 describe('hmacHex and sha256Hex (node:crypto)', () => {
@@ -128,17 +144,5 @@ describe('correctedTimestamp', () => {
   });
   it('never puts an event after its arrival', () => {
     expect(correctedTimestamp(2_000, 1_000, 5_000)).toBe(5_000);
-  });
-});
-
-describe('toMessages', () => {
-  it('keeps a batch in one message, splitting only what would exceed the queue limit', async () => {
-    const record = (i: number, size: number) => ({ event_id: `e${i}`, title: 'é'.repeat(size) }) as never;
-    expect(toMessages([record(1, 10), record(2, 10)], 'b', 'demo', 1).messages).toHaveLength(1);
-    const big = Array.from({ length: 40 }, (_, i) => record(i, 2000));
-    const { messages, serialized } = toMessages(big, 'b', 'demo', 1);
-    expect(messages.length).toBeGreaterThan(1);
-    expect(messages.flatMap((message) => message.records)).toEqual(big);
-    for (const json of serialized) expect(new TextEncoder().encode(json).byteLength).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 });

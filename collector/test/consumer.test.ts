@@ -5,7 +5,8 @@ import type { DeadLetter, DeadLetterSummary } from '../src/dead-letters.ts';
 import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import { SEND_BATCH_MAX_BYTES, SEND_BATCH_MAX_MESSAGES, sendBatchGroups } from '../src/queue-send.ts';
-import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
+import { decodeMessage } from '../src/core/queue-message.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import { MAX_ATTEMPTS, retryDelaySeconds } from '../src/retry.ts';
 import { createWebhookSink, signWebhookBody } from '../src/sinks/webhook.ts';
 import { eventsRequest, makeBatch, makeEvent, post, recordingQueue } from './support.ts';
@@ -190,6 +191,43 @@ describe('fan-out (events queue)', () => {
 });
 
 describe('sink queues', () => {
+  it('reads a message queued before packing (v1) into the same R2 object and webhook body as the packed one', async () => {
+    const ids = { anonymous_id: crypto.randomUUID(), session_id: crypto.randomUUID() };
+    const events = [
+      makeEvent({ ...ids, referrer: 'https://www.google.com/' }),
+      makeEvent({ ...ids, name: 'scroll', props: { depth: 25 } }),
+      makeEvent({ ...ids, url: 'http://localhost:8787/p/2' }),
+    ];
+    const { queued } = await post(makeBatch(events, { consent: 'granted' }), { forward: false });
+    expect(JSON.parse(queued[0]!)).toMatchObject({ v: 2 });
+    const { v: _v, ...envelope } = decodeMessage(queued[0]!);
+    const v1 = JSON.stringify({ v: 1, ...envelope });
+    const written: { r2: string; webhook: string }[] = [];
+    for (const body of [v1, queued[0]!]) {
+      for (const sink of ['r2', 'webhook']) {
+        const { result, ids } = await consume(`pathmark-sink-${sink}`, [body]);
+        expect(result.explicitAcks).toEqual(ids);
+      }
+      const [object] = await r2ObjectsContaining('events/site=demo/', events[0]!.id);
+      await env.ARCHIVE.delete(object!.key);
+      written.push({ r2: object!.text, webhook: webhook.deliveries.at(-1)!.body });
+    }
+    expect(written[1]).toEqual(written[0]);
+    // The record's fields in the order the collector has always written them (docs/collector.md, ForwardedRecord).
+    const order = ['event_id', 'batch_id', 'site', 'name', 'consent', 'received_at', 'ts', 'client_ts', 'seq', 'page_id'];
+    const rest = ['url', 'path', 'page_type', 'props', 'visitor_id', 'geo', 'ua', 'sdk', 'audit', 'title', 'session_id'];
+    const keysOf = (ndjson: string) =>
+      ndjson
+        .trimEnd()
+        .split('\n')
+        .map((line) => Object.keys(JSON.parse(line) as object));
+    expect(keysOf(written[0]!.r2)).toEqual([
+      [...order, ...rest.slice(0, -1), 'referrer', 'session_id'],
+      [...order, ...rest],
+      [...order, ...rest],
+    ]);
+  });
+
   it('R2: one object per message under a key made from it, so a message written again leaves one copy', async () => {
     const events = [makeEvent(), makeEvent({ name: 'scroll', props: { depth: 25 } })];
     const { queued } = await post(makeBatch(events), { forward: false });
@@ -199,7 +237,7 @@ describe('sink queues', () => {
     }
     const objects = await r2ObjectsContaining('events/site=demo/', events[0]!.id);
     expect(objects).toHaveLength(1);
-    const message = JSON.parse(queued[0]!) as QueueMessageBody;
+    const message = decodeMessage(queued[0]!);
     expect(objects[0]!.key).toBe(
       `events/site=demo/date=${new Date(message.received_at).toISOString().slice(0, 10)}/hour=${new Date(message.received_at).toISOString().slice(11, 13)}/${message.batch_id}-${events[0]!.id}.ndjson`,
     );
@@ -265,7 +303,7 @@ describe('sink queues', () => {
         last_error: 'webhook answered 500',
         enqueued_at: expect.any(String),
         dead_lettered_at: expect.any(String),
-        batch_id: (JSON.parse(queued[0]!) as QueueMessageBody).batch_id,
+        batch_id: decodeMessage(queued[0]!).batch_id,
         events: 1,
         message: JSON.parse(queued[0]!),
       },
@@ -316,7 +354,7 @@ describe('dead-letter queue', () => {
     expect(archived!.key).toMatch(/^dead-letter\/sink=webhook\/date=\d{4}-\d{2}-\d{2}\/\d+-[0-9a-f-]{36}\.ndjson$/);
     expect(JSON.parse(archived!.text.trimEnd())).toEqual(letter);
 
-    const otherBatch = (JSON.parse(other.queued[0]!) as QueueMessageBody).batch_id;
+    const otherBatch = decodeMessage(other.queued[0]!).batch_id;
     const [moved] = await r2ObjectsContaining('dead-letter/sink=unknown/', otherBatch);
     expect(JSON.parse(moved!.text.trimEnd())).toMatchObject({
       sink: 'unknown',

@@ -7,6 +7,7 @@ import { deadLetterOf, type DeadLetter, type DeadLetterSink, type ReplayReport }
 import type { Env } from '../src/env.ts';
 import { ClientError } from '../src/http.ts';
 import worker from '../src/index.ts';
+import { decodeMessage, readQueueMessage, type QueueMessage } from '../src/core/queue-message.ts';
 import type { QueueMessageBody } from '../src/core/record.ts';
 import { toNdjson } from '../src/sinks/r2.ts';
 import { makeBatch, makeEvent, post } from './support.ts';
@@ -34,12 +35,14 @@ async function admin(
 
 /** Archives letters for `sink` as the dead-letter consumer would; returns the object key and the messages. */
 async function archivedLetters(sink: DeadLetterSink, count = 1, extra: DeadLetter[] = []) {
-  const messages: QueueMessageBody[] = [];
+  // A letter keeps the message as it was queued (packed); `messages` are its records as the sinks read them.
+  const queuedMessages: QueueMessage[] = [];
   for (let i = 0; i < count; i++) {
     const { queued } = await post(makeBatch([makeEvent(), makeEvent()]), { forward: false });
-    messages.push(JSON.parse(queued[0]!) as QueueMessageBody);
+    queuedMessages.push(readQueueMessage(queued[0]!));
   }
-  const letters = messages.map((message) =>
+  const messages: QueueMessageBody[] = queuedMessages.map((message) => decodeMessage(message));
+  const letters = queuedMessages.map((message) =>
     deadLetterOf(
       { id: crypto.randomUUID(), timestamp: new Date() },
       { queue: `pathmark-sink-${sink}`, sink, attempts: 6, error: 'down' },

@@ -5,7 +5,7 @@ import { MAX_BODY_BYTES } from '#protocol';
 import { createApp } from '../src/app.ts';
 import { createDeps } from '../src/deps.ts';
 import worker from '../src/index.ts';
-import { MAX_MESSAGE_BYTES } from '../src/core/pipeline.ts';
+import { MAX_MESSAGE_BYTES } from '../src/core/queue-message.ts';
 import type { Env } from '../src/env.ts';
 import { parseSitePolicies } from '../src/core/policy.ts';
 import { DEFAULT_BATCHES_PER_10S, RATE_LIMIT_UNIT, firstPageId, rateLimitKey } from '../src/core/rate-limit.ts';

@@ -10,7 +10,7 @@ import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import type { InspectResponse } from '../src/inspect.ts';
 import { siteConfigFor, type SitePolicy } from '../src/core/policy.ts';
-import type { QueueMessageBody } from '../src/core/record.ts';
+import { decodeMessage } from '../src/core/queue-message.ts';
 import { archiveKey, toNdjson } from '../src/sinks/r2.ts';
 import { reportConfiguration } from '../src/startup.ts';
 import { ORIGIN, makeBatch, makeEvent, post } from './support.ts';
@@ -246,7 +246,7 @@ describe('inspector routes', () => {
   it('lists the event ids each R2 archive object holds', async () => {
     const events = [makeEvent(), makeEvent()];
     const { queued } = await post(makeBatch(events), { forward: false });
-    const message = JSON.parse(queued[0]!) as QueueMessageBody;
+    const message = decodeMessage(queued[0]!);
     await env.ARCHIVE.put(archiveKey(message), toNdjson(message.records));
     const found: { key: string; event_ids: string[] }[] = [];
     for (let after: string | null | undefined; after !== null;) {

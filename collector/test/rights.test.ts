@@ -9,7 +9,8 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessResponse, ErasureReceipt } from '#protocol';
 import { ingest, REPORTS } from '../src/core/insights/index.ts';
-import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
+import { decodeMessage, readQueueMessage } from '../src/core/queue-message.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import { ARCHIVE_SETTLE_MS } from '../src/core/rights/erasure.ts';
 import { d1Engine } from '../src/d1-engine.ts';
 import { deadLetterOf } from '../src/dead-letters.ts';
@@ -305,7 +306,7 @@ describe('erasure', () => {
     const letter = deadLetterOf(
       { id: crypto.randomUUID(), timestamp: new Date() },
       { queue: 'pathmark-sink-d1', sink: 'd1', attempts: 6, error: 'down' },
-      JSON.parse(late.queued[0]!) as QueueMessageBody,
+      readQueueMessage(late.queued[0]!),
     );
     const key = `dead-letter/sink=d1/date=2026-11-24/${Date.now()}-${crypto.randomUUID()}.ndjson`;
     await env.ARCHIVE.put(key, toNdjson([letter]));
@@ -321,11 +322,11 @@ describe('erasure', () => {
     await stored(goneVisit);
     await stored(staysVisit);
     // One object holding both visitors (a batch is not trusted to hold one), as the R2 sink writes it.
-    const both = JSON.parse(staysVisit.queued[0]!) as QueueMessageBody;
+    const both = decodeMessage(staysVisit.queued[0]!);
     both.records = [...both.records, ...goneVisit.records];
     both.batch_id = crypto.randomUUID();
     await env.ARCHIVE.put(archiveKey(both), toNdjson(both.records));
-    const staysKey = archiveKey(JSON.parse(staysVisit.queued[0]!) as QueueMessageBody);
+    const staysKey = archiveKey(decodeMessage(staysVisit.queued[0]!));
     const staysBytes = await (await env.ARCHIVE.get(staysKey))!.text();
     const staysLines = toNdjson(staysVisit.records);
     expect(await archiveLines(goneVisit.records[0]!.visitor_id)).toBe(goneVisit.records.length * 2);

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PathmarkEvent } from '#protocol';
-import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
+import { decodeMessage } from '../src/core/queue-message.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import { makeBatch, makeEvent, newId, ORIGIN, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';
 
@@ -110,7 +111,7 @@ describe('a search journey through the real pipeline', () => {
       expect(response.status).toBe(202);
 
       const expected = events.map((event) => [event.name, searchId]);
-      const message = queued.flatMap((body) => (JSON.parse(body) as QueueMessageBody).records);
+      const message = queued.flatMap((body) => decodeMessage(body).records);
       expect(searchIds(message, events)).toEqual(expected);
 
       const d1 = await waitFor('D1 rows', async () => {

@@ -2,7 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import worker from '../src/index.ts';
 import type { Env } from '../src/env.ts';
-import type { ForwardedRecord, QueueMessageBody } from '../src/core/record.ts';
+import { decodeMessage } from '../src/core/queue-message.ts';
+import type { ForwardedRecord } from '../src/core/record.ts';
 import { CHROME_UA } from '../test-core/support/pipeline.ts';
 
 export { CHROME_UA, makeBatch, makeEvent, newId } from '../test-core/support/pipeline.ts';
@@ -90,7 +91,7 @@ export async function post(body: unknown, options: PostOptions = {}): Promise<Po
   } catch {
     // Not JSON: keep the text for the assertion message.
   }
-  const records = queue.sent.flatMap((message) => (JSON.parse(message) as QueueMessageBody).records);
+  const records = queue.sent.flatMap((message) => decodeMessage(message).records);
   return { response, body: parsed, queued: queue.sent, records };
 }
 

@@ -1,11 +1,20 @@
 import type { JsonValue, Props, SendableConsentMode } from '#protocol';
 import { hmacHex, type HmacKey } from './hmac.ts';
-import { classifyPage } from './insights/page-types.ts';
+import { pageClassifier, type PageType } from './insights/page-types.ts';
 import { queryParamRule, type PrivacySignals, type SitePolicy } from './policy.ts';
 import type { ForwardedRecord, ReducedUserAgent } from './record.ts';
 import { propertyKeyRules, type KeyClass } from './property-keys.ts';
-import { auditName, redactNumber, redactText, type Redacted } from './redact.ts';
-import { cleanReferrer, cleanUrl, cleanUrlsInText, mayHoldUrl, parseUrl, type CleanedUrl } from './urls.ts';
+import { auditName, mayHoldPersonalData, redactNumber, redactText, type CleanTexts, type Redacted } from './redact.ts';
+import {
+  cleanReferrer,
+  cleanUrl,
+  cleanUrlsInText,
+  createCleanMemos,
+  mayHoldUrl,
+  parseUrl,
+  type CleanMemos,
+  type CleanedUrl,
+} from './urls.ts';
 import { isStandardEventName, type ValidEvent } from './validate.ts';
 
 /**
@@ -75,6 +84,8 @@ export interface PropsRules {
    * free-form, numbers included.
    */
   standard: boolean;
+  /** What redaction and URL cleaning found clean in earlier batches (PipelineMemos). */
+  memos?: CleanMemos;
 }
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -98,9 +109,9 @@ function isKeptId(path: string, value: string, standard: boolean): boolean {
  * or card number, cleans URLs in values like the page URL, and removes sensitive keys at
  * any depth.
  */
-export function cleanProps(props: Props, rules: PropsRules): Cleaned<Props> {
+export function cleanProps(props: Props, rules: PropsRules, omit?: string): Cleaned<Props> {
   const state: CleaningState = { rules, redactions: 0, removed: [] };
-  const value = cleanValue(props, 'props', null, false, state) as Props;
+  const value = cleanObject(props, 'props', false, state, omit) as Props;
   return { value, redactions: state.redactions, removed: state.removed };
 }
 
@@ -124,14 +135,16 @@ function cleanValue(
 ): JsonValue {
   const { rules } = state;
   if (typeof value === 'string') {
+    // Nothing to find (and no URL, which needs a `:` or `%`): most property values.
+    if (!mayHoldPersonalData(value)) return value;
     if (typeof key === 'string' && key.endsWith('_id') && isKeptId(pathOf(parent, key), value, rules.standard)) return value;
-    const withUrls = mayHoldUrl(value) ? cleanUrlsInText(value, rules.keepParam, pathOf(parent, key)) : null;
+    const withUrls = mayHoldUrl(value) ? cleanUrlsInText(value, rules.keepParam, pathOf(parent, key), rules.memos) : null;
     if (withUrls) {
       state.redactions += withUrls.redactions;
       state.removed.push(...withUrls.removed);
       return withUrls.text;
     }
-    const result = redactText(value, contactNumber ? CONTACT_NUMBER : undefined);
+    const result = redactText(value, contactNumber ? CONTACT_NUMBER : undefined, rules.memos?.texts);
     state.redactions += result.count;
     return result.text;
   }
@@ -148,12 +161,25 @@ function cleanValue(
     for (let i = 0; i < value.length; i++) out.push(cleanValue(value[i]!, path, i, contactNumber, state));
     return out;
   }
+  return cleanObject(value, path, contactNumber, state);
+}
+
+/** `omit`: a key left out (cleaned by the caller). */
+function cleanObject(
+  value: { [key: string]: JsonValue },
+  path: string,
+  contactNumber: boolean,
+  state: CleaningState,
+  omit?: string,
+): { [key: string]: JsonValue } {
+  const { rules } = state;
   const out: { [key: string]: JsonValue } = {};
   for (const name of Object.keys(value)) {
-    const safeKey = redactText(name);
+    if (name === omit) continue;
+    const keyFindings = mayHoldPersonalData(name) ? redactText(name, undefined, rules.memos?.texts).count : 0;
     const keyClass = rules.classifyKey(name);
-    if (safeKey.count > 0 || keyClass.sensitive) {
-      state.redactions += safeKey.count;
+    if (keyFindings > 0 || keyClass.sensitive) {
+      state.redactions += keyFindings;
       state.removed.push(`${path}.${auditName(name)}`);
       continue;
     }
@@ -164,50 +190,110 @@ function cleanValue(
 
 const CONTACT_NUMBER = { contactNumber: true } as const;
 
-/**
- * Per-batch memo: the events of one batch nearly always share one URL, one title, one
- * anonymous id and one session id, so each is cleaned or signed once, not once per event.
- */
-export interface BatchCache {
+/** A site policy's rules, compiled once per policy object (policies are parsed once per isolate). */
+export interface PolicyRules {
   classifyKey: (key: string) => KeyClass;
   /** Query parameters the policy keeps: campaign parameters and its allowlist. */
   keepParam: (name: string) => boolean;
-  urls: Map<string, CleanedUrl | null>;
-  titles: Map<string, Redacted>;
-  pseudonyms: Map<string, string>;
+  classifyPage: (path: string) => PageType | null;
 }
 
-export const newBatchCache = (policy: SitePolicy): BatchCache => ({
-  classifyKey: propertyKeyRules(policy.redact_keys),
-  keepParam: queryParamRule(policy),
-  urls: new Map(),
-  titles: new Map(),
-  pseudonyms: new Map(),
-});
-
-/** `compute(key, arg)` once per key (no closure per call: this runs for every event). */
-function memo<K, A, V>(map: Map<K, V>, key: K, compute: (key: K, arg: A) => V, arg: A): V {
-  let value = map.get(key);
-  if (value === undefined && !map.has(key)) map.set(key, (value = compute(key, arg)));
-  return value as V;
+/**
+ * What the pipeline remembers from batch to batch: the compiled rules of each policy, and
+ * what redaction and URL cleaning found clean. Created per isolate with the rest of the
+ * pipeline's dependencies (PipelineDeps), never at module level: the core keeps no state.
+ */
+export interface PipelineMemos extends CleanMemos {
+  rules: WeakMap<SitePolicy, PolicyRules>;
 }
 
-export interface AnonymizeInput {
+export const createPipelineMemos = (): PipelineMemos => ({ ...createCleanMemos(), rules: new WeakMap() });
+
+export function policyRules(policy: SitePolicy, memos: PipelineMemos): PolicyRules {
+  let rules = memos.rules.get(policy);
+  if (!rules) {
+    rules = {
+      classifyKey: propertyKeyRules(policy.redact_keys),
+      keepParam: queryParamRule(policy),
+      classifyPage: pageClassifier(policy.page_types),
+    };
+    memos.rules.set(policy, rules);
+  }
+  return rules;
+}
+
+/** What every event of one batch shares: its facts, the keys, and what is cleaned once per batch. */
+export interface BatchInput {
   site: string;
   batchId: string;
-  sdk: string;
   sentAt: number;
   consent: SendableConsentMode;
-  event: ValidEvent;
-  /** Fields already removed by enforcement. */
-  removed: readonly string[];
   policy: SitePolicy;
   context: RequestContext;
   keys: CollectorKeys;
-  /** `visitorHash(site, context, keys.salt)`, computed at most once per batch, only if an event needs it. */
-  dailyVisitor: () => string;
-  cache: BatchCache;
+  /** `visitorHash(site, context, keys.salt)` when the caller already has it (the route does, to rate-limit). */
+  dailyVisitor?: string;
   ua: ReducedUserAgent;
+  /** The batch's `sdk`, redacted. */
+  sdk: Redacted;
+}
+
+/**
+ * One batch's anonymization: its input, the policy's rules, and per-batch memos (the events of
+ * one batch nearly always share one URL, one title, one referrer, one anonymous id and one
+ * session id, so each is cleaned or signed once, not once per event).
+ */
+export interface BatchAnonymizer extends BatchInput {
+  rules: PolicyRules;
+  memos: PipelineMemos;
+  urls: BatchMemo<CleanedUrl | null>;
+  pageTypes: BatchMemo<PageType | null>;
+  titles: BatchMemo<Redacted>;
+  referrers: Map<string, { pageUrl: string; cleaned: CleanedUrl | null }>;
+  anonymousIds: BatchMemo<string>;
+  sessionIds: BatchMemo<string>;
+}
+
+export function newBatchAnonymizer(input: Omit<BatchInput, 'sdk'> & { sdk: string }, memos: PipelineMemos): BatchAnonymizer {
+  return {
+    site: input.site,
+    batchId: input.batchId,
+    sentAt: input.sentAt,
+    consent: input.consent,
+    policy: input.policy,
+    context: input.context,
+    keys: input.keys,
+    dailyVisitor: input.dailyVisitor,
+    ua: input.ua,
+    sdk: redactText(input.sdk, undefined, memos.texts),
+    rules: policyRules(input.policy, memos),
+    memos,
+    urls: batchMemo(),
+    pageTypes: batchMemo(),
+    titles: batchMemo(),
+    referrers: new Map(),
+    anonymousIds: batchMemo(),
+    sessionIds: batchMemo(),
+  };
+}
+
+/** Values computed once per key in a batch; the last one is checked first (consecutive events share their page). */
+interface BatchMemo<V> {
+  map: Map<string, V>;
+  lastKey: string | undefined;
+  lastValue: V | undefined;
+}
+
+const batchMemo = <V>(): BatchMemo<V> => ({ map: new Map(), lastKey: undefined, lastValue: undefined });
+
+/** `compute(key, arg)` once per key (no closure per call: this runs for every event). */
+function memo<A, V>(cache: BatchMemo<V>, key: string, compute: (key: string, arg: A) => V, arg: A): V {
+  if (key === cache.lastKey) return cache.lastValue as V;
+  let value = cache.map.get(key);
+  if (value === undefined && !cache.map.has(key)) cache.map.set(key, (value = compute(key, arg)));
+  cache.lastKey = key;
+  cache.lastValue = value;
+  return value as V;
 }
 
 /** Device clock corrected by the offset between the device and the collector at send time. */
@@ -215,19 +301,38 @@ export function correctedTimestamp(clientTs: number, sentAt: number, receivedAt:
   return Math.round(Math.min(receivedAt, receivedAt - (sentAt - clientTs)));
 }
 
-/** HMAC(site key, site + id): a pseudonym for the SDK's anonymous or session id. */
-const pseudonymize = (id: string, { keys, site }: AnonymizeInput): string => pseudonymOf(site, id, keys.pseudonym!);
+const cleanPageUrl = (raw: string, batch: BatchAnonymizer): CleanedUrl | null =>
+  cleanUrl(raw, batch.rules.keepParam, 'url', batch.memos);
+const classifyPath = (path: string, batch: BatchAnonymizer): PageType | null => batch.rules.classifyPage(path);
+const redactTitle = (title: string, clean: CleanTexts): Redacted => redactText(title, undefined, clean);
 
-export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
-  const { event, policy, context, keys, cache } = input;
-  const { keepParam } = cache;
-  const removed = [...input.removed];
+/** HMAC(site key, site + id): a pseudonym for the SDK's anonymous or session id. */
+const pseudonymize = (id: string, { keys, site }: BatchAnonymizer): string => pseudonymOf(site, id, keys.pseudonym!);
+
+/** The cleaned referrer; a batch's events share theirs, and the page URL decides same-site or not. */
+function cleanedReferrer(referrer: string, pageUrl: string, batch: BatchAnonymizer): CleanedUrl | null {
+  const known = batch.referrers.get(referrer);
+  if (known && known.pageUrl === pageUrl) return known.cleaned;
+  const cleaned = cleanReferrer(referrer, pageUrl, batch.rules.keepParam, batch.memos);
+  batch.referrers.set(referrer, { pageUrl, cleaned });
+  return cleaned;
+}
+
+/** The daily visitor hash, computed at most once per batch and only if an event needs it. */
+const dailyVisitorOf = (batch: BatchAnonymizer): string =>
+  (batch.dailyVisitor ??= visitorHash(batch.site, batch.context, batch.keys.salt));
+
+/** One enforced event as a ForwardedRecord; `enforcedRemovals`: the fields enforcement already removed. */
+export function anonymizeEvent(batch: BatchAnonymizer, event: ValidEvent, enforcedRemovals: readonly string[]): ForwardedRecord {
+  const { policy, context, keys, rules } = batch;
+  const { keepParam } = rules;
+  const removed = [...enforcedRemovals];
   for (const field of event.unknownFields)
     removed.push(field.startsWith('props.') ? `props.${auditName(field.slice(6))}` : auditName(field));
   let redactions = 0;
 
   // Validation guarantees an http(s) URL, so cleanUrl only returns null on a broken invariant.
-  const url = memo(cache.urls, event.url, cleanUrl, keepParam) ?? {
+  const url = memo(batch.urls, event.url, cleanPageUrl, batch) ?? {
     url: '',
     path: '',
     pathAndQuery: '',
@@ -235,35 +340,32 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     removed: ['url'],
   };
   redactions += url.redactions;
-  removed.push(...url.removed);
+  if (url.removed.length > 0) removed.push(...url.removed);
 
   let referrer: string | undefined;
   if (event.referrer) {
-    const cleaned = cleanReferrer(event.referrer, event.url, keepParam);
+    const cleaned = cleanedReferrer(event.referrer, event.url, batch);
     if (cleaned) {
       referrer = cleaned.url;
       redactions += cleaned.redactions;
-      removed.push(...cleaned.removed);
+      if (cleaned.removed.length > 0) removed.push(...cleaned.removed);
     } else removed.push('referrer');
   }
 
   let title: string | undefined;
   if (event.title !== undefined) {
-    const cleaned = memo(cache.titles, event.title, redactText, undefined);
+    const cleaned = memo(batch.titles, event.title, redactTitle, batch.memos.texts);
     title = cleaned.text;
     redactions += cleaned.count;
   }
 
   const rawPreviousPath = event.props.previous_path;
   let previousPath: string | undefined;
-  let otherProps = event.props;
   if (typeof rawPreviousPath === 'string') {
     // Cleaned here, with the page URL as its base; the rest of the props below.
-    otherProps = { ...event.props };
-    delete otherProps.previous_path;
     // A path with its query string: the same query allowlist as the page URL applies.
     const previous = parseUrl(rawPreviousPath, event.url);
-    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path');
+    const cleaned = previous && cleanUrl(previous.href, keepParam, 'props.previous_path', batch.memos);
     if (cleaned) {
       previousPath = cleaned.pathAndQuery;
       redactions += cleaned.redactions;
@@ -272,19 +374,18 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
       removed.push('props.previous_path');
     }
   }
-  const props = cleanProps(otherProps, {
-    classifyKey: cache.classifyKey,
-    keepParam,
-    standard: isStandardEventName(event.name),
-  });
+  const props = cleanProps(
+    event.props,
+    { classifyKey: rules.classifyKey, keepParam, standard: isStandardEventName(event.name), memos: batch.memos },
+    typeof rawPreviousPath === 'string' ? 'previous_path' : undefined,
+  );
   if (previousPath !== undefined) props.value.previous_path = previousPath;
   redactions += props.redactions;
-  removed.push(...props.removed);
+  if (props.removed.length > 0) removed.push(...props.removed);
 
-  const sdk = redactText(input.sdk);
-  redactions += sdk.count;
+  redactions += batch.sdk.count;
 
-  let consent = input.consent;
+  let consent = batch.consent;
   let visitorId: string | undefined;
   let sessionId: string | undefined;
   let keyId: string | null = null;
@@ -292,8 +393,8 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     const pseudonym = keys.pseudonym;
     if (pseudonym) {
       keyId = pseudonym.id;
-      if (event.anonymous_id) visitorId = memo(cache.pseudonyms, event.anonymous_id, pseudonymize, input);
-      if (event.session_id) sessionId = memo(cache.pseudonyms, event.session_id, pseudonymize, input);
+      if (event.anonymous_id) visitorId = memo(batch.anonymousIds, event.anonymous_id, pseudonymize, batch);
+      if (event.session_id) sessionId = memo(batch.sessionIds, event.session_id, pseudonymize, batch);
     } else {
       // No site key configured: fail closed, forward as anonymous.
       consent = 'anonymous';
@@ -302,27 +403,27 @@ export function anonymizeEvent(input: AnonymizeInput): ForwardedRecord {
     }
   }
   const usesDailyHash = visitorId === undefined;
-  visitorId ??= input.dailyVisitor();
+  visitorId ??= dailyVisitorOf(batch);
 
   const record: ForwardedRecord = {
     event_id: event.id,
-    batch_id: input.batchId,
-    site: input.site,
+    batch_id: batch.batchId,
+    site: batch.site,
     name: event.name,
     consent,
     received_at: context.receivedAt,
-    ts: correctedTimestamp(event.ts, input.sentAt, context.receivedAt),
+    ts: correctedTimestamp(event.ts, batch.sentAt, context.receivedAt),
     client_ts: event.ts,
     seq: event.seq,
     page_id: event.page_id,
     url: url.url,
     path: url.path,
-    page_type: classifyPage(url.path, policy.page_types),
+    page_type: memo(batch.pageTypes, url.path, classifyPath, batch),
     props: props.value,
     visitor_id: visitorId,
     geo: { country: context.country, region: context.region },
-    ua: input.ua,
-    sdk: sdk.text,
+    ua: batch.ua,
+    sdk: batch.sdk.text,
     audit: {
       policy_version: policy.policy_version,
       salt_id: usesDailyHash ? keys.salt.id : null,

@@ -1,7 +1,8 @@
 import { isbot } from 'isbot';
 import type { BatchResponse, ConsentMode } from '#protocol';
-import { anonymizeEvent, newBatchCache, visitorHash, type CollectorKeys, type RequestContext } from './anonymize.ts';
+import { anonymizeEvent, newBatchAnonymizer, type CollectorKeys, type PipelineMemos, type RequestContext } from './anonymize.ts';
 import { enforce, type SitePolicy } from './policy.ts';
+import { toMessages } from './queue-message.ts';
 import type { ForwardedRecord, QueueMessageBody } from './record.ts';
 import { reduceUserAgent } from './user-agent.ts';
 import type { Validator } from './validate.ts';
@@ -12,9 +13,6 @@ import type { Validator } from './validate.ts';
  * answers with what was accepted or with a fault; routes/events.ts turns faults into
  * HTTP answers.
  */
-
-/** Largest queue message we produce; Cloudflare Queues accept 128 KB. */
-export const MAX_MESSAGE_BYTES = 120 * 1024;
 
 /** Why a batch is refused as a whole. */
 export type BatchFaultCode = 'malformed_json' | 'invalid_batch' | 'invalid_events' | 'unknown_site';
@@ -34,9 +32,9 @@ export interface BatchAccepted {
   records: ForwardedRecord[];
   /** Index in the batch of each record's event, for rejections made after the pipeline (an erased visitor). */
   indexes: number[];
-  /** What to enqueue: one message per batch (split only if it would exceed MAX_MESSAGE_BYTES). */
+  /** The records as the sinks will read them: one message per batch (split only if it would exceed MAX_MESSAGE_BYTES). */
   messages: QueueMessageBody[];
-  /** Serialized `messages`, ready for the queue. */
+  /** `messages` as they are queued: packed (queue-message.ts), ready for the queue. */
   serialized: string[];
   /** Consent claimed by the client and the one applied. */
   consent: { claimed: ConsentMode; effective: ConsentMode };
@@ -52,6 +50,8 @@ export interface PipelineOptions {
 /** What the pipeline needs that is not a pure function of its input. */
 export interface PipelineDeps {
   validator: Validator;
+  /** What the pipeline remembers from batch to batch (`createPipelineMemos()`, one per isolate). */
+  memos: PipelineMemos;
   /** A fresh id for each batch (the Worker passes `crypto.randomUUID`). */
   newBatchId: () => string;
 }
@@ -93,7 +93,7 @@ export function batchSite(value: unknown): { ok: true; site: string } | BatchFau
 
 export const unknownSite = (site: string): BatchFault => fault('unknown_site', `site: "${site.slice(0, 64)}" is not configured`);
 
-export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipeline {
+export function createPipeline({ validator, memos, newBatchId }: PipelineDeps): Pipeline {
   function processParsed(
     value: unknown,
     request: RequestContext,
@@ -132,28 +132,23 @@ export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipelin
     }
 
     // Granted batches whose events all carry an anonymous id never need the daily hash.
-    let dailyVisitorHash = options.dailyVisitor;
-    const dailyVisitor = () => (dailyVisitorHash ??= visitorHash(policy.site, request, keys.salt));
-    const ua = reduceUserAgent(request.userAgent);
-    const sendable = enforced.consent;
-    const cache = newBatchCache(policy);
-    const records = forwarded.map(({ event, removed }) =>
-      anonymizeEvent({
+    const anonymizer = newBatchAnonymizer(
+      {
         site: policy.site,
         batchId,
         sdk: batch.sdk,
         sentAt: batch.sent_at,
-        consent: sendable,
-        event,
-        removed,
+        consent: enforced.consent,
         policy,
         context: request,
         keys,
-        dailyVisitor,
-        cache,
-        ua,
-      }),
+        dailyVisitor: options.dailyVisitor,
+        ua: reduceUserAgent(request.userAgent),
+      },
+      memos,
     );
+    const records: ForwardedRecord[] = [];
+    for (const { event, removed } of forwarded) records.push(anonymizeEvent(anonymizer, event, removed));
     const { messages, serialized } = toMessages(records, batchId, policy.site, request.receivedAt);
     const indexes = forwarded.map(({ index }) => index);
     return {
@@ -176,32 +171,3 @@ export function createPipeline({ validator, newBatchId }: PipelineDeps): Pipelin
     },
   };
 }
-
-/** Groups records into as few queue messages as fit under MAX_MESSAGE_BYTES (one, for any SDK batch). */
-export function toMessages(
-  records: ForwardedRecord[],
-  batchId: string,
-  site: string,
-  receivedAt: number,
-): { messages: QueueMessageBody[]; serialized: string[] } {
-  const messages: QueueMessageBody[] = [];
-  const serialized: string[] = [];
-  const emit = (chunk: ForwardedRecord[]) => {
-    const message: QueueMessageBody = { v: 1, batch_id: batchId, site, received_at: receivedAt, records: chunk };
-    const json = JSON.stringify(message);
-    if (!fitsInMessage(json) && chunk.length > 1) {
-      const half = Math.ceil(chunk.length / 2);
-      emit(chunk.slice(0, half));
-      emit(chunk.slice(half));
-      return;
-    }
-    messages.push(message);
-    serialized.push(json);
-  };
-  if (records.length > 0) emit(records);
-  return { messages, serialized };
-}
-
-/** Whether `text` fits a message; n UTF-16 units take at most 3n bytes, so short ones skip the encoding. */
-const fitsInMessage = (text: string): boolean =>
-  text.length * 3 <= MAX_MESSAGE_BYTES || new TextEncoder().encode(text).byteLength <= MAX_MESSAGE_BYTES;

@@ -21,7 +21,7 @@ import type { ValidBatch, ValidEvent } from './validate.ts';
  */
 
 /** EU member states, the rest of the EEA (IS, LI, NO) and the UK, as ISO 3166-1 codes. */
-export const EU_EEA_UK = new Set([
+export const EU_EEA_UK: ReadonlySet<string> = new Set([
   'AT',
   'BE',
   'BG',
@@ -60,17 +60,14 @@ export const EU_EEA_UK_KEY = 'EU/EEA/UK';
 /** Query parameters that always survive, whatever the allowlist: campaign attribution. */
 export const isCampaignParam = (name: string): boolean => /^utm_[a-z_]{1,32}$/.test(name);
 
-const queryParamRules = new WeakMap<readonly string[], (name: string) => boolean>();
 /**
  * Whether a query parameter survives under this policy: a campaign parameter or one of
- * its `query_params`. One function per allowlist, so what urls.ts remembers per rule
- * lasts from one batch to the next.
+ * its `query_params`. The pipeline builds it once per policy (PipelineMemos), so what
+ * URL cleaning remembers per rule lasts from one batch to the next.
  */
 export function queryParamRule(policy: SitePolicy): (name: string) => boolean {
   const allowed = policy.query_params;
-  let rule = queryParamRules.get(allowed);
-  if (!rule) queryParamRules.set(allowed, (rule = (name) => isCampaignParam(name) || allowed.includes(name)));
-  return rule;
+  return (name) => isCampaignParam(name) || allowed.includes(name);
 }
 
 const signalCapSchema = v.picklist(PRIVACY_SIGNAL_CAPS);

@@ -23,7 +23,18 @@ export function keyWords(key: string): string[] {
  * `category_name` are analytics. A listed general word removes the key itself, and
  * `name` also its person compounds (`full_name`, `contact_name`, `customerName`).
  */
-const GENERAL_WORDS = new Set(['name', 'id', 'number', 'code', 'type', 'value', 'date', 'time', 'title', 'key']);
+const GENERAL_WORDS: ReadonlySet<string> = new Set([
+  'name',
+  'id',
+  'number',
+  'code',
+  'type',
+  'value',
+  'date',
+  'time',
+  'title',
+  'key',
+]);
 
 /** Words that make `name` a person's name. */
 const PERSON_QUALIFIERS = [
@@ -170,7 +181,7 @@ const CLIENT_DERIVED = [
   'fingerprint',
 ];
 /** Client-derived keys that are removed only as themselves (`ua_version` and `country_code` of a product stay). */
-const EXACT_ONLY = new Set(['ua', 'geo', 'country', 'region', 'city', 'lat', 'lon', 'lng']);
+const EXACT_ONLY: ReadonlySet<string> = new Set(['ua', 'geo', 'country', 'region', 'city', 'lat', 'lon', 'lng']);
 
 interface Entry {
   words: string[];
@@ -214,7 +225,7 @@ export interface KeyClass {
 }
 
 /** Words that make a key a phone number's. */
-const CONTACT_NUMBER_WORDS = new Set([
+const CONTACT_NUMBER_WORDS: ReadonlySet<string> = new Set([
   'phone',
   'telephone',
   'tel',
@@ -274,18 +285,9 @@ function buildMatcher(redactKeys: readonly string[]): (key: string) => KeyClass 
   };
 }
 
-/** One matcher per policy (its `redact_keys` list), built on first use and kept with it. */
-const matchers = new WeakMap<readonly string[], (key: string) => KeyClass>();
-
 /**
  * The policy's `redact_keys` (and the client-derived keys) as a classifier of property
- * keys, each key's answer remembered (batches repeat their keys).
+ * keys, each key's answer remembered (batches repeat their keys). The pipeline builds it
+ * once per policy (PipelineMemos).
  */
-export function propertyKeyRules(redactKeys: readonly string[]): (key: string) => KeyClass {
-  let matcher = matchers.get(redactKeys);
-  if (!matcher) {
-    matcher = buildMatcher(redactKeys);
-    matchers.set(redactKeys, matcher);
-  }
-  return matcher;
-}
+export const propertyKeyRules = (redactKeys: readonly string[]): ((key: string) => KeyClass) => buildMatcher(redactKeys);

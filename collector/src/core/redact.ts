@@ -433,25 +433,37 @@ const MAY_MATCH = /[\d@:%\u0080-\uffff]/;
 const VIEW_MAY_MATCH = /[\d@:]/;
 
 /**
+ * Whether the rules could find anything in `text`: false for a short text without a digit,
+ * `@`, `:`, `%` or non-ASCII character (most words, names, slugs and property keys), which
+ * redactText returns as it is, with or without options. A test for callers to skip the call.
+ */
+export const mayHoldPersonalData = (text: string): boolean => text.length >= 32 || MAY_MATCH.test(text);
+
+/**
  * Texts in which the rules found nothing, remembered so that the next batch's identical
  * title, item name, path segment or query value costs one lookup: they come again and
  * again. Only clean texts are kept, which the collector forwards as they are anyway, so
  * the memo holds nothing the sinks do not; short ones only, and at most
- * CLEAN_TEXTS_MAX of them (cleared when full). The answer depends on the text alone.
+ * CLEAN_TEXTS_MAX of them (cleared when full). The answer depends on the text alone, so
+ * the memo only saves work. Created per isolate with the pipeline (createCleanMemos in
+ * urls.ts) and passed in: the core keeps no state of its own.
  */
-const cleanTexts = new Set<string>();
-const CLEAN_TEXTS_MAX = 4096;
+export type CleanTexts = Set<string>;
+export const CLEAN_TEXTS_MAX = 4096;
 const CLEAN_TEXT_MAX_LENGTH = 256;
 
-/** Replaces personal data and secrets in `input` with markers such as `[email]`. */
-export function redactText(input: string, options: RedactOptions = {}): Redacted {
-  if (input.length < 32 && !MAY_MATCH.test(input)) return { text: input, count: 0 };
-  if (options.contactNumber) return findAndSplice(input, options);
-  if (cleanTexts.has(input)) return { text: input, count: 0 };
+/**
+ * Replaces personal data and secrets in `input` with markers such as `[email]`. `clean`
+ * remembers texts found clean (see CleanTexts); without it every text is scanned.
+ */
+export function redactText(input: string, options: RedactOptions = {}, clean?: CleanTexts): Redacted {
+  if (!mayHoldPersonalData(input)) return { text: input, count: 0 };
+  if (options.contactNumber || !clean) return findAndSplice(input, options);
+  if (clean.has(input)) return { text: input, count: 0 };
   const result = findAndSplice(input, options);
   if (result.count === 0 && input.length <= CLEAN_TEXT_MAX_LENGTH) {
-    if (cleanTexts.size >= CLEAN_TEXTS_MAX) cleanTexts.clear();
-    cleanTexts.add(input);
+    if (clean.size >= CLEAN_TEXTS_MAX) clean.clear();
+    clean.add(input);
   }
   return result;
 }

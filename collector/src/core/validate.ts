@@ -37,13 +37,29 @@ import { parseUrl } from './urls.ts';
  */
 
 /** Keys that would reach `Object.prototype` if some code merged the value naively. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid event (event › props › 3 levels, or event › props › items › item). */
 const MAX_WALK_DEPTH = 8;
 
 const text = s.string({ maxLength: MAX_STRING_LENGTH });
 /** Random ids made by the SDK (UUIDs and the like): a closed alphabet, so no free text hides in them. */
-const randomId = s.string({ pattern: [/^[A-Za-z0-9_-]{8,64}$/, 'expected a random id (8–64 of A-Z a-z 0-9 _ -)'] });
+const RANDOM_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const RANDOM_ID_MESSAGE = 'expected a random id (8–64 of A-Z a-z 0-9 _ -)';
+const randomId = s.string({ pattern: [RANDOM_ID, RANDOM_ID_MESSAGE] });
+/**
+ * `randomId` for an id the events of a batch share (page, anonymous and session ids),
+ * remembering the last one found valid, as httpUrlCheck does for URLs.
+ */
+function sharedRandomId(): s.Schema<string> {
+  let lastValid: string | undefined;
+  const isRandomId = (value: string): boolean => {
+    if (value === lastValid) return true;
+    const valid = RANDOM_ID.test(value);
+    if (valid) lastValid = value;
+    return valid;
+  };
+  return s.string({ check: [isRandomId, RANDOM_ID_MESSAGE] });
+}
 const epochMs = s.number({ finite: true, min: 0, max: 8.64e15 });
 const count = s.number({ integer: true, min: 0, max: 1e9 });
 const money = s.number({ finite: true, min: -1e12, max: 1e12 });
@@ -132,24 +148,25 @@ const propsSchemas = {
   }),
 } satisfies { [N in StandardEventName]: s.Schema<unknown> };
 
-/** The fields of every event; `url` and `referrer` are checked by the validator's own URL check. */
-function eventBaseEntries(isHttpUrl: (value: string) => boolean) {
-  const httpUrl = s.string({ maxLength: MAX_STRING_LENGTH, check: [isHttpUrl, 'expected an absolute http(s) URL'] });
+/** The fields of every event; `url`, `referrer` and the shared ids are checked with the validator's own memos. */
+function eventBaseEntries(isPageUrl: (value: string) => boolean, isReferrer: (value: string) => boolean) {
+  const httpUrl = (check: (value: string) => boolean) =>
+    s.string({ maxLength: MAX_STRING_LENGTH, check: [check, 'expected an absolute http(s) URL'] });
   return {
     id: randomId,
     ts: epochMs,
     seq: count,
-    page_id: randomId,
-    url: httpUrl,
+    page_id: sharedRandomId(),
+    url: httpUrl(isPageUrl),
     title: s.optional(text),
-    referrer: s.optional(s.emptyOr(httpUrl)),
-    anonymous_id: s.optional(randomId),
-    session_id: s.optional(randomId),
+    referrer: s.optional(s.emptyOr(httpUrl(isReferrer))),
+    anonymous_id: s.optional(sharedRandomId()),
+    session_id: s.optional(sharedRandomId()),
     name: s.string(),
   };
 }
 type EventBaseSchema = s.Schema<s.InferObject<ReturnType<typeof eventBaseEntries>>>;
-const EVENT_FIELDS = new Set([...Object.keys(eventBaseEntries(() => true)), 'props']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set([...Object.keys(eventBaseEntries(Boolean, Boolean)), 'props']);
 
 const envelopeSchema = s.object({
   v: s.literal(PROTOCOL_VERSION),
@@ -218,7 +235,8 @@ export interface Validator {
 
 /** A validator with its own URL memo (httpUrlCheck): one per isolate, or per test. */
 export function createValidator(): Validator {
-  const baseSchema: EventBaseSchema = s.object(eventBaseEntries(httpUrlCheck()));
+  // The page URL and the referrer each with its own memo: a page view's referrer would otherwise evict the page URL.
+  const baseSchema: EventBaseSchema = s.object(eventBaseEntries(httpUrlCheck(), httpUrlCheck()));
 
   function validateBatch(value: unknown, { receivedAt }: ValidationOptions): ValidationResult {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -342,16 +360,17 @@ function checkJsonValue(node: unknown, depth: number, keys: { count: number }): 
 }
 
 /** Finds a `__proto__`/`constructor`/`prototype` key anywhere in `value`, to a bounded depth. */
-function findForbiddenKey(value: unknown, maxDepth: number): s.Issue | null {
+function findForbiddenKey(value: object, maxDepth: number): s.Issue | null {
   return walkForForbiddenKey(value, 0, maxDepth);
 }
 
-function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number): s.Issue | null {
-  if (typeof value !== 'object' || value === null) return null;
+/** `value` is an object or array (JSON.parse output: plain, own enumerable keys only). */
+function walkForForbiddenKey(value: object, depth: number, maxDepth: number): s.Issue | null {
   if (depth >= maxDepth) return depth > 1 ? new s.Issue('nested too deeply') : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const issue = walkForForbiddenKey(value[i], depth + 1, maxDepth);
+      const item: unknown = value[i];
+      const issue = typeof item === 'object' && item !== null ? walkForForbiddenKey(item, depth + 1, maxDepth) : null;
       if (issue) {
         issue.trail.push(i);
         return issue;
@@ -359,10 +378,14 @@ function walkForForbiddenKey(value: unknown, depth: number, maxDepth: number): s
     }
     return null;
   }
-  for (const key of Object.keys(value)) {
+  // for…in rather than Object.keys: no array per object; a parsed value has no inherited enumerable keys.
+  for (const key in value) {
+    const child: unknown = (value as Record<string, unknown>)[key];
     const issue = FORBIDDEN_KEYS.has(key)
       ? new s.Issue('key not allowed')
-      : walkForForbiddenKey((value as Record<string, unknown>)[key], depth + 1, maxDepth);
+      : typeof child === 'object' && child !== null
+        ? walkForForbiddenKey(child, depth + 1, maxDepth)
+        : null;
     if (issue) {
       issue.trail.push(key);
       return issue;

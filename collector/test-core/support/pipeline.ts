@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Batch, PathmarkEvent } from '#protocol';
-import type { CollectorKeys, RequestContext } from '../../src/core/anonymize.ts';
+import { createPipelineMemos, type CollectorKeys, type RequestContext } from '../../src/core/anonymize.ts';
 import { hmacKey } from '../../src/core/hmac.ts';
 import { createPipeline, type BatchAccepted, type BatchOutcome } from '../../src/core/pipeline.ts';
 import type { SitePolicy } from '../../src/core/policy.ts';
@@ -76,7 +76,7 @@ export function context(overrides: Partial<RequestContext> = {}): RequestContext
 }
 
 /** The pipeline as the Worker builds it (deps.ts). */
-export const { processBatch } = createPipeline({ validator: createValidator(), newBatchId: newId });
+export const { processBatch } = createPipeline({ validator: createValidator(), memos: createPipelineMemos(), newBatchId: newId });
 
 /** The outcome, asserted to be an accepted batch (HTTP 202 at the route). */
 export function accepted(outcome: BatchOutcome, label?: string): BatchAccepted {

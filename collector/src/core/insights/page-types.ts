@@ -19,8 +19,6 @@ export const PAGE_TYPE_FLOW = ['home', 'category', 'product', 'cart', 'checkout'
  */
 export type PageTypePatterns = Partial<Record<PageType, readonly string[]>>;
 
-const compiled = new WeakMap<PageTypePatterns, [PageType, RegExp][]>();
-
 function globToRegExp(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
@@ -35,21 +33,26 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-function compile(patterns: PageTypePatterns): [PageType, RegExp][] {
-  let list = compiled.get(patterns);
-  if (!list) {
-    list = PAGE_TYPES.flatMap((type) => (patterns[type] ?? []).map((glob): [PageType, RegExp] => [type, globToRegExp(glob)]));
-    compiled.set(patterns, list);
-  }
-  return list;
+/** The patterns as regular expressions, in the order types are tried. */
+const compile = (patterns: PageTypePatterns): [PageType, RegExp][] =>
+  PAGE_TYPES.flatMap((type) => (patterns[type] ?? []).map((glob): [PageType, RegExp] => [type, globToRegExp(glob)]));
+
+/**
+ * The page type of a URL path by the site's patterns, or null when none matches: the patterns
+ * compiled once, for a caller that classifies many paths (the pipeline, per policy).
+ */
+export function pageClassifier(patterns: PageTypePatterns | undefined): (path: string) => PageType | null {
+  if (!patterns) return () => null;
+  const compiled = compile(patterns);
+  return (path) => {
+    for (const [type, pattern] of compiled) if (pattern.test(path)) return type;
+    return null;
+  };
 }
 
 /** The page type of a URL path by the site's patterns, or null when none matches. */
-export function classifyPage(path: string, patterns: PageTypePatterns | undefined): PageType | null {
-  if (!patterns) return null;
-  for (const [type, pattern] of compile(patterns)) if (pattern.test(path)) return type;
-  return null;
-}
+export const classifyPage = (path: string, patterns: PageTypePatterns | undefined): PageType | null =>
+  pageClassifier(patterns)(path);
 
 /**
  * The same classification as `classifyPage`, as a DuckDB expression over the SQL path `path` (the

@@ -1,6 +1,7 @@
 import { RIGHTS_PATH, type ErasureReceipt } from '#protocol';
 import { epochHour, hourPartition } from '../archive-partitions.ts';
-import { toMessages, type BatchAccepted } from '../pipeline.ts';
+import type { BatchAccepted } from '../pipeline.ts';
+import { toMessages } from '../queue-message.ts';
 import type { ForwardedRecord } from '../record.ts';
 
 /**
