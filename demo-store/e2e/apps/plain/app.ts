@@ -1,5 +1,6 @@
 // A single-page app on the plain History API, without a framework: the page pushes the URL, renders, and sets the
-// title when its data has arrived (200 ms later), or keeps it (the FAQ). Searches are plain URLs (?q=), and the
+// title when its data has arrived (200 ms later, or `window.titleDelayMs`: a test that leaves before the title must
+// not race a 200 ms timer on a loaded machine), or keeps it (the FAQ). Searches are plain URLs (?q=), and the
 // results page links to an anchor, #results.
 const routes: Record<string, { heading: string; title?: string; body?: string }> = {
   '/e2e/plain/': { heading: 'Home', title: 'Plain shop' },
@@ -16,7 +17,8 @@ const routes: Record<string, { heading: string; title?: string; body?: string }>
 function render(): void {
   const route = routes[location.pathname] ?? routes['/e2e/plain/']!;
   document.getElementById('root')!.innerHTML = `<h1>${route.heading}</h1>${route.body ?? ''}`;
-  if (route.title) setTimeout(() => (document.title = route.title!), 200);
+  const delay = (window as { titleDelayMs?: number }).titleDelayMs ?? 200;
+  if (route.title) setTimeout(() => (document.title = route.title!), delay);
 }
 
 document.addEventListener('click', (event) => {
