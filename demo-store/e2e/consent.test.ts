@@ -177,7 +177,9 @@ describe('Accept', () => {
       .locator('.privacy-panel')
       .getByRole('button', { name: /^Reject/ })
       .click();
-    await expect.poll(() => page.locator('.site-header [data-privacy-badge]').textContent()).toBe('Rejected');
+    await expect
+      .poll(() => page.locator('.site-header [data-privacy-badge]').textContent(), { timeout: 15_000 })
+      .toBe('Rejected');
 
     const purged = await waitFor(
       () => deviceStorage(page),

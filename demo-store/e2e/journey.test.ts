@@ -243,9 +243,11 @@ describe('a shopper’s journey through the SPA store', () => {
     await inspector.setViewportSize({ width: 1440, height: 900 });
     await inspector.goto('/inspector');
     await inspector.locator('[data-hide-vitals]').check();
-    // Wait until the newest batch has gone through the queue, so the picture shows both sides.
+    // Wait until the newest batch has gone through the queue, so the picture shows both sides. The batches first:
+    // before the inspector has loaded any, the first batch's "dropped" count is 0 too.
+    await inspector.locator('.batch').first().waitFor();
     await expect.poll(() => inspector.locator('.batch').first().locator('.dropped').count(), { timeout: 20_000 }).toBe(0);
-    await expect.poll(() => inspector.locator('[data-pages] tr td.path').count()).toBeGreaterThan(3);
+    await expect.poll(() => inspector.locator('[data-pages] tr td.path').count(), { timeout: 20_000 }).toBeGreaterThan(3);
     expect((await inspector.screenshot(docs ? { path: join(docs, 'inspector.png') } : {})).byteLength).toBeGreaterThan(0);
   });
 });
