@@ -169,9 +169,6 @@ describe('a plain History API app with the script tag', () => {
     // About, then a new document before About's title came (it would come a minute later): recorded on pagehide.
     await page.evaluate(() => Object.assign(window, { titleDelayMs: 60_000 }));
     await nav('About').click();
-    // The search page sets its title 3 s after it renders: its first page view, recorded 50 ms after the tag starts, has
-    // the document's own title whichever of the async tag and the app's module runs first on a loaded machine.
-    await page.addInitScript(() => Object.assign(window, { titleDelayMs: 3000 }));
     await page.goto('/e2e/plain/search?q=red+shoes');
     await titled(page, 'Search · Plain shop');
     await page.getByRole('link', { name: 'Jump to the results' }).click();

@@ -175,7 +175,25 @@ export async function deviceStorage(page: Page): Promise<{
   return { indexedDb: inPage.indexedDb, cookies, localStorage: inPage.localStorage, sessionStorage: inPage.sessionStorage };
 }
 
-/** Answers the consent banner (`Accept`, `Anonymous only` or `Reject`). */
+/**
+ * Answers the consent banner (`Accept`, `Anonymous only` or `Reject`). When the banner never shows, says what the page
+ * loaded and with which status (once seen under heavy load on the journal, not understood yet).
+ */
 export async function chooseConsent(page: Page, label: 'Accept' | 'Anonymous only' | 'Reject'): Promise<void> {
-  await page.locator('.consent-banner').getByRole('button', { name: label, exact: true }).click();
+  try {
+    await page.locator('.consent-banner').getByRole('button', { name: label, exact: true }).click();
+  } catch (error) {
+    const state = await page
+      .evaluate(() => ({
+        url: location.href,
+        readyState: document.readyState,
+        banner: document.querySelectorAll('.consent-banner').length,
+        scripts: Array.from(document.scripts, (s) => s.src || 'inline'),
+        resources: performance
+          .getEntriesByType('resource')
+          .map((r) => `${r.name} ${(r as PerformanceResourceTiming & { responseStatus?: number }).responseStatus ?? '?'}`),
+      }))
+      .catch((reason: unknown) => `page not readable: ${reason}`);
+    throw new Error(`${error instanceof Error ? error.message : error}\npage: ${JSON.stringify(state)}`, { cause: error });
+  }
 }
