@@ -1,11 +1,13 @@
 import { CUSTOM_EVENT_NAME, type EcommerceProps, type Item, type SearchProps, type SearchSource } from './protocol.ts';
 import { uuid } from './lib/uuid.ts';
+import type { Session } from './session.ts';
+import { searchId } from './advanceSession.ts';
 
 /** What processing a call needs from the tracker: the event it becomes, the search it belongs to, debug output. */
 export interface ProcessingContext {
   emit(name: string, props?: object): void;
-  /** The current search's id; `null` ends it. Read and set in the order of the calls. */
-  searchId(next?: string | null): string | undefined;
+  /** The session, which carries the current search's id: read and set in the order of the calls. */
+  session: Session;
   warn(...problem: unknown[]): void;
 }
 
@@ -85,7 +87,7 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
       props.value = Math.round(items.reduce((sum, i) => sum + (i.price ?? 0) * (i.quantity ?? 1), 0) * 100) / 100;
     }
     props.currency ??= items.find((i) => i.currency)?.currency;
-    props.search_id = ctx.searchId();
+    props.search_id = searchId(ctx.session);
     ctx.emit(name, props);
   };
 
@@ -99,7 +101,7 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
     search(term, results, source) {
       const props: SearchProps = { search_term: term, search_id: uuid(), source };
       if (Number.isInteger(results) && (results as number) >= 0) props.results = results as number;
-      ctx.searchId(props.search_id);
+      searchId(ctx.session, props.search_id);
       ctx.emit('search', props);
     },
     add: (raw) => single('add_to_cart', raw),
@@ -113,7 +115,7 @@ export function watchCommerce(ctx: ProcessingContext): Commerce {
       }
       send('purchase', validItems(items), { transaction_id: '' + transaction_id, value, currency });
       // The conversion is complete: later carts start a new journey.
-      ctx.searchId(null);
+      searchId(ctx.session, null);
     },
     viewItem: (raw) => single('view_item', raw),
     selectItem: (raw, index) => single('select_item', raw, { index: index > 0 ? index : 0 }),

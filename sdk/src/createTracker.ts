@@ -8,9 +8,7 @@ import type { Queue } from './queue.ts';
 import { watchPageviews } from './pageview.ts';
 import { EXPERIMENT_LABEL, type ConsentMode, type PageViewProps, type Props } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
-import { uuid } from './lib/uuid.ts';
-import type { Commerce } from './commerce.ts';
-import { keepUnsent, type Captured, type CaptureContext } from './unsent.ts';
+import { keepUnsent, type Captured } from './unsent.ts';
 import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
@@ -72,12 +70,10 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   let held: Captured[] | undefined;
   /** Captured and waiting to be processed (see `capture`). */
   let todo: Captured[] = [];
-  /** The context of the capture being processed. */
-  let current: CaptureContext;
-  /** Delivery once loaded, the queue it made, and its ecommerce processing. */
+  /** Delivery once loaded, the queue it made, and how it processes a capture. */
   let loaded: DeliveryModule | undefined;
   let queue: Queue | undefined;
-  let commerce: Commerce;
+  let processCapture: (captured: Captured) => void;
   /** The captures kept unsent by earlier pages (unsent.ts) that this page took to process. */
   let picked: Captured[] = [];
   /** A task is scheduled to process `todo`: a message to ourselves, the next task without setTimeout's clamping. */
@@ -110,29 +106,11 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
     if (!loaded) return void (allowsSending(state.current) && delivery().catch(warn));
     const until = Date.now() + PROCESS_SLICE_MS;
     let done = 0;
-    while (done < todo.length && (all || Date.now() < until)) {
-      const [method, args, context] = todo[done++]!;
-      current = context;
-      try {
-        (method ? commerce[method] : emitNow)(...(args as [never, never, never]));
-      } catch (error) {
-        warn(error);
-      }
-    }
+    while (done < todo.length && (all || Date.now() < until)) processCapture(todo[done++]!);
     todo.splice(0, done);
     if (todo.length) scheduleProcessing();
   };
   nextTask.port1.onmessage = () => process();
-
-  /**
-   * An event, as processing makes it: in the page, at the time and with the title it was captured with (and the id it
-   * was given when kept unsent).
-   */
-  const emitNow = (name: string, props?: object, extra?: object) => {
-    const event = loaded!.toEvent({ id: uuid(), ...current, name, props, ...extra }, session);
-    if (event) queue!.enqueue(event);
-    else warn('too large', name);
-  };
 
   /**
    * What a call or event does synchronously: note where and when it happened (and the search then current), and
@@ -169,7 +147,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         if (!loaded) {
           queue = module.trackerQueue(site, endpoint, () => state.current, { ...config, ...deps, warn });
           if (state.destroyed) queue.destroy();
-          commerce = module.watchCommerce({ emit: emitNow, warn, searchId: session.searchId });
+          processCapture = module.processCaptures(session, queue, warn);
           loaded = module;
           // In `granted`: what earlier pages kept unsent (unsent.ts), processed first, as it was captured first. Its
           // copy goes once it is in the queue (`changed`, below).
@@ -187,7 +165,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   const ctx: TrackerContext = {
     now,
     emit: (name, props, extra) => capture('', [name, props, extra], name == 'page_view'),
-    call: capture as TrackerContext['call'],
+    callLater: capture as TrackerContext['callLater'],
     drain: () => process(true),
     on: (target, type, handler, options) => void disposers.push(listen(target, type, handler, options)),
     cleanup: (dispose) => void disposers.push(dispose),

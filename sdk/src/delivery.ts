@@ -4,8 +4,7 @@
  * captured (ecommerce validation, serialization), the queue with its IndexedDB store and transport, and the
  * visitor-rights requests.
  */
-export { watchCommerce } from './commerce.ts';
-export { toEvent } from './serialize.ts';
+export { processCaptures } from './processCaptures.ts';
 export { idbQueueStore } from './queue.ts';
 export { trackerQueue } from './trackerQueue.ts';
 export { rightsRequests } from './rightsRequests.ts';

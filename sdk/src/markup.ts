@@ -16,9 +16,9 @@ export function watchMarkup(ctx: TrackerContext) {
     const el = (event.target as Element).closest('[data-pm-cart]');
     const action = el?.getAttribute('data-pm-cart');
     if (action == 'add' || action == 'remove') {
-      ctx.call('fromMarkup', [action, attributesOf(el!)]);
+      ctx.callLater('fromMarkup', [action, attributesOf(el!)]);
     }
   });
   return () =>
-    document.querySelectorAll('[data-pm-view-item]').forEach((el) => ctx.call('fromMarkup', ['viewItem', attributesOf(el)]));
+    document.querySelectorAll('[data-pm-view-item]').forEach((el) => ctx.callLater('fromMarkup', ['viewItem', attributesOf(el)]));
 }

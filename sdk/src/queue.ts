@@ -2,7 +2,7 @@ import { MAX_EVENTS_PER_BATCH, type PathmarkEvent } from './protocol.ts';
 import { deviceKey } from './lib/deviceKey.ts';
 import { isRetryable, splitIntoBodies, type Delivery, type Envelope, type Transport } from './transport.ts';
 
-/** What the persistent queue keeps on the device, under one key, changed atomically. */
+/** What the persistent queue keeps on the device, changed atomically. */
 export interface StoredQueue {
   events: PathmarkEvent[];
   /** Events dropped by the cap and not yet reported to the collector. */
@@ -31,9 +31,34 @@ const settled = <T>(request: IDBRequest<T> | IDBTransaction) =>
     either.onerror = either.onabort = () => reject(either.error);
   });
 
-/** The IndexedDB queue. Opening it creates the database, so only call it in `granted` mode. */
+/**
+ * How the IndexedDB queue is laid out: the events in records of a few each (those one change added), under a number
+ * that grows with each record (so that reading them back keeps their order), beside this record under the key
+ * `'queue'`. Rewriting the whole queue at each change cost a structured clone of up to 1,000 events each way: a long
+ * task on a slow phone, for every batch sent after a burst (docs/benchmarks.md, section 2); one record per event cost
+ * a request per event. Stores written before this layout hold their events here, in `events`: they move to a record
+ * of their own at the next change.
+ */
+interface StoredHead extends Omit<StoredQueue, 'events'> {
+  /** The key the next record of events gets. */
+  next?: number;
+  /**
+   * New at each change (random, not a count, which would start again with a database deleted and created anew):
+   * another tab has changed the queue since this one did when it differs.
+   */
+  stamp?: number;
+  events?: PathmarkEvent[];
+}
+
+/**
+ * The IndexedDB queue. Opening it creates the database, so only call it in `granted` mode. A change reads only the
+ * head record while no other tab has changed the queue since this one last did (the events are kept from then), and
+ * writes only the records whose events changed.
+ */
 export function idbQueueStore(site: string): QueueStore {
   let db: Promise<IDBDatabase> | undefined;
+  /** The events as this tab last wrote them (the key of the record holding each beside it), and the head's `stamp`. */
+  let known: { stamp?: number; keys: (number | undefined)[]; events: PathmarkEvent[] } | undefined;
   const open = () => {
     if (!db) {
       const request = indexedDB.open(deviceKey(site));
@@ -46,14 +71,56 @@ export function idbQueueStore(site: string): QueueStore {
     }
     return db;
   };
+  /** Every record of events, in order, and the key of each event's record. */
+  const readAll = async (queue: IDBObjectStore) => {
+    // Records of events have number keys, which sort before the head's string key.
+    const records = IDBKeyRange.upperBound(Infinity);
+    const recordKeys = await settled(queue.getAllKeys(records) as IDBRequest<number[]>);
+    const all = await settled<PathmarkEvent[][]>(queue.getAll(records));
+    return {
+      keys: all.flatMap((events, i) => events.map(() => recordKeys[i])),
+      events: all.flat(),
+    };
+  };
   return {
     async update(change) {
       const transaction = (await open()).transaction('queue', 'readwrite');
       const queue = transaction.objectStore('queue');
-      const next = change((await settled<StoredQueue | undefined>(queue.get('queue'))) ?? { events: [], dropped: 0 });
-      queue.put(next, 'queue');
+      const {
+        next = 0,
+        stamp,
+        events: inHead,
+        ...head
+      } = (await settled<StoredHead | undefined>(queue.get('queue'))) ?? { dropped: 0 };
+      const mine = known;
+      // Until this change is written: a failed one leaves the store as it was, which this tab no longer knows.
+      known = undefined;
+      const before =
+        mine && mine.stamp == stamp
+          ? mine
+          : inHead
+            ? { keys: inHead.map(() => undefined), events: inHead }
+            : await readAll(queue);
+      const result = change({ ...head, events: before.events.slice() });
+      const { events: after, ...rest } = result;
+      const keyOf = new Map(before.events.map((event, i) => [event.id, before.keys[i]]));
+      const staying = new Set(after.map((event) => event.id));
+      // Each record some of whose events went: rewritten with the others, or deleted without any.
+      const changed = new Set(before.events.filter((event) => !staying.has(event.id)).map((event) => keyOf.get(event.id)));
+      changed.forEach((key) => {
+        if (key == undefined) return;
+        const kept = after.filter((event) => keyOf.get(event.id) == key);
+        if (kept.length) queue.put(kept, key);
+        else queue.delete(key);
+      });
+      // What the change added (and what the head held, in the earlier layout): one new record.
+      const added = after.filter((event) => keyOf.get(event.id) == undefined);
+      if (added.length) queue.put(added, next);
+      const newStamp = Math.random();
+      queue.put({ ...rest, next: next + 1, stamp: newStamp }, 'queue');
       await settled(transaction);
-      return next;
+      known = { stamp: newStamp, keys: after.map((event) => keyOf.get(event.id) ?? next), events: after };
+      return result;
     },
     close: () => void db?.then((opened) => opened.close()),
   };

@@ -30,7 +30,7 @@ export function watchSearch(ctx: TrackerContext, params: string[]): Search {
     recentTerm = text;
     const results = options?.results;
     // The search id is made when processed, in order with the calls that read it (cart, purchase).
-    ctx.call('search', [text, results, source]);
+    ctx.callLater('search', [text, results, source]);
   };
 
   // Bubbling phase, so that an app's own handler has had the chance to call preventDefault().
@@ -54,7 +54,7 @@ export function watchSearch(ctx: TrackerContext, params: string[]): Search {
     const explicit = link?.getAttribute('data-pm-result-index');
     if (link) {
       const position = [...link.parentElement!.children].filter((el) => el.hasAttribute('data-pm-result')).indexOf(link);
-      ctx.call('fromMarkup', ['selectItem', attributesOf(link), explicit ? +explicit : position]);
+      ctx.callLater('fromMarkup', ['selectItem', attributesOf(link), explicit ? +explicit : position]);
     }
   });
 

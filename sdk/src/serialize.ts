@@ -1,5 +1,6 @@
 import { MAX_BODY_BYTES, MAX_STRING_LENGTH, type PathmarkEvent } from './protocol.ts';
 import type { Session } from './session.ts';
+import { advanceSession } from './advanceSession.ts';
 import { byteLength } from './lib/byteLength.ts';
 
 /**
@@ -14,7 +15,7 @@ export function toEvent(fields: object, session: Session): PathmarkEvent | undef
   if (byteLength(json) > MAX_BODY_BYTES - 1024) return;
   const event: PathmarkEvent = JSON.parse(json);
   const pageView = event.name == 'page_view';
-  const state = session.touch(pageView);
+  const state = advanceSession(session, pageView);
   return {
     ...event,
     ...session.ids(),

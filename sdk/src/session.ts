@@ -16,81 +16,69 @@ export interface SessionState {
   search?: string;
 }
 
+/**
+ * A tracker's session. The page keeps it and switches its storage with the consent mode; processing advances it
+ * for each event and carries the search (advanceSession.ts, part of delivery: nothing advances it before a mode
+ * allows sending).
+ */
 export interface Session {
-  /** Advances the session for a new event (starting a new one after the timeout) and returns it, to read at once. */
-  touch(pageView?: boolean): SessionState;
+  state: SessionState;
+  /** Persisted first-party (granted). */
+  persistent?: boolean;
+  /** `state` was read from localStorage in this task, and is written back at its end (advanceSession.ts). */
+  synced?: boolean;
+  sessionTimeoutMs: number;
+  clock: () => number;
+  /** The stored session, unless it timed out (or there is none, or no storage). */
+  loadState(): SessionState | undefined;
+  /** Stores the session; `undefined` forgets it. */
+  saveState(value?: SessionState): void;
   /** `true`: persist first-party (granted); `false`: forget anything persisted. */
   persist(on: boolean): void;
   ids(): { anonymous_id?: string; session_id?: string };
-  /** The current search id; `null` ends the search journey. */
-  searchId(next?: string | null): string | undefined;
 }
+
+/** A new session, its first event still to come. */
+export const freshSession = (now: () => number): SessionState => ({ sid: uuid(), seq: 0, pages: 0, last: now() });
 
 export function createSession(site: string, now: () => number, timeoutMs: number): Session {
   const key = deviceKey(site);
-  const fresh = (): SessionState => ({ sid: uuid(), seq: 0, pages: 0, last: now() });
-  let state = fresh();
-  let persisted = false;
-  /** `state` was read from localStorage in this task, and is written back at its end. */
-  let synced = false;
-
-  // localStorage throws in sandboxed frames, with storage blocked, or over quota: memory is the fallback.
-  const load = (): SessionState | undefined => {
-    try {
-      const stored = JSON.parse(localStorage[key]);
-      return now() - stored.last < timeoutMs ? stored : undefined;
-    } catch {
-      /* nothing stored, or no storage */
-    }
-  };
-  const save = (value?: SessionState) => {
-    try {
-      if (value) localStorage[key] = JSON.stringify(value);
-      else {
-        localStorage.removeItem(key);
-        // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
-        localStorage.removeItem(key + UNSENT);
+  const session: Session = {
+    state: freshSession(now),
+    sessionTimeoutMs: timeoutMs,
+    clock: now,
+    // localStorage throws in sandboxed frames, with storage blocked, or over quota: memory is the fallback.
+    loadState() {
+      try {
+        const stored = JSON.parse(localStorage[key]);
+        return now() - stored.last < timeoutMs ? stored : undefined;
+      } catch {
+        /* nothing stored, or no storage */
       }
-    } catch {
-      /* no storage: the session lives in memory */
-    }
-  };
-
-  return {
-    touch(pageView) {
-      // Granted: other tabs of the site advance the same session, so it is read again, but once per task and
-      // written back at the end of it: a burst of events must not parse and write it each time. (localStorage has
-      // no transactions: tabs sending at the same instant may repeat a seq either way.)
-      if (persisted && !synced) {
-        state = load() || state;
-        synced = true;
-        Promise.resolve().then(() => {
-          synced = false;
-          if (persisted) save(state);
-        });
+    },
+    saveState(value) {
+      try {
+        if (value) localStorage[key] = JSON.stringify(value);
+        else {
+          localStorage.removeItem(key);
+          // Forgotten with the session: captures kept unsent by a page of this visitor (unsent.ts).
+          localStorage.removeItem(key + UNSENT);
+        }
+      } catch {
+        /* no storage: the session lives in memory */
       }
-      if (now() - state.last > timeoutMs) state = { ...fresh(), aid: state.aid };
-      state.seq++;
-      if (pageView) state.pages++;
-      state.last = now();
-      return state;
     },
     persist(on) {
-      persisted = on;
-      const stored = load();
+      session.persistent = on;
+      const stored = session.loadState();
+      const { state } = session;
       // Off: a new session id too, so that nothing links what follows (after forget(), a new identity) to before.
-      state = on
+      session.state = on
         ? { ...state, ...stored, aid: stored?.aid ?? state.aid ?? uuid() }
         : { ...state, sid: uuid(), aid: undefined, search: undefined };
-      save(on ? state : undefined);
+      session.saveState(on ? session.state : undefined);
     },
-    ids: () => (persisted ? { anonymous_id: state.aid, session_id: state.sid } : {}),
-    searchId(next) {
-      if (next !== undefined) {
-        state.search = next ?? undefined;
-        if (persisted) save(state);
-      }
-      return state.search;
-    },
+    ids: () => (session.persistent ? { anonymous_id: session.state.aid, session_id: session.state.sid } : {}),
   };
+  return session;
 }

@@ -99,7 +99,7 @@ export interface TrackerContext {
    * `method` of the ecommerce processing (part of delivery) with `args`, plain JSON (a page going away before delivery
    * has loaded may keep them on the device, unsent.ts).
    */
-  call<M extends keyof Commerce>(method: M, args: Parameters<Commerce[M]>): void;
+  callLater<M extends keyof Commerce>(method: M, args: Parameters<Commerce[M]>): void;
   /** Processes at once what was captured and not processed yet (before a consent change). */
   drain(): void;
   /** `listen()`, undone by `destroy()`. */

@@ -204,6 +204,44 @@ describe.runIf(existsSync(executablePath))('in Chromium', { timeout: 60_000 }, (
     expect(ticks).toHaveLength(30);
     expect(new Set(ticks.map((e) => e.id)).size).toBe(30);
   });
+
+  it('a 1,000-call burst with the CPU throttled 4×: processed over several tasks, stored without rewriting the queue, delivered once', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await (await context.newCDPSession(tab)).send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    // What the page writes to IndexedDB: the number of events in each record of events put (the head is no array).
+    await tab.addInitScript(() => {
+      const put = IDBObjectStore.prototype.put;
+      const sizes: number[] = ((window as unknown as { eventRecords: number[] }).eventRecords = []);
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+        if (Array.isArray(value)) sizes.push(value.length);
+        else if ((value as { events?: unknown[] }).events?.length) sizes.push(-1);
+        return put.call(this, value, key);
+      };
+    });
+    await tab.goto(`${origin}/`);
+    await tab.waitForFunction(() => window.pathmark && 'destroy' in window.pathmark);
+    await until(() => count('search') >= 1);
+    batches.length = 0;
+    await tab.evaluate(async () => {
+      (window as unknown as { eventRecords: number[] }).eventRecords.length = 0;
+      // In a task of the page (a task started by the DevTools protocol is not one), as a page's own code would.
+      await new Promise((resolve) => setTimeout(resolve));
+      for (let i = 0; i < 1000; i++) window.pathmark!.track('burst', { i });
+    });
+    await until(() => count('burst') >= 1000);
+    const written = await tab.evaluate(() => (window as unknown as { eventRecords: number[] }).eventRecords);
+    await context.close();
+    const burst = events().filter((e) => e.name == 'burst');
+    expect(burst).toHaveLength(1000);
+    expect(new Set(burst.map((e) => e.id)).size).toBe(1000);
+    expect(burst.map((e) => (e.props as { i: number }).i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    // Processing went on over several tasks (each stores what it processed as one record of events), and no write
+    // carried the whole queue (-1: the layout before) or all of the burst at once.
+    expect(written).not.toContain(-1);
+    expect(written.filter((size) => size > 0).length).toBeGreaterThan(1);
+    expect(Math.max(...written)).toBeLessThan(1000);
+  }, 60_000);
 });
 
 declare global {
