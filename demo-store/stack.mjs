@@ -146,3 +146,40 @@ export function startWrangler({ port, ip, inspectorPort, persistTo, vars = {}, c
 
   return { child, origin: `http://${ip ?? 'localhost'}:${port}`, isAlive: () => !exited, exit, stop };
 }
+
+/**
+ * Starts `wrangler dev` on free ports and resolves once it said it is ready on them. `freePort()` only tells that a port
+ * was free a moment ago: on a shared machine another process may bind it while wrangler starts, and wrangler then exits
+ * with "Address already in use" a few seconds later, while `/healthz` on that port answers for whoever holds it (another
+ * engineer's stack, say). So readiness is wrangler's own "Ready on" line for this port, and a port taken meanwhile is
+ * retried on new ones.
+ * @param {Omit<Parameters<typeof startWrangler>[0], 'port' | 'inspectorPort' | 'vars' | 'log'> & { vars?: (port: number) => Record<string, string>, log?: (chunk: string) => void }} options
+ * @param {{ attempts?: number, timeoutMs?: number }} [limits]
+ * @returns {Promise<ReturnType<typeof startWrangler> & { output: () => string }>}
+ */
+export async function startWranglerOnFreePorts({ vars, log, ...options }, { attempts = 3, timeoutMs = 90_000 } = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    let output = '';
+    const stack = startWrangler({
+      ...options,
+      port,
+      inspectorPort: await freePort(),
+      vars: vars?.(port),
+      log: (chunk) => {
+        output += chunk;
+        log?.(chunk);
+      },
+    });
+    const ready = `Ready on ${stack.origin}`;
+    const deadline = Date.now() + timeoutMs;
+    while (!output.includes(ready) && stack.isAlive() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (output.includes(ready)) return { ...stack, output: () => output };
+    const why = stack.isAlive() ? `did not get ready within ${timeoutMs} ms` : 'exited before it was ready';
+    await stack.stop();
+    if (attempt < attempts && /Address already in use/.test(output)) continue;
+    throw new Error(`wrangler dev ${why}\n--- wrangler dev output ---\n${output.slice(-5000)}`);
+  }
+}

@@ -44,7 +44,8 @@ describe('the insights page after real shoppers in both consent modes', () => {
   const contexts: BrowserContext[] = [];
   let page: Page;
   let price = 0;
-  const range = { from: utcDay(Date.now() - 86_400_000), to: utcDay(Date.now()) };
+  // Through tomorrow: a run that crosses midnight UTC still finds the shoppers' events of the new day.
+  const range = { from: utcDay(Date.now() - 86_400_000), to: utcDay(Date.now() + 86_400_000) };
 
   /**
    * One shopper in a browser context of their own. Each has another user agent: in anonymous mode

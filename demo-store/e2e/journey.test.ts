@@ -6,6 +6,7 @@ import type { ForwardedRecord } from '../../collector/src/core/record.ts';
 import { pathAndQuery } from '../src/inspector/page-views.ts';
 import { repoRoot } from '../stack.mjs';
 import {
+  acceptedEvents,
   chooseConsent,
   launchBrowser,
   newShopperContext,
@@ -118,19 +119,26 @@ describe('a shopper’s journey through the SPA store', () => {
     await page.waitForURL(/\/$/);
     clock.arrived();
 
-    // Everything the browser sent reaches the sink, including the order page's page_leave.
+    // Everything the browser sent reaches the sink: the order page's page_leave, the home page's page_view (which may
+    // come in a later batch, once its title is there), and every event of the requests the collector accepted.
     const visitor = await visitorOf(log);
     records = await waitFor(
-      () => recordsOfVisitor(visitor),
-      (found) => found.filter((r) => r.name === 'page_leave').length >= clock.visits.length,
+      async () => {
+        const accepted = acceptedEvents(log);
+        return { found: await recordsOfVisitor(visitor), accepted };
+      },
+      ({ found, accepted }) =>
+        found.filter((r) => r.name === 'page_leave').length >= clock.visits.length &&
+        found.filter((r) => r.name === 'page_view').length >= clock.visits.length + 1 &&
+        accepted.every((e) => found.some((r) => r.event_id === e.id)),
       {
-        timeoutMs: 30_000,
-        describe: (found) =>
+        timeoutMs: 45_000,
+        describe: ({ found }) =>
           `sink holds ${found.map((r) => r.name).join(', ')}; the browser sent ${log
             .map((r) => `[${r.status}] ${(r.batch?.events ?? []).map((e) => e.name).join(', ')}`)
             .join('; ')}`,
       },
-    );
+    ).then(({ found }) => found);
   });
 
   afterAll(async () => {
@@ -235,9 +243,11 @@ describe('a shopper’s journey through the SPA store', () => {
     await inspector.setViewportSize({ width: 1440, height: 900 });
     await inspector.goto('/inspector');
     await inspector.locator('[data-hide-vitals]').check();
-    // Wait until the newest batch has gone through the queue, so the picture shows both sides.
+    // Wait until the newest batch has gone through the queue, so the picture shows both sides. The batches first:
+    // before the inspector has loaded any, the first batch's "dropped" count is 0 too.
+    await inspector.locator('.batch').first().waitFor();
     await expect.poll(() => inspector.locator('.batch').first().locator('.dropped').count(), { timeout: 20_000 }).toBe(0);
-    await expect.poll(() => inspector.locator('[data-pages] tr td.path').count()).toBeGreaterThan(3);
+    await expect.poll(() => inspector.locator('[data-pages] tr td.path').count(), { timeout: 20_000 }).toBeGreaterThan(3);
     expect((await inspector.screenshot(docs ? { path: join(docs, 'inspector.png') } : {})).byteLength).toBeGreaterThan(0);
   });
 });

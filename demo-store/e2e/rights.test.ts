@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ForwardedRecord } from '../../collector/src/core/record.ts';
 import type { InspectResponse } from '../../collector/src/inspect.ts';
 import { queryD1, repoRoot } from '../stack.mjs';
-import { chooseConsent, launchBrowser, newShopperContext, recordCollectorRequests, sentEvents } from './support/browser.ts';
+import {
+  acceptedEvents,
+  allAnswered,
+  chooseConsent,
+  launchBrowser,
+  newShopperContext,
+  recordCollectorRequests,
+  sentEvents,
+} from './support/browser.ts';
 import { startOwnStack, type OwnStack } from './support/own-stack.ts';
 import { waitFor } from './support/sink.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -24,7 +32,7 @@ async function runRights(args: string[]): Promise<string> {
 interface Shopper {
   context: BrowserContext;
   page: Page;
-  /** Ids of the events the shopper's browser sent while shopping. */
+  /** Ids of the events the collector accepted from the shopper's browser while shopping. */
   ids: string[];
 }
 
@@ -55,10 +63,11 @@ async function shop(): Promise<Shopper> {
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await waitFor(
     () => sentEvents(log).map((event) => event.name),
-    (names) => names.includes('add_to_cart') && log.every((request) => request.status !== undefined),
+    (names) => names.includes('add_to_cart') && allAnswered(log),
     { describe: (names) => `sent so far: ${names.join(', ')}` },
   );
-  return { context, page, ids: [...new Set(sentEvents(log).map((event) => event.id))] };
+  // Only what was answered 2xx can be waited for in every sink.
+  return { context, page, ids: acceptedEvents(log).map((event) => event.id) };
 }
 
 /** D1 `events` rows, through the development inspector (an HTTP call, which leaves the webhook receiver answering). */

@@ -20,7 +20,8 @@ beforeAll(async () => {
   mkdirSync(tmp, { recursive: true });
   chunks = mkdtempSync(`${tmp}tag-`);
   for (const [name, code] of Object.entries(files)) writeFileSync(join(chunks, name), code);
-});
+  // esbuild bundles and minifies every script-tag file: seconds on a loaded machine, past the 10 s hook default.
+}, 60_000);
 afterAll(() => rmSync(chunks, { recursive: true, force: true }));
 
 /**

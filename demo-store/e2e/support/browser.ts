@@ -92,6 +92,19 @@ export function sentEvents(log: readonly CollectorRequest[]): SentEvent[] {
   return log.flatMap((r) => r.batch?.events ?? []);
 }
 
+/**
+ * Events of the requests the collector answered 2xx, once each. A request cut off (the context closed, the network
+ * went offline) may never have reached the collector, and its events may never be sent again (purged, or their page
+ * gone): a test that waits for every *sent* event downstream would then wait for one that cannot arrive.
+ */
+export function acceptedEvents(log: readonly CollectorRequest[]): SentEvent[] {
+  const accepted = log.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300);
+  return [...new Map(sentEvents(accepted).map((e) => [e.id, e])).values()];
+}
+
+/** Every request recorded so far has its answer (or has failed): nothing is in flight. */
+export const allAnswered = (log: readonly CollectorRequest[]): boolean => log.every((r) => r.status !== undefined);
+
 /** Moves the mouse in small steps for `ms`, so the page counts the visitor as active. */
 export async function stayActive(page: Page, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -162,7 +175,25 @@ export async function deviceStorage(page: Page): Promise<{
   return { indexedDb: inPage.indexedDb, cookies, localStorage: inPage.localStorage, sessionStorage: inPage.sessionStorage };
 }
 
-/** Answers the consent banner (`Accept`, `Anonymous only` or `Reject`). */
+/**
+ * Answers the consent banner (`Accept`, `Anonymous only` or `Reject`). When the banner never shows, says what the page
+ * loaded and with which status (once seen under heavy load on the journal, not understood yet).
+ */
 export async function chooseConsent(page: Page, label: 'Accept' | 'Anonymous only' | 'Reject'): Promise<void> {
-  await page.locator('.consent-banner').getByRole('button', { name: label, exact: true }).click();
+  try {
+    await page.locator('.consent-banner').getByRole('button', { name: label, exact: true }).click();
+  } catch (error) {
+    const state = await page
+      .evaluate(() => ({
+        url: location.href,
+        readyState: document.readyState,
+        banner: document.querySelectorAll('.consent-banner').length,
+        scripts: Array.from(document.scripts, (s) => s.src || 'inline'),
+        resources: performance
+          .getEntriesByType('resource')
+          .map((r) => `${r.name} ${(r as PerformanceResourceTiming & { responseStatus?: number }).responseStatus ?? '?'}`),
+      }))
+      .catch((reason: unknown) => `page not readable: ${reason}`);
+    throw new Error(`${error instanceof Error ? error.message : error}\npage: ${JSON.stringify(state)}`, { cause: error });
+  }
 }

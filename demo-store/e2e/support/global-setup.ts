@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { applyMigrations, buildAll, freePort, startWrangler, waitForHealthy } from '../../stack.mjs';
+import { applyMigrations, buildAll, startWranglerOnFreePorts, waitForHealthy } from '../../stack.mjs';
 import { VISITOR_CF, type StackInfo } from './stack-info.ts';
 
 /** Starts one stack for every e2e file: fresh state in a temp dir, a free port, inspector on. */
@@ -23,28 +23,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cfPath = join(persistTo, 'cf.json');
   await writeFile(cfPath, JSON.stringify({ ...VISITOR_CF, colo: 'DFW', asn: 0, httpProtocol: 'HTTP/1.1', clientTcpRtt: 0 }));
 
-  const port = await freePort();
-  const inspectorPort = await freePort();
   let log = '';
-  const stack = startWrangler({
-    port,
-    ip: '127.0.0.1',
-    inspectorPort,
-    persistTo,
-    cfPath,
-    vars: {
-      PATHMARK_INSPECTOR: '1',
-      DEV_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
-    },
-    log: (chunk) => {
-      log = (log + chunk).slice(-20_000);
-      if (process.env.PATHMARK_E2E_LOG) process.stderr.write(chunk);
-    },
-  });
+  let stack: Awaited<ReturnType<typeof startWranglerOnFreePorts>> | undefined;
   try {
+    stack = await startWranglerOnFreePorts({
+      ip: '127.0.0.1',
+      persistTo,
+      cfPath,
+      vars: (port) => ({
+        PATHMARK_INSPECTOR: '1',
+        DEV_ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
+      }),
+      log: (chunk) => {
+        log = (log + chunk).slice(-20_000);
+        if (process.env.PATHMARK_E2E_LOG) process.stderr.write(chunk);
+      },
+    });
     await waitForHealthy(stack.origin, { isAlive: stack.isAlive });
   } catch (error) {
-    await stack.stop();
+    await stack?.stop();
     throw new Error(`${error instanceof Error ? error.message : error}\n--- wrangler dev output ---\n${log}`, { cause: error });
   }
   const info: StackInfo = { origin: stack.origin, persistTo };

@@ -1,7 +1,7 @@
 import type { ForwardedRecord } from '../../../collector/src/core/record.ts';
 import type { InspectResponse } from '../../../collector/src/inspect.ts';
 import { queryD1 } from '../../stack.mjs';
-import { sentEvents, type CollectorRequest } from './browser.ts';
+import { acceptedEvents, sentEvents, type CollectorRequest } from './browser.ts';
 import { stackInfo } from './stack-info.ts';
 
 /**
@@ -66,17 +66,24 @@ export function sqlString(value: string): string {
 }
 
 /**
- * The visitor id the collector gave this browser context, from the first event it forwarded.
- * Scoping by visitor (rather than by the requests Playwright saw) also finds what a page sent
- * with keepalive as it went away, after Playwright stopped watching it.
+ * The visitor id the collector gave this browser context, from the first event it accepted (one in a request cut
+ * off by a page or context closing may never arrive). Scoping by visitor (rather than by the requests Playwright saw)
+ * also finds what a page sent with keepalive as it went away, after Playwright stopped watching it.
  */
 export async function visitorOf(log: readonly CollectorRequest[]): Promise<string> {
-  const sent = await waitFor(
-    () => sentEvents(log),
+  const accepted = await waitFor(
+    () => acceptedEvents(log),
     (events) => events.length > 0,
-    { describe: () => 'nothing was sent' },
+    {
+      describe: () =>
+        `nothing was accepted; sent: ${
+          sentEvents(log)
+            .map((e) => e.name)
+            .join(', ') || 'nothing'
+        }`,
+    },
   );
-  const [record] = await waitForRecords([sent[0]!.id]);
+  const [record] = await waitForRecords([accepted[0]!.id]);
   return record!.visitor_id;
 }
 
