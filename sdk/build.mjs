@@ -45,7 +45,7 @@ export const tagBuildOptions = {
       'leaveProps|pageStarted|destroyed|cleanup|envelope|useStore|lockName|' +
       'persist|restore|ids|state|persistent|synced|clock|loadState|saveState|session|callLater|drain|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
-      'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
+      'emit|enqueue|stripIds|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
       'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|endpoint|autoPageviews|gpc' +
       ')$',
   ),
