@@ -8,7 +8,7 @@ import type { TrackerQueue } from './trackerQueue.ts';
 import { watchPageviews } from './pageview.ts';
 import { EXPERIMENT_LABEL, type ConsentMode, type PageViewProps, type Props } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
-import { keepUnsent, type Captured } from './unsent.ts';
+import { keepUnsent, postUnsent, type Captured } from './unsent.ts';
 import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
@@ -264,6 +264,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       // Delivery has not loaded (the first page the visitor consents on, left at once): in `granted`, the next page
       // sends what this one captured (unsent.ts); the page, should it come back, takes it from there too.
       if (!loaded && state.current == 'granted') keepUnsent(site, todo);
+      if (!loaded && state.current == 'anonymous') todo = postUnsent(site, endpoint, session, todo);
       void queue?.flush(true);
       // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
     } else if (!page.unloaded) page.left = false;
