@@ -2,7 +2,17 @@ import { describe, expect, it, vi } from 'vitest';
 import * as delivery from '../src/delivery.ts';
 import { buildScriptFiles } from '../build.mjs';
 import { SDK_VERSION } from '../src/version.ts';
-import { collector, deviceStorage, EMPTY_DEVICE, names, setVisibility, settle, tracker, useFakeTime } from './support.ts';
+import {
+  collector,
+  deviceStorage,
+  EMPTY_DEVICE,
+  names,
+  pageTransition,
+  setVisibility,
+  settle,
+  tracker,
+  useFakeTime,
+} from './support.ts';
 
 describe('delivery is loaded once a mode may send, and not before', () => {
   it('pending and denied never load it; the first mode that may send does, once; what was captured then goes', async () => {
@@ -203,6 +213,29 @@ describe('a page that goes away before delivery has loaded', () => {
     expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
     // Numbered once, in one sequence: the beacon's events, then what delivery processed.
     expect(sent.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('anonymous: a page put in the back/forward cache and restored before delivery came sends nothing twice', async () => {
+    useFakeTime();
+    const c = collector();
+    let arrive!: (module: typeof delivery) => void;
+    const late = tracker(
+      { consent: 'anonymous' },
+      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
+    );
+    await settle();
+    window.dispatchEvent(pageTransition('pagehide', true));
+    await settle();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave']);
+    window.dispatchEvent(pageTransition('pageshow', true));
+    arrive(delivery);
+    await settle();
+    await late.flush();
+    const sent = c.events();
+    expect(names(sent)).toEqual(['page_view', 'page_leave', 'page_view']);
+    expect(sent[2]!.props).toMatchObject({ navigation: 'bfcache', page_index: 2 });
+    expect(sent[2]!.page_id).not.toBe(sent[0]!.page_id);
+    expect(sent.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
   it('anonymous: a beacon the browser refuses leaves the events to delivery, should the page come back', async () => {
