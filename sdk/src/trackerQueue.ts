@@ -7,7 +7,8 @@ import { SDK_VERSION } from './version.ts';
 export interface TrackerQueue extends Queue {
   /**
    * `true` (granted): the queue moves into the site's stored queue (IndexedDB, or `store`), opened once;
-   * `false`: back into memory, and the stored queue is emptied and closed (the caller deletes the database). Never rejects.
+   * `false`: back into memory, and the stored queue is emptied and closed (the caller deletes the database); a failing
+   * store is left as it is, never a rejection.
    */
   persist(on: boolean): Promise<void>;
 }
