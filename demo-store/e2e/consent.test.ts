@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acceptedEvents,
   chooseConsent,
   deviceStorage,
   launchBrowser,
@@ -183,7 +184,8 @@ describe('Accept', () => {
     await stayActive(page, LONGER_THAN_A_FLUSH);
     expect(log.slice(requestsBefore).map((r) => `${r.method} ${r.url}`)).toEqual([]);
     const arrived = (await forwardedRecords()).filter((r) => r.path.startsWith('/p/') && r.name === 'add_to_cart');
-    const visitor = (await waitForRecords(sentEvents(log).map((e) => e.id)))[0]?.visitor_id;
+    const visitor = (await waitForRecords(acceptedEvents(log).map((e) => e.id)))[0]?.visitor_id;
+    expect(visitor).toEqual(expect.any(String));
     expect(arrived.filter((r) => r.visitor_id === visitor)).toEqual([]);
     await context.close();
   });

@@ -92,6 +92,16 @@ export function sentEvents(log: readonly CollectorRequest[]): SentEvent[] {
   return log.flatMap((r) => r.batch?.events ?? []);
 }
 
+/**
+ * Events of the requests the collector answered 2xx, once each. A request cut off (the context closed, the network
+ * went offline) may never have reached the collector, and its events may never be sent again (purged, or their page
+ * gone): a test that waits for every *sent* event downstream would then wait for one that cannot arrive.
+ */
+export function acceptedEvents(log: readonly CollectorRequest[]): SentEvent[] {
+  const accepted = log.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300);
+  return [...new Map(sentEvents(accepted).map((e) => [e.id, e])).values()];
+}
+
 /** Moves the mouse in small steps for `ms`, so the page counts the visitor as active. */
 export async function stayActive(page: Page, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
