@@ -45,7 +45,7 @@ export const tagBuildOptions = {
       'leaveProps|pageStarted|destroyed|cleanup|envelope|useStore|lockName|' +
       'persist|restore|ids|state|persistent|synced|clock|loadState|saveState|session|callLater|drain|current|started|retryAfter|transport|batchSize|flushIntervalMs|maxQueue|' +
       'sessionTimeoutMs|idleTimeoutMs|googleConsentMode|loadVitals|online|left|unloaded|path|' +
-      'emit|enqueue|rewrite|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
+      'emit|enqueue|stripIds|on|reset|read|leave|update|code|clear|vitals|debug|store|navigate|settle|opened|' +
       'decide|forgetDevice|deepest|viewProps|erase|flush|destroy|endpoint|autoPageviews|gpc' +
       ')$',
   ),
@@ -120,10 +120,11 @@ async function buildTagWithCache() {
 
 /**
  * The budget for gzip(pathmark.js): everything a page loads before consent allows sending (issue 16: at most 5,120 B,
- * from 6,394 B; 5,070 B once advancing the session and processing captures moved into delivery). Web vitals and
+ * from 6,394 B; 5,070 B once advancing the session and processing captures moved into delivery; 5,099 B with the
+ * anonymous-mode beacon of a page left before delivery loaded, unsent.ts); the budget is the target itself. Web vitals and
  * delivery (pathmark-delivery.js) load only once a mode may send.
  */
-export const TAG_GZIP_BUDGET = 5100;
+export const TAG_GZIP_BUDGET = 5120;
 export const gzipSize = (code) => gzipSync(code, { level: 9 }).length;
 
 async function main() {

@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chooseConsent,
+  deviceStorage,
   launchBrowser,
   newShopperContext,
   recordCollectorRequests,
@@ -12,7 +13,7 @@ import {
   type CollectorRequest,
 } from './support/browser.ts';
 import { DwellClock, withinBounds } from './support/dwell.ts';
-import { d1Events, forwardedRecords, sqlString, visitorOf, waitFor, waitForRecords } from './support/sink.ts';
+import { d1Events, forwardedRecords, inspect, sqlString, visitorOf, waitFor, waitForRecords } from './support/sink.ts';
 import { stackInfo } from './support/stack-info.ts';
 
 let browser: Browser;
@@ -198,6 +199,69 @@ describe('collector answering 503', () => {
     expect(records.map((r) => r.name)).toEqual(expect.arrayContaining(['page_view', 'view_item', 'add_to_cart']));
     const rows = d1Events(`event_id IN (${all.map(sqlString).join(',')})`);
     expect(rows).toHaveLength(all.length);
+    await context.close();
+  });
+});
+
+describe('a page left before pathmark-delivery.js has loaded', () => {
+  it('anonymous: its page view and page leave reach the collector once, in a beacon the collector accepts', async () => {
+    const context = await newShopperContext(browser, stackInfo().origin);
+    // The delivery chunk is asked for and never answered (a slow network): the visitor leaves before it arrives.
+    let asked = 0;
+    await context.route('**/pathmark-delivery.js', () => void asked++);
+    const page = await context.newPage();
+    // A query parameter of its own finds this page's batches among the other tests' (the inspector keeps them raw).
+    const mark = `left-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await page.goto(`/blog/?e2e=${mark}`);
+    await chooseConsent(page, 'Anonymous only');
+    await page.waitForFunction(
+      () => (window as { pathmark?: { consent: { get(): string } } }).pathmark?.consent.get() === 'anonymous',
+    );
+    await waitFor(
+      () => asked,
+      (n) => n > 0,
+      { describe: () => 'pathmark-delivery.js was never asked for' },
+    );
+    const stored = await deviceStorage(page);
+    // Leaving: the page's beacons (Playwright does not report them; the collector's inspector shows what arrived).
+    await page.goto('about:blank');
+
+    type RawEvent = { id: string; name: string; url: string; page_id: string; seq: number } & Record<string, unknown>;
+    const ours = (batches: Awaited<ReturnType<typeof inspect>>['batches']) =>
+      batches.filter((b) => (b.raw as { events?: RawEvent[] }).events?.some((e) => e.url.includes(mark)));
+    const batches = await waitFor(
+      async () => ours((await inspect()).batches),
+      (found) => found.some((b) => (b.raw as { events: RawEvent[] }).events.some((e) => e.name === 'page_leave')),
+      { describe: () => 'nothing the page captured reached the collector' },
+    );
+    // Each accepted whole, in anonymous mode, with no identifier from the device.
+    for (const batch of batches) {
+      expect(batch.rejected).toEqual([]);
+      expect(batch.effective_consent).toBe('anonymous');
+      expect(batch.raw).toMatchObject({ v: 1, site: 'demo', consent: 'anonymous', sdk: expect.stringMatching(/^pathmark-js\//) });
+    }
+    const sent = batches.flatMap((b) => (b.raw as { events: RawEvent[] }).events);
+    expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+    for (const event of sent) {
+      expect(event).not.toHaveProperty('anonymous_id');
+      expect(event).not.toHaveProperty('session_id');
+    }
+    expect(sent.filter((e) => e.name === 'page_view')).toHaveLength(1);
+    expect(sent.filter((e) => e.name === 'page_leave')).toHaveLength(1);
+    expect(sent.filter((e) => e.name === 'consent')).toHaveLength(1);
+    const pageId = sent.find((e) => e.name === 'page_view')!.page_id;
+    expect(sent.every((e) => e.page_id === pageId)).toBe(true);
+    // Numbered as delivery numbers them: one sequence from 1.
+    expect(sent.map((e) => e.seq).sort((a, b) => a - b)).toEqual(sent.map((_, i) => i + 1));
+
+    // Forwarded to the sinks, and kept once.
+    const records = await waitForRecords(sent.map((e) => e.id));
+    expect(records.find((r) => r.name === 'page_view')).toMatchObject({ path: '/blog/', props: { page_index: 1 } });
+    expect(d1Events(`page_id = ${sqlString(pageId)} AND name = 'page_view'`)).toHaveLength(1);
+    expect(d1Events(`page_id = ${sqlString(pageId)} AND name = 'page_leave'`)).toHaveLength(1);
+    expect(asked).toBeGreaterThan(0);
+    expect(stored.indexedDb).toEqual([]);
+    expect(stored.localStorage).toEqual([]);
     await context.close();
   });
 });

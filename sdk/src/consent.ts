@@ -3,11 +3,10 @@ import {
   stricterConsent,
   type ConsentMode,
   type ConsentSource,
-  type PathmarkEvent,
   type PrivacySignalCap,
   type SiteConfigResponse,
 } from './protocol.ts';
-import type { Queue, QueueStore } from './queue.ts';
+import type { TrackerQueue } from './trackerQueue.ts';
 import type { DeliveryModule } from './lib/loadDelivery.ts';
 import type { Session } from './session.ts';
 import type { TrackerConfig, TrackerContext, TrackerDeps, TrackerState } from './types.ts';
@@ -104,8 +103,6 @@ export function bridgeGoogleConsentMode(
   };
 }
 
-const stripIds = ({ anonymous_id, session_id, ...event }: PathmarkEvent) => event as PathmarkEvent;
-
 export interface Consent {
   /** A decision (`consent.set()`, a Consent Mode `update`): from now on defaults no longer apply. */
   decide(requested: ConsentMode, source: ConsentSource): void;
@@ -128,23 +125,18 @@ export function watchConsent(
   deps: TrackerDeps,
   endpoint: URL,
   session: Session,
-  queue: () => Queue | undefined,
+  queue: () => TrackerQueue | undefined,
   state: TrackerState,
   changed: (next: ConsentMode, previous: ConsentMode, source: ConsentSource, stored?: Promise<void>) => void,
   delivery: () => Promise<DeliveryModule>,
 ): Consent {
   const { site, gpc = 'anonymous', consent: startingMode = 'pending' } = config;
-  let persistentStore: QueueStore | undefined;
 
   /** Removes identifiers, the search link and the stored queue from the device. */
   const purgeDevice = async () => {
     session.persist(false);
-    const store = persistentStore;
-    persistentStore = undefined;
-    await queue()?.useStore();
+    await queue()?.persist(false);
     try {
-      await store?.update(() => ({ events: [], dropped: 0 }));
-      store?.close?.();
       // Deleting (rather than opening and clearing) creates nothing where there was nothing.
       indexedDB.deleteDatabase(deviceKey(site));
     } catch {
@@ -156,13 +148,11 @@ export function watchConsent(
     session.persist(true);
     try {
       // The queue and the IndexedDB store are part of delivery, loaded on the way into granted: still granted then?
-      const { idbQueueStore } = await delivery();
-      if (state.current != 'granted') return;
-      persistentStore ??= (deps.store ?? idbQueueStore)(site);
+      await delivery();
+      if (state.current == 'granted') await queue()?.persist(true);
     } catch (error) {
       ctx.warn(error);
     }
-    await queue()?.useStore(persistentStore);
   };
 
   /** Every way in (configuration, collector, API, Google Consent Mode) is checked here: a typo must not become a mode. */
@@ -182,7 +172,7 @@ export function watchConsent(
         : next == 'denied' || (next == 'anonymous' && session.ids().session_id)
           ? purgeDevice()
           : undefined;
-    if (next == 'anonymous') queue()?.rewrite(stripIds);
+    if (next == 'anonymous') queue()?.stripIds();
     if (next == 'denied') queue()?.clear();
     changed(next, previous, source, stored);
   };

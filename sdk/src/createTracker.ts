@@ -4,11 +4,11 @@ import type { Tracker, TrackerConfig, TrackerContext, TrackerDeps, TrackerState 
 import { allowsSending, watchConsent } from './consent.ts';
 import { DEFAULT_SEARCH_PARAMS, watchSearch } from './search.ts';
 import { loadDelivery, type DeliveryModule } from './lib/loadDelivery.ts';
-import type { Queue } from './queue.ts';
+import type { TrackerQueue } from './trackerQueue.ts';
 import { watchPageviews } from './pageview.ts';
 import { EXPERIMENT_LABEL, type ConsentMode, type PageViewProps, type Props } from './protocol.ts';
 import { listen, type Disposer } from './lib/listen.ts';
-import { keepUnsent, type Captured } from './unsent.ts';
+import { keepUnsent, postUnsent, type Captured } from './unsent.ts';
 import { watchMarkup } from './markup.ts';
 import { watchScroll } from './scroll.ts';
 import { loadWebVitals } from './lib/loadWebVitals.ts';
@@ -17,8 +17,6 @@ import { createRights } from './rights.ts';
 export { SDK_VERSION } from './version.ts';
 
 const PENDING_BUFFER = 100;
-/** Processing a burst of calls yields after this long (ms), well below a long task (50 ms) even on a slow phone. */
-const PROCESS_SLICE_MS = 8;
 const MAX_UNPROCESSED = 1000;
 
 const noop = () => {};
@@ -72,8 +70,8 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   let todo: Captured[] = [];
   /** Delivery once loaded, the queue it made, and how it processes a capture. */
   let loaded: DeliveryModule | undefined;
-  let queue: Queue | undefined;
-  let processCapture: (captured: Captured) => void;
+  let queue: TrackerQueue | undefined;
+  let processCaptures: (todo: Captured[], all?: boolean) => boolean;
   /** The captures kept unsent by earlier pages (unsent.ts) that this page took to process. */
   let picked: Captured[] = [];
   /** A task is scheduled to process `todo`: a message to ourselves, the next task without setTimeout's clamping. */
@@ -96,19 +94,15 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
   };
 
   /**
-   * Processes what was captured, in order: validation, serialization, identifiers and the queue. A slice of at most
-   * PROCESS_SLICE_MS, then the rest in the next task, so that a burst of calls never makes a long task; `all` (the
-   * page going away, flush, a consent change) does everything now. Waits for delivery, which holds ecommerce.
+   * Processes what was captured, in order: validation, serialization, identifiers and the queue. A slice (delivery's
+   * processCaptures), then the rest in the next task, so that a burst of calls never makes a long task; `all` (the
+   * page going away, flush, a consent change) does everything now. Waits for delivery, which holds the processing.
    */
   const process = (all?: boolean) => {
     processing = false;
     // Not loaded yet, or it failed (offline): each capture asks again, in a mode that may send.
     if (!loaded) return void (allowsSending(state.current) && delivery().catch(warn));
-    const until = Date.now() + PROCESS_SLICE_MS;
-    let done = 0;
-    while (done < todo.length && (all || Date.now() < until)) processCapture(todo[done++]!);
-    todo.splice(0, done);
-    if (todo.length) scheduleProcessing();
+    if (processCaptures(todo, all)) scheduleProcessing();
   };
   nextTask.port1.onmessage = () => process();
 
@@ -147,7 +141,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
         if (!loaded) {
           queue = module.trackerQueue(site, endpoint, () => state.current, { ...config, ...deps, warn });
           if (state.destroyed) queue.destroy();
-          processCapture = module.processCaptures(session, queue, warn);
+          processCaptures = module.processCaptures(session, queue, warn);
           loaded = module;
           // In `granted`: what earlier pages kept unsent (unsent.ts), processed first, as it was captured first. Its
           // copy goes once it is in the queue (`changed`, below).
@@ -270,6 +264,7 @@ export function createBrowserTracker(config: TrackerConfig, deps: TrackerDeps = 
       // Delivery has not loaded (the first page the visitor consents on, left at once): in `granted`, the next page
       // sends what this one captured (unsent.ts); the page, should it come back, takes it from there too.
       if (!loaded && state.current == 'granted') keepUnsent(site, todo);
+      if (!loaded && state.current == 'anonymous') todo = postUnsent(site, endpoint, session, todo);
       void queue?.flush(true);
       // Back from another tab or app: the page view goes on, and its next page_leave carries the figures so far.
     } else if (!page.unloaded) page.left = false;

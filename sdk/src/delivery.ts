@@ -5,7 +5,6 @@
  * visitor-rights requests.
  */
 export { processCaptures } from './processCaptures.ts';
-export { idbQueueStore } from './queue.ts';
 export { trackerQueue } from './trackerQueue.ts';
 export { rightsRequests } from './rightsRequests.ts';
 export { pickUnsent, forgetUnsent } from './unsent.ts';

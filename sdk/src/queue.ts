@@ -154,8 +154,8 @@ export interface Queue {
   useStore(store?: QueueStore): Promise<void>;
   /** Forgets every event held in memory (the persistent store is the caller's to delete). */
   clear(): void;
-  /** Rewrites the events held in memory, e.g. to strip identifiers when consent is lowered. */
-  rewrite(change: (event: PathmarkEvent) => PathmarkEvent): void;
+  /** Strips the identifiers from the events held in memory (consent lowered to `anonymous`). */
+  stripIds(): void;
   /** The `online` event: a network failure may be over. */
   online(): void;
   destroy(): void;
@@ -338,8 +338,8 @@ export function createQueue(options: QueueOptions): Queue {
       dropped = 0;
       store = undefined;
     },
-    rewrite(change) {
-      held = held.map(change);
+    stripIds() {
+      held = held.map(({ anonymous_id, session_id, ...event }) => event as PathmarkEvent);
     },
     online() {
       if (offline) retryAt = 0;

@@ -1,8 +1,17 @@
 import { PROTOCOL_VERSION, type ConsentMode, type WebVitalsProps } from './protocol.ts';
-import { createQueue, type Queue, type QueueOptions } from './queue.ts';
+import { createQueue, idbQueueStore, type Queue, type QueueOptions, type QueueStore } from './queue.ts';
 import { createTransport, type Transport } from './transport.ts';
 import { deviceKey } from './lib/deviceKey.ts';
 import { SDK_VERSION } from './version.ts';
+
+export interface TrackerQueue extends Queue {
+  /**
+   * `true` (granted): the queue moves into the site's stored queue (IndexedDB, or `store`), opened once;
+   * `false`: back into memory, and the stored queue is emptied and closed (the caller deletes the database); a failing
+   * store is left as it is, never a rejection.
+   */
+  persist(on: boolean): Promise<void>;
+}
 
 /**
  * A tracker's queue (part of delivery): the transport to `endpoint` (unless one is given), the batch envelope of the
@@ -22,8 +31,10 @@ export function trackerQueue(
     transport?: Transport;
     fetch?: typeof fetch;
     vitals?: boolean;
+    /** The stored queue in `granted`; default IndexedDB (idbQueueStore). */
+    store?: (site: string) => QueueStore;
   },
-): Queue {
+): TrackerQueue {
   // Without vitals there is nothing to wait for but the page's first events; the first second stays as it was.
   const awaited = new Set(options.vitals == false ? [] : ['page_view', 'TTFB', 'FCP']);
   const queue = createQueue({
@@ -37,8 +48,21 @@ export function trackerQueue(
     },
     lockName: deviceKey(site),
   });
+  let stored: QueueStore | undefined;
   return {
     ...queue,
+    async persist(on) {
+      const store = stored;
+      stored = on ? (store ?? (options.store ?? idbQueueStore)(site)) : undefined;
+      await queue.useStore(stored);
+      if (!on)
+        try {
+          await store?.update(() => ({ events: [], dropped: 0 }));
+          store?.close?.();
+        } catch {
+          /* no IndexedDB: nothing stored there */
+        }
+    },
     enqueue(event) {
       queue.enqueue(event);
       const what = event.name == 'web_vitals' ? (event.props as WebVitalsProps).metric : event.name;

@@ -5,7 +5,9 @@
  * that processing it twice (two tabs picking it up at once, a page gone between queueing and clearing) makes the same
  * event, which the stored queue and the collector's sinks keep once. Withdrawing consent deletes it with the session.
  */
-import type { ConsentMode, PathmarkEvent } from './protocol.ts';
+import { PROTOCOL_VERSION, type ConsentMode, type PathmarkEvent } from './protocol.ts';
+import type { Session } from './session.ts';
+import { SDK_VERSION } from './version.ts';
 import type { Commerce } from './commerce.ts';
 import { unsentKey } from './lib/deviceKey.ts';
 import { uuid } from './lib/uuid.ts';
@@ -36,6 +38,31 @@ export function keepUnsent(site: string, captures: Captured[]) {
   } catch {
     /* kept in the page */
   }
+}
+
+/**
+ * In `anonymous` (nothing may be kept on the device), at pagehide or hidden before delivery has loaded: sends the
+ * captured events (page views, page leaves, scroll depths, consent changes) as delivery would queue them, numbered in
+ * `session`, in one beacon; and returns what is left for delivery, should the page live on (the calls, which need
+ * delivery's processing, or everything if the beacon could not be queued).
+ */
+export function postUnsent(site: string, endpoint: URL, session: Session, captures: Captured[]): Captured[] {
+  const { state } = session;
+  const events: object[] = [];
+  const rest = captures.filter(
+    ([method, args, context]) =>
+      method ||
+      !events.push({
+        id: uuid(),
+        ...context,
+        name: args[0],
+        props: args[0] == 'page_view' ? { ...(args[1] as object), page_index: ++state.pages } : args[1],
+        ...(args[2] as object),
+        seq: ++state.seq,
+      }),
+  );
+  const batch = { v: PROTOCOL_VERSION, site, consent: 'anonymous', sent_at: Date.now(), sdk: SDK_VERSION, events };
+  return !events.length || navigator.sendBeacon(endpoint, JSON.stringify(batch)) ? rest : captures;
 }
 
 /**

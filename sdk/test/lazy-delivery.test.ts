@@ -1,7 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as delivery from '../src/delivery.ts';
 import { buildScriptFiles } from '../build.mjs';
-import { collector, names, setVisibility, settle, tracker, useFakeTime } from './support.ts';
+import { SDK_VERSION } from '../src/version.ts';
+import {
+  collector,
+  deviceStorage,
+  EMPTY_DEVICE,
+  names,
+  pageTransition,
+  setVisibility,
+  settle,
+  tracker,
+  useFakeTime,
+} from './support.ts';
 
 describe('delivery is loaded once a mode may send, and not before', () => {
   it('pending and denied never load it; the first mode that may send does, once; what was captured then goes', async () => {
@@ -137,11 +148,113 @@ describe('a page that goes away before delivery has loaded', () => {
     expect(c.events()).toEqual([]);
   });
 
-  it('anonymous: nothing is kept on the device (no storage without consent to it), and the captures are lost', async () => {
+  it('anonymous: nothing is kept on the device; the events go in one beacon, a valid batch, as delivery would make them', async () => {
     useFakeTime();
+    const c = collector();
     const first = tracker({ consent: 'anonymous' }, { loadDelivery: neverLoads });
-    first.track('lost');
+    first.track('clicked', { n: 1 });
+    first.consent.set('granted');
+    first.consent.set('anonymous');
+    history.pushState(null, '', '/second');
+    await settle();
+    const leftAt = Date.now();
+    setVisibility('hidden');
     window.dispatchEvent(new Event('pagehide'));
-    expect(Object.keys(localStorage)).toEqual([]);
+    await settle();
+    expect(await deviceStorage()).toEqual(EMPTY_DEVICE);
+    // Hidden, then pagehide: one request.
+    expect(c.batches).toHaveLength(1);
+    const [batch] = c.batches;
+    expect(batch).toMatchObject({ v: 1, site: 'demo', consent: 'anonymous', sdk: SDK_VERSION });
+    expect(batch!.sent_at).toBe(leftAt);
+    const sent = batch!.events;
+    expect(sent.map((e) => [e.name, new URL(e.url).pathname])).toEqual([
+      ['page_view', '/'],
+      ['consent', '/'],
+      ['consent', '/'],
+      ['page_leave', '/'],
+      ['page_view', '/second'],
+      ['page_leave', '/second'],
+    ]);
+    // The custom event is a call (track): it needs delivery's processing, and is not in the beacon.
+    expect(sent.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sent.filter((e) => e.name == 'page_view').map((e) => e.props)).toEqual([
+      { navigation: 'load', page_index: 1 },
+      { navigation: 'push', previous_path: '/', page_index: 2 },
+    ]);
+    expect(sent[3]!.page_id).toBe(sent[0]!.page_id);
+    expect(sent.every((e) => /^[0-9a-f-]{36}$/.test(e.id) && !e.anonymous_id && !e.session_id)).toBe(true);
+    expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+    setVisibility('visible');
+  });
+
+  it('anonymous: a page hidden before delivery came and shown again sends nothing twice once delivery loads', async () => {
+    useFakeTime();
+    const c = collector();
+    let arrive!: (module: typeof delivery) => void;
+    const late = tracker(
+      { consent: 'anonymous' },
+      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
+    );
+    late.cart.add({ item_id: 'P1', price: 2 });
+    await settle();
+    setVisibility('hidden');
+    await settle();
+    setVisibility('visible');
+    late.track('back');
+    arrive(delivery);
+    await settle();
+    await late.flush();
+    setVisibility('hidden');
+    await settle();
+    setVisibility('visible');
+    const sent = c.events();
+    expect(names(sent)).toEqual(['page_view', 'page_leave', 'add_to_cart', 'back', 'page_leave']);
+    expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+    // Numbered once, in one sequence: the beacon's events, then what delivery processed.
+    expect(sent.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('anonymous: a page put in the back/forward cache and restored before delivery came sends nothing twice', async () => {
+    useFakeTime();
+    const c = collector();
+    let arrive!: (module: typeof delivery) => void;
+    const late = tracker(
+      { consent: 'anonymous' },
+      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
+    );
+    await settle();
+    window.dispatchEvent(pageTransition('pagehide', true));
+    await settle();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave']);
+    window.dispatchEvent(pageTransition('pageshow', true));
+    arrive(delivery);
+    await settle();
+    await late.flush();
+    const sent = c.events();
+    expect(names(sent)).toEqual(['page_view', 'page_leave', 'page_view']);
+    expect(sent[2]!.props).toMatchObject({ navigation: 'bfcache', page_index: 2 });
+    expect(sent[2]!.page_id).not.toBe(sent[0]!.page_id);
+    expect(sent.map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('anonymous: a beacon the browser refuses leaves the events to delivery, should the page come back', async () => {
+    useFakeTime();
+    const c = collector();
+    const refuse = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(false);
+    let arrive!: (module: typeof delivery) => void;
+    const late = tracker(
+      { consent: 'anonymous' },
+      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
+    );
+    await settle();
+    setVisibility('hidden');
+    setVisibility('visible');
+    expect(refuse).toHaveBeenCalledTimes(1);
+    refuse.mockRestore();
+    arrive(delivery);
+    await settle();
+    await late.flush();
+    expect(names(c.events())).toEqual(['page_view', 'page_leave']);
   });
 });
