@@ -51,6 +51,12 @@ describe('delivery is loaded once a mode may send, and not before', () => {
 describe('a page that goes away before delivery has loaded', () => {
   /** Delivery that has not arrived yet: the chunk is still on its way when the page goes away. */
   const neverLoads = () => new Promise<typeof delivery>(() => {});
+  /** An anonymous tracker whose delivery arrives when the test calls `arrive()`. */
+  const anonymousWithLateDelivery = () => {
+    let resolve!: (module: typeof delivery) => void;
+    const late = tracker({ consent: 'anonymous' }, { loadDelivery: () => new Promise<typeof delivery>((r) => (resolve = r)) });
+    return { late, arrive: () => resolve(delivery) };
+  };
 
   it('granted: the next page sends what it captured, first and exactly once, with the same ids', async () => {
     useFakeTime();
@@ -191,18 +197,14 @@ describe('a page that goes away before delivery has loaded', () => {
   it('anonymous: a page hidden before delivery came and shown again sends nothing twice once delivery loads', async () => {
     useFakeTime();
     const c = collector();
-    let arrive!: (module: typeof delivery) => void;
-    const late = tracker(
-      { consent: 'anonymous' },
-      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
-    );
+    const { late, arrive } = anonymousWithLateDelivery();
     late.cart.add({ item_id: 'P1', price: 2 });
     await settle();
     setVisibility('hidden');
     await settle();
     setVisibility('visible');
     late.track('back');
-    arrive(delivery);
+    arrive();
     await settle();
     await late.flush();
     setVisibility('hidden');
@@ -218,17 +220,13 @@ describe('a page that goes away before delivery has loaded', () => {
   it('anonymous: a page put in the back/forward cache and restored before delivery came sends nothing twice', async () => {
     useFakeTime();
     const c = collector();
-    let arrive!: (module: typeof delivery) => void;
-    const late = tracker(
-      { consent: 'anonymous' },
-      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
-    );
+    const { late, arrive } = anonymousWithLateDelivery();
     await settle();
     window.dispatchEvent(pageTransition('pagehide', true));
     await settle();
     expect(names(c.events())).toEqual(['page_view', 'page_leave']);
     window.dispatchEvent(pageTransition('pageshow', true));
-    arrive(delivery);
+    arrive();
     await settle();
     await late.flush();
     const sent = c.events();
@@ -242,17 +240,13 @@ describe('a page that goes away before delivery has loaded', () => {
     useFakeTime();
     const c = collector();
     const refuse = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(false);
-    let arrive!: (module: typeof delivery) => void;
-    const late = tracker(
-      { consent: 'anonymous' },
-      { loadDelivery: () => new Promise<typeof delivery>((resolve) => (arrive = resolve)) },
-    );
+    const { late, arrive } = anonymousWithLateDelivery();
     await settle();
     setVisibility('hidden');
     setVisibility('visible');
     expect(refuse).toHaveBeenCalledTimes(1);
     refuse.mockRestore();
-    arrive(delivery);
+    arrive();
     await settle();
     await late.flush();
     expect(names(c.events())).toEqual(['page_view', 'page_leave']);
