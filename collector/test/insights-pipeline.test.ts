@@ -1,9 +1,7 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { PathmarkEvent } from '#protocol';
 import { REPORTS, type ReportName } from '../src/core/insights/index.ts';
-import worker from '../src/index.ts';
 import { populationBatches, type PopulationSend } from '../test-core/support/batches.ts';
 import {
   EXPECTED_BROWSE_PATHS,
@@ -16,7 +14,7 @@ import {
   EXPECTED_WEB_VITALS,
 } from '../test-core/support/expected.ts';
 import { buildPopulation } from '../test-core/support/population.ts';
-import { call, CHROME_UA, figuresOf, makeBatch, ORIGIN, post } from './support.ts';
+import { call, consumeAll, figuresOf, ORIGIN, postPopulation } from './support.ts';
 
 // The scripted population sent as the SDK would (one batch per page view, each anonymous visitor
 // from its own address), through validation, policy, page-type classification and anonymization,
@@ -35,27 +33,8 @@ const only = (keep: (event: PathmarkEvent) => boolean): PopulationSend[] =>
 
 /** Posts the batches to /v1/events and runs the D1 sink's consumer on what they queued. */
 async function deliver(batches: readonly PopulationSend[]) {
-  const queued: string[] = [];
-  const records = [];
-  for (const send of batches) {
-    const posted = await post(makeBatch(send.events, { consent: send.consent, sent_at: Date.now() }), {
-      forward: false,
-      ip: send.ip,
-      userAgent: CHROME_UA,
-    });
-    expect(posted.body).toEqual({ accepted: send.events.length, rejected: [] });
-    queued.push(...posted.queued);
-    records.push(...posted.records);
-  }
-  for (let i = 0; i < queued.length; i += 100) {
-    const messages = queued
-      .slice(i, i + 100)
-      .map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
-    const batch = createMessageBatch<string>('pathmark-sink-d1', messages);
-    const ctx = createExecutionContext();
-    await worker.queue(batch as MessageBatch<unknown>, env);
-    expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
-  }
+  const { queued, records } = await postPopulation(batches);
+  await consumeAll('pathmark-sink-d1', queued);
   return records;
 }
 

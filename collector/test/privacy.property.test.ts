@@ -1,9 +1,7 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env.ts';
-import worker from '../src/index.ts';
 import { ipv4, ipv6, needles } from '../test-core/support/pii.ts';
 import {
   RAW_ANONYMOUS_ID,
@@ -14,7 +12,7 @@ import {
   planting,
   uaMarker,
 } from '../test-core/support/planting.ts';
-import { post } from './support.ts';
+import { consume, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';
 
 afterEach(() => webhook.reset());
@@ -40,12 +38,7 @@ describe('no personal data passes the collector (fast-check, faker in 25 locales
         expect(records).toHaveLength(batch.events.length);
 
         for (const queue of ['pathmark-sink-r2', 'pathmark-sink-d1', 'pathmark-sink-webhook', 'pathmark-dead-letters']) {
-          const messages = queued.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
-          const messageBatch = createMessageBatch<string>(queue, messages);
-          const ctx = createExecutionContext();
-          await worker.queue(messageBatch as MessageBatch<unknown>, bindings);
-          const result = await getQueueResult(messageBatch, ctx);
-          expect(result.retryMessages).toEqual([]);
+          expect((await consume(queue, queued, bindings)).retryMessages).toEqual([]);
         }
         const ids = records.map((record) => record.event_id);
         const { results } = await env.DB.prepare(`SELECT * FROM events WHERE event_id IN (${ids.map(() => '?').join(',')})`)

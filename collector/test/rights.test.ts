@@ -1,10 +1,4 @@
-import {
-  createExecutionContext,
-  createMessageBatch,
-  createScheduledController,
-  getQueueResult,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessResponse, ErasureReceipt } from '#protocol';
@@ -18,7 +12,7 @@ import type { Env } from '../src/env.ts';
 import worker from '../src/index.ts';
 import { sitePolicies } from '../src/sites.ts';
 import { archiveKey, toNdjson } from '../src/sinks/r2.ts';
-import { makeBatch, makeEvent, newIp, ORIGIN, post } from './support.ts';
+import { consume, makeBatch, makeEvent, newIp, ORIGIN, post } from './support.ts';
 import { webhook } from './webhook-receiver.ts';
 
 afterEach(() => webhook.reset());
@@ -61,14 +55,6 @@ const ask = (
     headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...(origin ? { Origin: origin } : {}) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-
-async function consume(queue: string, bodies: string[]) {
-  const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
-  const batch = createMessageBatch<string>(queue, messages);
-  const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch<unknown>, env);
-  return getQueueResult(batch, ctx);
-}
 
 /** A granted visitor's page views and a search, accepted by the collector; the queue messages are returned unsent. */
 async function grantedVisit(anonymousId: string, pages = 2): Promise<{ queued: string[]; records: ForwardedRecord[] }> {

@@ -1,10 +1,12 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { expect } from 'vitest';
 import worker from '../src/index.ts';
 import type { Env } from '../src/env.ts';
 import { decodeMessage } from '../src/core/queue-message.ts';
 import type { ForwardedRecord } from '../src/core/record.ts';
-import { CHROME_UA } from '../test-core/support/pipeline.ts';
+import type { PopulationSend } from '../test-core/support/batches.ts';
+import { CHROME_UA, makeBatch } from '../test-core/support/pipeline.ts';
 
 export { CHROME_UA, makeBatch, makeEvent, newId } from '../test-core/support/pipeline.ts';
 
@@ -93,6 +95,41 @@ export async function post(body: unknown, options: PostOptions = {}): Promise<Po
   }
   const records = queue.sent.flatMap((message) => decodeMessage(message).records);
   return { response, body: parsed, queued: queue.sent, records };
+}
+
+/** Runs the Worker's queue handler on `bodies` as one consumer batch of `queue`, first attempts. */
+export async function consume(queue: string, bodies: readonly string[], bindings: Env = env as Env) {
+  const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
+  const batch = createMessageBatch<string>(queue, messages);
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, bindings);
+  return getQueueResult(batch, ctx);
+}
+
+/** Runs `queue`'s consumer on `bodies` in consumer batches of 100 (max_batch_size); none may be retried. */
+export async function consumeAll(queue: string, bodies: readonly string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 100) {
+    expect((await consume(queue, bodies.slice(i, i + 100))).retryMessages).toEqual([]);
+  }
+}
+
+/** Posts each send of a scripted population as its own batch, not forwarded; every event must be accepted. */
+export async function postPopulation(
+  sends: readonly PopulationSend[],
+): Promise<{ queued: string[]; records: ForwardedRecord[] }> {
+  const queued: string[] = [];
+  const records: ForwardedRecord[] = [];
+  for (const send of sends) {
+    const posted = await post(makeBatch(send.events, { consent: send.consent, sent_at: Date.now() }), {
+      forward: false,
+      ip: send.ip,
+      userAgent: CHROME_UA,
+    });
+    expect(posted.body).toEqual({ accepted: send.events.length, rejected: [] });
+    queued.push(...posted.queued);
+    records.push(...posted.records);
+  }
+  return { queued, records };
 }
 
 /** Calls the Worker's fetch handler with a GET (or the given init) on `url`; answers status and parsed JSON. */

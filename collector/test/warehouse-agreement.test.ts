@@ -1,9 +1,7 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import { rebuildSite, REPORTS, type ReportName } from '../src/core/insights/index.ts';
 import { d1Engine } from '../src/d1-engine.ts';
-import worker from '../src/index.ts';
 import { populationBatches } from '../test-core/support/batches.ts';
 import {
   EXPECTED_BROWSE_PATHS,
@@ -15,7 +13,7 @@ import {
   EXPECTED_WEB_VITALS,
 } from '../test-core/support/expected.ts';
 import { buildPopulation } from '../test-core/support/population.ts';
-import { CHROME_UA, makeBatch, ORIGIN, post } from './support.ts';
+import { consumeAll, ORIGIN, postPopulation } from './support.ts';
 
 // Issue 14's agreement through the real pipeline: the scripted population sent as the SDK would,
 // through validation, policy, anonymization and the D1 and R2 sink queues' consumers, into D1 and
@@ -32,35 +30,12 @@ describe('D1 and the R2 archive, filled by the real pipeline, give the same repo
     const site = 'demo';
 
     const sends = populationBatches(population, ORIGIN);
-    const postAll = async (batches: typeof sends) => {
-      const queued: string[] = [];
-      for (const send of batches) {
-        const posted = await post(makeBatch(send.events, { consent: send.consent, sent_at: Date.now() }), {
-          forward: false,
-          ip: send.ip,
-          userAgent: CHROME_UA,
-        });
-        expect(posted.body).toEqual({ accepted: send.events.length, rejected: [] });
-        queued.push(...posted.queued);
-      }
-      return queued;
-    };
-    const queued = await postAll(sends);
+    const { queued } = await postPopulation(sends);
     // At least once: the SDK sends the first batches again (a lost answer; the collector gives each a new batch id,
     // so the archive holds them twice), and the sink queues deliver some messages twice (a retry: same object key).
-    const resent = await postAll(sends.slice(0, 20));
+    const { queued: resent } = await postPopulation(sends.slice(0, 20));
     for (const queue of ['pathmark-sink-d1', 'pathmark-sink-r2']) {
-      for (const messages of [queued, resent, queued.slice(0, 20)]) {
-        for (let i = 0; i < messages.length; i += 100) {
-          const batch = createMessageBatch<string>(
-            queue,
-            messages.slice(i, i + 100).map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body })),
-          );
-          const ctx = createExecutionContext();
-          await worker.queue(batch as MessageBatch<unknown>, env);
-          expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
-        }
-      }
+      for (const messages of [queued, resent, queued.slice(0, 20)]) await consumeAll(queue, messages);
     }
 
     const engine = d1Engine(env.DB);
